@@ -1,0 +1,211 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/guestlist/guestlist/internal/devdb"
+	"github.com/guestlist/guestlist/internal/mail"
+	"github.com/guestlist/guestlist/internal/migrate"
+	"github.com/guestlist/guestlist/internal/tenant"
+	"github.com/guestlist/guestlist/jobs"
+)
+
+// App is a running Guestlist: pools, the River client and the HTTP handler.
+type App struct {
+	Config  Config
+	Log     *slog.Logger
+	Tenants *tenant.DB
+	River   *river.Client[pgx.Tx]
+	Handler http.Handler
+	Mail    mail.Sender
+
+	appPool, ownerPool *pgxpool.Pool
+	withWorkers        bool
+}
+
+// Open connects to the database (starting and migrating the embedded cluster when DATABASE_URL
+// is unset) and builds the app. withWorkers registers River's workers and queues.
+func Open(ctx context.Context, cfg Config, log *slog.Logger, withWorkers bool) (*App, error) {
+	appURL, ownerURL, err := databaseURLs(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, Log: log, withWorkers: withWorkers}
+	ok := false
+	defer func() {
+		if !ok {
+			a.Close()
+		}
+	}()
+	if cfg.Embedded() {
+		// The embedded cluster is ours: bring its schema up to date on every start.
+		if a.ownerPool, err = pgxpool.New(ctx, ownerURL); err != nil {
+			return nil, fmt.Errorf("owner database: %w", err)
+		}
+		if err := migrate.Up(ctx, a.ownerPool, devdb.AppRole); err != nil {
+			return nil, err
+		}
+	}
+	poolCfg, err := pgxpool.ParseConfig(appURL)
+	if err != nil {
+		return nil, fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	poolCfg.MaxConns = cfg.DatabaseMaxConns
+	if a.appPool, err = pgxpool.NewWithConfig(ctx, poolCfg); err != nil {
+		return nil, fmt.Errorf("app database: %w", err)
+	}
+	if a.Tenants, err = tenant.New(ctx, a.appPool); err != nil {
+		return nil, err
+	}
+	if a.Mail, err = mail.New(cfg.SMTPURL, cfg.MailFrom, cfg.OutboxDir); err != nil {
+		return nil, err
+	}
+	riverCfg := &river.Config{
+		Schema: migrate.RiverSchema,
+		Logger: log.With("component", "river"),
+		// River's reindexer needs to own the tables before PostgreSQL 17; the app role owns none.
+		ReindexerSchedule: river.NeverSchedule(),
+	}
+	if withWorkers {
+		workers, err := jobs.Workers(jobs.Deps{Mail: mail.JobSender{Sender: a.Mail}})
+		if err != nil {
+			return nil, err
+		}
+		riverCfg.Workers, riverCfg.Queues = workers, jobs.Queues()
+	}
+	if a.River, err = river.NewClient(riverpgxv5.New(a.appPool), riverCfg); err != nil {
+		return nil, fmt.Errorf("river: %w", err)
+	}
+	if a.Handler, err = newHandler(a); err != nil {
+		return nil, err
+	}
+	ok = true
+	return a, nil
+}
+
+// Close releases the pools.
+func (a *App) Close() {
+	if a.appPool != nil {
+		a.appPool.Close()
+	}
+	if a.ownerPool != nil {
+		a.ownerPool.Close()
+	}
+}
+
+// Serve answers HTTP on cfg.Addr (and works jobs when the client has workers) until ctx ends,
+// then drains: in-flight requests finish, running jobs finish, within ShutdownTimeout.
+func (a *App) Serve(ctx context.Context) error {
+	srv := &http.Server{
+		Addr:              a.Config.Addr,
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	if err := a.startWorkers(ctx); err != nil {
+		return err
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	a.Log.Info("serving", "addr", a.Config.Addr, "url", a.Config.BaseURL, "workers", a.Config.RunWorkers)
+	select {
+	case err := <-errc:
+		_ = a.stopWorkers()
+		return fmt.Errorf("http: %w", err)
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down: draining requests and jobs", "timeout", a.Config.ShutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
+	defer cancel()
+	httpErr := srv.Shutdown(shutdownCtx)
+	return errors.Join(httpErr, a.stopWorkers())
+}
+
+// Work runs the job workers only, until ctx ends, then lets running jobs finish.
+func (a *App) Work(ctx context.Context) error {
+	if err := a.startWorkers(ctx); err != nil {
+		return err
+	}
+	a.Log.Info("working jobs", "queues", jobs.Queues())
+	<-ctx.Done()
+	a.Log.Info("shutting down: finishing running jobs", "timeout", a.Config.ShutdownTimeout)
+	return a.stopWorkers()
+}
+
+func (a *App) startWorkers(ctx context.Context) error {
+	if !a.withWorkers {
+		return nil
+	}
+	// River's own context must outlive ctx: Stop, not cancellation, ends its jobs gracefully.
+	if err := a.River.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("river: %w", err)
+	}
+	return nil
+}
+
+func (a *App) stopWorkers() error {
+	if !a.withWorkers {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
+	defer cancel()
+	if err := a.River.Stop(ctx); err != nil {
+		a.Log.Warn("jobs did not finish in time; cancelling them (River retries them later)", "err", err)
+		cctx, ccancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer ccancel()
+		return a.River.StopAndCancel(cctx)
+	}
+	return nil
+}
+
+// databaseURLs returns the app and owner URLs: the configured ones, or the embedded cluster's
+// after starting it and creating the database.
+func databaseURLs(ctx context.Context, cfg Config) (appURL, ownerURL string, err error) {
+	if !cfg.Embedded() {
+		return cfg.DatabaseURL, cfg.DatabaseOwnerURL, nil
+	}
+	cluster, err := StartDevDB(ctx, cfg)
+	if err != nil {
+		return "", "", err
+	}
+	return cluster.URL(devdb.App, cfg.DevDBDatabase), cluster.URL(devdb.Owner, cfg.DevDBDatabase), nil
+}
+
+// StartDevDB starts (or reuses) the embedded cluster and makes sure its database exists.
+func StartDevDB(ctx context.Context, cfg Config) (*devdb.Cluster, error) {
+	cluster, err := devdb.Open(cfg.DevDBDir)
+	if err != nil {
+		return nil, err
+	}
+	if err := cluster.Start(ctx); err != nil {
+		return nil, err
+	}
+	if err := cluster.EnsureDatabase(ctx, cfg.DevDBDatabase); err != nil {
+		return nil, err
+	}
+	return cluster, nil
+}
+
+// AppRoleOf is the user name in a database URL: the role migrations grant to.
+func AppRoleOf(databaseURL string) (string, error) {
+	cfg, err := pgx.ParseConfig(databaseURL)
+	if err != nil {
+		return "", fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	if cfg.User == "" {
+		return "", errors.New("DATABASE_URL names no user: it must connect as the app role")
+	}
+	return cfg.User, nil
+}
+

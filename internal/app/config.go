@@ -1,0 +1,88 @@
+// Package app wires Guestlist together: configuration, database pools (the embedded default or
+// DATABASE_URL), migrations, the River client and its workers, and the HTTP router. It is the
+// only package that knows every capability.
+package app
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Config is read from the environment. Every variable, with its default, is listed in the README.
+type Config struct {
+	// Addr is where the HTTP server listens.
+	Addr string `env:"GUESTLIST_ADDR" envDefault:":8080"`
+	// Env is "development" or "production". Production requires DATABASE_URL and SMTP_URL and
+	// marks cookies Secure.
+	Env string `env:"GUESTLIST_ENV" envDefault:"development"`
+	// BaseURL is how people reach the app; links in emails start with it.
+	BaseURL string `env:"GUESTLIST_BASE_URL" envDefault:"http://localhost:8080"`
+
+	// DatabaseURL connects as the app role (no superuser, no BYPASSRLS, owns no table). When
+	// empty, the embedded default cluster under DevDBDir is started and used.
+	DatabaseURL string `env:"DATABASE_URL"`
+	// DatabaseOwnerURL connects as the role that owns the schema; migrations run as it.
+	DatabaseOwnerURL string `env:"DATABASE_OWNER_URL"`
+	// DatabaseMaxConns bounds the app role's pool in each process.
+	DatabaseMaxConns int32 `env:"GUESTLIST_DB_MAX_CONNS" envDefault:"20"`
+	// DevDBDir is the embedded cluster's data directory.
+	DevDBDir string `env:"GUESTLIST_DEVDB_DIR" envDefault:"var/pg"`
+	// DevDBDatabase is the embedded cluster's database.
+	DevDBDatabase string `env:"GUESTLIST_DEVDB_DATABASE" envDefault:"guestlist"`
+
+	// SMTPURL sends mail (smtp://user:pass@host:587, smtps://host:465). When empty, mail goes to
+	// the dev outbox in OutboxDir, shown at /dev/outbox.
+	SMTPURL   string `env:"SMTP_URL"`
+	MailFrom  string `env:"MAIL_FROM" envDefault:"Guestlist <no-reply@guestlist.localhost>"`
+	OutboxDir string `env:"GUESTLIST_OUTBOX_DIR" envDefault:"var/outbox"`
+
+	// BodyLimit caps request bodies, in bytes.
+	BodyLimit int64 `env:"GUESTLIST_BODY_LIMIT" envDefault:"1048576"`
+	// RunWorkers makes `serve` work jobs too; run `worker` processes and set it false to split.
+	RunWorkers bool `env:"GUESTLIST_RUN_WORKERS" envDefault:"true"`
+	// ShutdownTimeout is how long SIGTERM waits for requests and jobs in flight.
+	ShutdownTimeout time.Duration `env:"GUESTLIST_SHUTDOWN_TIMEOUT" envDefault:"30s"`
+	LogLevel        slog.Level    `env:"GUESTLIST_LOG_LEVEL" envDefault:"info"`
+}
+
+// Environments.
+const (
+	Development = "development"
+	Production  = "production"
+)
+
+// LoadConfig reads and validates the configuration.
+func LoadConfig() (Config, error) {
+	cfg, err := env.ParseAs[Config]()
+	if err != nil {
+		return cfg, fmt.Errorf("config: %w", err)
+	}
+	return cfg, cfg.validate()
+}
+
+func (c Config) validate() error {
+	var errs []error
+	if c.Env != Development && c.Env != Production {
+		errs = append(errs, fmt.Errorf("GUESTLIST_ENV must be %q or %q, not %q", Development, Production, c.Env))
+	}
+	if c.Env == Production && c.DatabaseURL == "" {
+		errs = append(errs, errors.New("GUESTLIST_ENV=production needs DATABASE_URL: the embedded database is for development"))
+	}
+	if c.Env == Production && c.SMTPURL == "" {
+		errs = append(errs, errors.New("GUESTLIST_ENV=production needs SMTP_URL: the dev outbox is for development"))
+	}
+	if c.BodyLimit < 1024 {
+		errs = append(errs, fmt.Errorf("GUESTLIST_BODY_LIMIT must be at least 1024 bytes, not %d", c.BodyLimit))
+	}
+	if c.DatabaseMaxConns < 2 {
+		errs = append(errs, fmt.Errorf("GUESTLIST_DB_MAX_CONNS must be at least 2, not %d", c.DatabaseMaxConns))
+	}
+	return errors.Join(errs...)
+}
+
+// Embedded reports whether the app runs on the embedded default cluster.
+func (c Config) Embedded() bool { return c.DatabaseURL == "" }

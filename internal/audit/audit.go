@@ -1,0 +1,100 @@
+// Package audit records who did what to which resource, from where, with what outcome, and for
+// updates the values before and after. Entries are written in the same tenant transaction as the
+// change they describe, so the log never claims a change that rolled back.
+package audit
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/netip"
+
+	"github.com/google/uuid"
+
+	"github.com/guestlist/guestlist/db"
+	"github.com/guestlist/guestlist/internal/tenant"
+)
+
+// Outcome of an audited action.
+type Outcome string
+
+const (
+	Success Outcome = "success"
+	Denied  Outcome = "denied"
+	Failure Outcome = "failure"
+)
+
+// Actor is who acts and from where; the HTTP layer puts it in the request context.
+type Actor struct {
+	UserID    uuid.UUID // uuid.Nil for the system (jobs, the public doors)
+	IP        netip.Addr
+	RequestID string
+}
+
+type actorKey struct{}
+
+// WithActor returns ctx carrying the actor.
+func WithActor(ctx context.Context, a Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, a)
+}
+
+// ActorFrom returns the actor in ctx, the zero Actor (the system) when none.
+func ActorFrom(ctx context.Context) Actor {
+	a, _ := ctx.Value(actorKey{}).(Actor)
+	return a
+}
+
+// Entry is one audited action. Before and After are marshalled to JSON; leave them nil when
+// they do not apply (Before on a create, After on a delete).
+type Entry struct {
+	Action     string // create, update, delete, sign_in, ...
+	Resource   string // the authz resource name: agents, workspace, members, ...
+	ResourceID string
+	Outcome    Outcome // Success when empty
+	Before     any
+	After      any
+}
+
+// Record writes e in tx, attributed to the actor in ctx.
+func Record(ctx context.Context, tx tenant.Tx, e Entry) error {
+	a := ActorFrom(ctx)
+	before, err := marshal(e.Before)
+	if err != nil {
+		return err
+	}
+	after, err := marshal(e.After)
+	if err != nil {
+		return err
+	}
+	if e.Outcome == "" {
+		e.Outcome = Success
+	}
+	var ip *netip.Addr
+	if a.IP.IsValid() {
+		ip = &a.IP
+	}
+	return tx.Q.InsertAuditEntry(ctx, db.InsertAuditEntryParams{
+		WorkspaceID: tx.WorkspaceID,
+		ID:          uuid.Must(uuid.NewV7()),
+		ActorUserID: uuid.NullUUID{UUID: a.UserID, Valid: a.UserID != uuid.Nil},
+		Action:      e.Action,
+		Resource:    e.Resource,
+		ResourceID:  e.ResourceID,
+		Outcome:     string(e.Outcome),
+		Ip:          ip,
+		RequestID:   a.RequestID,
+		Before:      before,
+		After:       after,
+	})
+}
+
+func marshal(v any) ([]byte, error) {
+	if v == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
+	}
+	return b, nil
+}

@@ -1,0 +1,102 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/guestlist/guestlist/internal/apperr"
+	"github.com/guestlist/guestlist/internal/audit"
+	"github.com/guestlist/guestlist/internal/authz"
+	"github.com/guestlist/guestlist/internal/tenant"
+)
+
+// Member is the signed-in person of a request, in their current workspace.
+type Member struct {
+	UserID      uuid.UUID
+	Email       string
+	Name        string
+	WorkspaceID uuid.UUID
+	Role        authz.Role
+	// SessionHash identifies the session (sign-out, workspace switch).
+	SessionHash []byte
+}
+
+// Authenticator resolves a request's credentials to a member. internal/auth implements it;
+// it answers an *apperr.Error with code Unauthenticated when there is no valid session.
+type Authenticator interface {
+	Authenticate(ctx context.Context, r *http.Request) (*Member, error)
+}
+
+const memberKey = "member"
+
+// CurrentMember is the signed-in member; only call it from handlers under Router.Members.
+func CurrentMember(c *gin.Context) *Member { return c.MustGet(memberKey).(*Member) }
+
+func memberOrNil(c *gin.Context) *Member {
+	m, _ := c.Get(memberKey)
+	mem, _ := m.(*Member)
+	return mem
+}
+
+// Router is what capabilities register on: Public for the doors anyone may knock on, Members
+// for signed-in members. Every Members route that touches workspace data names its permission
+// with Require; only the member's own session endpoints (/me) go without.
+type Router struct {
+	Public  gin.IRouter
+	Members gin.IRouter
+
+	enforcer *authz.Enforcer
+	tenants  *tenant.DB
+}
+
+// NewRouter mounts the API groups under /api/v1 of engine.
+func NewRouter(engine *gin.Engine, auth Authenticator, enforcer *authz.Enforcer, tenants *tenant.DB) *Router {
+	api := engine.Group("/api/v1", SameOrigin())
+	members := api.Group("", authenticate(auth))
+	return &Router{Public: api, Members: members, enforcer: enforcer, tenants: tenants}
+}
+
+func authenticate(auth Authenticator) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		m, err := auth.Authenticate(c.Request.Context(), c.Request)
+		if err != nil {
+			Fail(c, err)
+			return
+		}
+		c.Set(memberKey, m)
+		a := audit.ActorFrom(c.Request.Context())
+		a.UserID = m.UserID
+		c.Request = c.Request.WithContext(audit.WithActor(c.Request.Context(), a))
+		c.Next()
+	}
+}
+
+// Require lets the request through only when the member's role may do action on resource
+// (policies/). A refusal answers 403 and leaves a denied entry in the audit log.
+func (r *Router) Require(resource, action string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		m := CurrentMember(c)
+		if m.WorkspaceID == uuid.Nil {
+			Fail(c, apperr.New(apperr.Forbidden, "you belong to no workspace yet; create one"))
+			return
+		}
+		if r.enforcer.Allow(m.Role, resource, action) {
+			c.Next()
+			return
+		}
+		ctx := c.Request.Context()
+		err := r.tenants.Tx(ctx, m.WorkspaceID, func(tx tenant.Tx) error {
+			return audit.Record(ctx, tx, audit.Entry{
+				Action: action, Resource: resource, ResourceID: c.Param("agentId"), Outcome: audit.Denied,
+			})
+		})
+		if err != nil {
+			Fail(c, err)
+			return
+		}
+		Fail(c, apperr.New(apperr.Forbidden, "your role (%s) may not %s %s", m.Role, action, resource))
+	}
+}

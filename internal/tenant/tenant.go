@@ -1,0 +1,98 @@
+// Package tenant is the only door to tenant data. Every read and write of a workspace's rows goes
+// through Tx, which opens one transaction with the workspace set as a transaction-local setting
+// that the row-level security policies read. The setting never outlives the transaction, so a
+// pooled connection cannot carry one workspace's context into another request.
+package tenant
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/guestlist/guestlist/db"
+)
+
+// Tx is an open transaction in one workspace: Q runs the sqlc queries, and the embedded pgx.Tx
+// is what river.InsertTx takes, so a job commits (or not) with the change that caused it.
+type Tx struct {
+	pgx.Tx
+	Q           *db.Queries
+	WorkspaceID uuid.UUID
+}
+
+// DB hands out tenant transactions over the app role's pool.
+type DB struct {
+	pool *pgxpool.Pool
+}
+
+// ErrCanBypassRLS means the pool's role could read every workspace: the app refuses to run so.
+var ErrCanBypassRLS = errors.New("tenant: the database role can bypass row-level security")
+
+// New checks that the pool's role is subject to row-level security (not a superuser, no
+// BYPASSRLS, owns no table: owners skip policies unless forced) and returns the door.
+func New(ctx context.Context, pool *pgxpool.Pool) (*DB, error) {
+	var role string
+	var super, bypass bool
+	var owned int
+	err := pool.QueryRow(ctx, `
+		SELECT r.rolname, r.rolsuper, r.rolbypassrls,
+		       (SELECT count(*) FROM pg_class c
+		         WHERE c.relowner = r.oid AND c.relkind IN ('r', 'p')
+		           AND c.relnamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace))
+		FROM pg_roles r WHERE r.rolname = current_user`).Scan(&role, &super, &bypass, &owned)
+	if err != nil {
+		return nil, fmt.Errorf("tenant: checking the database role: %w", err)
+	}
+	switch {
+	case super:
+		return nil, fmt.Errorf("%w: role %q is a superuser; use the app role in DATABASE_URL", ErrCanBypassRLS, role)
+	case bypass:
+		return nil, fmt.Errorf("%w: role %q has BYPASSRLS", ErrCanBypassRLS, role)
+	case owned > 0:
+		return nil, fmt.Errorf("%w: role %q owns %d tables; the owner role belongs in DATABASE_OWNER_URL", ErrCanBypassRLS, role, owned)
+	}
+	return &DB{pool: pool}, nil
+}
+
+// Pool is the app role's pool, for River and health checks; never for tenant queries.
+func (d *DB) Pool() *pgxpool.Pool { return d.pool }
+
+// Tx runs fn in one transaction in the workspace ws. It commits when fn returns nil and rolls
+// back otherwise (including the jobs fn inserted).
+func (d *DB) Tx(ctx context.Context, ws uuid.UUID, fn func(Tx) error) error {
+	if ws == uuid.Nil {
+		return errors.New("tenant: no workspace")
+	}
+	return d.run(ctx, "app.workspace_id", ws, func(tx pgx.Tx) error {
+		return fn(Tx{Tx: tx, Q: db.New(tx), WorkspaceID: ws})
+	})
+}
+
+// UserTx runs fn with the member door open for one authenticated user: the member_self policies
+// show that user's own memberships and their workspaces, read-only, and nothing else of any
+// workspace. Only internal/auth calls it, after authenticating userID.
+func (d *DB) UserTx(ctx context.Context, userID uuid.UUID, fn func(*db.Queries) error) error {
+	if userID == uuid.Nil {
+		return errors.New("tenant: no user")
+	}
+	return d.run(ctx, "app.user_id", userID, func(tx pgx.Tx) error { return fn(db.New(tx)) })
+}
+
+// PlatformTx runs fn with no tenant context: only platform tables (users, sessions) answer.
+func (d *DB) PlatformTx(ctx context.Context, fn func(*db.Queries) error) error {
+	return pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error { return fn(db.New(tx)) })
+}
+
+func (d *DB) run(ctx context.Context, setting string, id uuid.UUID, fn func(pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error {
+		// is_local = true: the setting ends with the transaction.
+		if _, err := tx.Exec(ctx, "SELECT set_config($1, $2, true)", setting, id.String()); err != nil {
+			return fmt.Errorf("tenant: setting %s: %w", setting, err)
+		}
+		return fn(tx)
+	})
+}

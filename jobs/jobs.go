@@ -1,0 +1,36 @@
+// Package jobs declares every River job: its args (kind, queue, retries) and a thin worker that
+// calls a capability's service through a small interface. It imports no capability package;
+// internal/app wires the services in.
+package jobs
+
+import (
+	"github.com/riverqueue/river"
+)
+
+// Queues, each with its own concurrency so a burst of one kind cannot starve another.
+const (
+	QueueDefault = "default"
+	QueueMail    = "mail"
+)
+
+// Queues is the queue configuration of a worker process.
+func Queues() map[string]river.QueueConfig {
+	return map[string]river.QueueConfig{
+		QueueDefault: {MaxWorkers: 10},
+		QueueMail:    {MaxWorkers: 5},
+	}
+}
+
+// Deps are the services the workers call.
+type Deps struct {
+	Mail EmailSender
+}
+
+// Workers registers every worker.
+func Workers(d Deps) (*river.Workers, error) {
+	w := river.NewWorkers()
+	if err := river.AddWorkerSafely(w, &SendEmailWorker{Sender: d.Mail}); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
