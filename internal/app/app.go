@@ -208,4 +208,3 @@ func AppRoleOf(databaseURL string) (string, error) {
 	}
 	return cfg.User, nil
 }
-

@@ -49,6 +49,15 @@ type Config struct {
 	LogLevel        slog.Level    `env:"GUESTLIST_LOG_LEVEL" envDefault:"info"`
 }
 
+// DefaultConfig is the configuration of an empty environment.
+func DefaultConfig() Config {
+	cfg, err := env.ParseAsWithOptions[Config](env.Options{Environment: map[string]string{}})
+	if err != nil {
+		panic(err) // the defaults above are constants: a failure is a programming error
+	}
+	return cfg
+}
+
 // Environments.
 const (
 	Development = "development"

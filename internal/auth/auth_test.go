@@ -1,0 +1,185 @@
+package auth_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/guestlist/guestlist/db"
+	"github.com/guestlist/guestlist/internal/app/apptest"
+	"github.com/guestlist/guestlist/internal/mail"
+	"github.com/guestlist/guestlist/internal/testdb"
+)
+
+func TestMain(m *testing.M) { testdb.Main(m) }
+
+func TestSignUpCreatesUserWorkspaceAgentAndWelcomeEmail(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t)
+	m := env.SignUp(t)
+
+	me := m.Do("GET", "/api/v1/me", nil)
+	require.Equal(t, http.StatusOK, me.Status)
+	var s struct {
+		User       struct{ Email string }
+		Workspaces []struct {
+			ID   uuid.UUID
+			Role string
+		}
+		CurrentWorkspaceID uuid.UUID `json:"current_workspace_id"`
+	}
+	me.JSON(t, &s)
+	require.Equal(t, m.Email, s.User.Email)
+	require.Len(t, s.Workspaces, 1)
+	require.Equal(t, "owner", s.Workspaces[0].Role)
+	require.Equal(t, m.WorkspaceID, s.CurrentWorkspaceID)
+
+	agents := m.Do("GET", "/api/v1/agents", nil).Map(t)["items"].([]any)
+	require.Len(t, agents, 1)
+	require.Equal(t, "My first agent", agents[0].(map[string]any)["name"])
+
+	// The welcome email is a River job, worked by the real workers into the dev outbox.
+	outbox := env.App.Mail.(*mail.Outbox)
+	require.Eventually(t, func() bool {
+		mails, err := outbox.List(100)
+		require.NoError(t, err)
+		for _, ml := range mails {
+			if ml.To == m.Email && ml.Subject == "Welcome to Guestlist" && strings.Contains(ml.Text, "My first agent") {
+				return true
+			}
+		}
+		return false
+	}, 15*time.Second, 50*time.Millisecond, "no welcome email for %s", m.Email)
+
+	// The sign-up is in the audit log of the new workspace, with the actor and the values.
+	n := env.Count(t, m.WorkspaceID, `
+		SELECT count(*) FROM audit_log WHERE workspace_id = $1 AND actor_user_id = $2 AND outcome = 'success'
+		  AND ((action = 'create' AND resource = 'workspace' AND after->>'name' LIKE 'Workspace of %')
+		    OR (action = 'create' AND resource = 'agents' AND after->>'name' = 'My first agent'))`,
+		m.WorkspaceID, m.UserID)
+	require.Equal(t, 2, n)
+}
+
+func TestSignUpValidationAndConflicts(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t)
+	c := env.Client(t)
+
+	resp := c.Do("POST", "/api/v1/auth/signup", map[string]string{"name": "", "email": "not-an-email", "password": "short", "workspace_name": "x"})
+	require.Equal(t, http.StatusBadRequest, resp.Status)
+	fields := resp.Map(t)["error"].(map[string]any)["fields"].(map[string]any)
+	require.Contains(t, fields, "name")
+	require.Contains(t, fields, "email")
+	require.Contains(t, fields, "password")
+	require.Contains(t, fields, "workspace_name")
+
+	m := env.SignUp(t)
+	resp = c.Do("POST", "/api/v1/auth/signup", map[string]string{
+		"name": "Again", "email": strings.ToUpper(m.Email), "password": "another long password", "workspace_name": "Another one",
+	})
+	require.Equal(t, http.StatusConflict, resp.Status, "%s", resp.Body)
+	require.Equal(t, "conflict", resp.ErrorCode())
+	// Nothing half-written: no second user, no orphan workspace.
+	var users, memberships int
+	require.NoError(t, env.DB.Owner.QueryRow(context.Background(), `SELECT count(*) FROM users WHERE email_normalized = lower($1)`, m.Email).Scan(&users))
+	require.Equal(t, 1, users)
+	// No orphan workspace either: the only membership of the user is the first workspace's.
+	require.NoError(t, env.App.Tenants.UserTx(context.Background(), m.UserID, func(q *db.Queries) error {
+		rows, err := q.ListUserMemberships(context.Background(), m.UserID)
+		memberships = len(rows)
+		return err
+	}))
+	require.Equal(t, 1, memberships)
+}
+
+func TestSignInAndOut(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t)
+	m := env.SignUp(t)
+
+	c := env.Client(t)
+	require.Equal(t, http.StatusUnauthorized, c.Do("GET", "/api/v1/me", nil).Status)
+	require.Equal(t, http.StatusUnauthorized, c.Do("GET", "/api/v1/agents", nil).Status)
+
+	// Unknown email and wrong password get the same answer.
+	wrong := c.Do("POST", "/api/v1/auth/signin", map[string]string{"email": m.Email, "password": "not the password"})
+	unknown := c.Do("POST", "/api/v1/auth/signin", map[string]string{"email": apptest.UniqueEmail("nobody"), "password": "not the password"})
+	require.Equal(t, http.StatusUnauthorized, wrong.Status)
+	require.Equal(t, wrong.Status, unknown.Status)
+	require.JSONEq(t, string(wrong.Body), string(unknown.Body))
+
+	// Email matching ignores case and surrounding space.
+	resp := c.Do("POST", "/api/v1/auth/signin", map[string]string{"email": "  " + strings.ToUpper(m.Email) + " ", "password": m.Password})
+	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+	cookie := resp.Header.Get("Set-Cookie")
+	require.Contains(t, cookie, "guestlist_session=")
+	require.Contains(t, cookie, "HttpOnly")
+	require.Contains(t, cookie, "SameSite=Lax")
+	require.NotContains(t, cookie, "Secure", "plain-HTTP development must not mark the cookie Secure")
+	require.Equal(t, http.StatusOK, c.Do("GET", "/api/v1/me", nil).Status)
+
+	require.Equal(t, http.StatusNoContent, c.Do("POST", "/api/v1/auth/signout", nil).Status)
+	require.Equal(t, http.StatusUnauthorized, c.Do("GET", "/api/v1/me", nil).Status)
+	// The other session (from sign-up) is untouched.
+	require.Equal(t, http.StatusOK, m.Do("GET", "/api/v1/me", nil).Status)
+}
+
+func TestSignInIsRateLimited(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t)
+	c := env.Client(t)
+	email := apptest.UniqueEmail("target")
+	var last apptest.Response
+	for range 11 { // the per-email burst is 10
+		last = c.Do("POST", "/api/v1/auth/signin", map[string]string{"email": email, "password": "guess guess guess"})
+	}
+	require.Equal(t, http.StatusTooManyRequests, last.Status)
+	require.Equal(t, "rate_limited", last.ErrorCode())
+	require.NotEmpty(t, last.Header.Get("Retry-After"))
+}
+
+func TestWorkspaces(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t)
+	m := env.SignUp(t)
+	other := env.SignUp(t)
+
+	resp := m.Do("POST", "/api/v1/workspaces", map[string]string{"name": "ab"})
+	require.Equal(t, http.StatusBadRequest, resp.Status)
+	require.Contains(t, resp.Map(t)["error"].(map[string]any)["fields"], "name")
+
+	resp = m.Do("POST", "/api/v1/workspaces", map[string]string{"name": "Second workspace"})
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	var s struct {
+		Workspaces []struct {
+			ID   uuid.UUID
+			Name string
+			Role string
+		}
+		CurrentWorkspaceID uuid.UUID `json:"current_workspace_id"`
+	}
+	resp.JSON(t, &s)
+	require.Len(t, s.Workspaces, 2)
+	second := s.CurrentWorkspaceID
+	require.NotEqual(t, m.WorkspaceID, second)
+	// The new workspace is empty; the first one's agent is not there.
+	require.Empty(t, m.Do("GET", "/api/v1/agents", nil).Map(t)["items"])
+
+	// Switch back, and forth.
+	resp = m.Do("PUT", "/api/v1/me/workspace", map[string]string{"workspace_id": m.WorkspaceID.String()})
+	require.Equal(t, http.StatusOK, resp.Status)
+	require.Len(t, m.Do("GET", "/api/v1/agents", nil).Map(t)["items"], 1)
+
+	// Another member's workspace is not found, and the session stays where it was.
+	resp = m.Do("PUT", "/api/v1/me/workspace", map[string]string{"workspace_id": other.WorkspaceID.String()})
+	require.Equal(t, http.StatusNotFound, resp.Status)
+	require.Equal(t, m.WorkspaceID.String(), m.Do("GET", "/api/v1/me", nil).Map(t)["current_workspace_id"])
+
+	resp = m.Do("PUT", "/api/v1/me/workspace", map[string]string{"workspace_id": "nope"})
+	require.Equal(t, http.StatusBadRequest, resp.Status)
+}

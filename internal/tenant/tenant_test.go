@@ -1,0 +1,270 @@
+package tenant_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"github.com/guestlist/guestlist/db"
+	"github.com/guestlist/guestlist/internal/app/apptest"
+	"github.com/guestlist/guestlist/internal/devdb"
+	"github.com/guestlist/guestlist/internal/tenant"
+	"github.com/guestlist/guestlist/internal/testdb"
+)
+
+func TestMain(m *testing.M) { testdb.Main(m) }
+
+// platformTables are the reviewed tables without workspace_id (see their migration comments).
+// Adding a table here is a security review: say why in the migration.
+var platformTables = []string{"goose_db_version", "sessions", "users"}
+
+// tenantTables lists the tables of the public schema that hold workspace data: those with a
+// workspace_id column, and workspaces itself (keyed by id).
+func tenantTables(t *testing.T, pool *pgxpool.Pool) []string {
+	rows, err := pool.Query(context.Background(), `
+		SELECT c.relname FROM pg_class c
+		WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')
+		  AND (c.relname = 'workspaces' OR EXISTS (
+		        SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'workspace_id' AND NOT a.attisdropped))
+		ORDER BY 1`)
+	require.NoError(t, err)
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	return names
+}
+
+// TestCatalog fails when the schema breaks a tenancy rule; tables added by later migrations are
+// checked without any change here.
+func TestCatalog(t *testing.T) {
+	t.Parallel()
+	d := testdb.New(t)
+	ctx := context.Background()
+	tables := tenantTables(t, d.Owner)
+	require.Contains(t, tables, "agents")
+
+	t.Run("every table is a tenant table or a reviewed platform table", func(t *testing.T) {
+		rows, err := d.Owner.Query(ctx, `SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p') ORDER BY 1`)
+		require.NoError(t, err)
+		all, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		require.NoError(t, err)
+		for _, name := range all {
+			if !slices.Contains(tables, name) {
+				require.Contains(t, platformTables, name, "table %s has no workspace_id and is not a reviewed platform table", name)
+			}
+		}
+	})
+
+	for _, table := range tables {
+		key := "workspace_id"
+		if table == "workspaces" {
+			key = "id"
+		}
+		t.Run(table, func(t *testing.T) {
+			var enabled, forced bool
+			require.NoError(t, d.Owner.QueryRow(ctx, `SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE oid = $1::regclass`, table).Scan(&enabled, &forced))
+			require.True(t, enabled, "%s: row-level security is not enabled", table)
+			require.True(t, forced, "%s: row-level security is not forced", table)
+
+			var policies []string
+			rows, err := d.Owner.Query(ctx, `SELECT qual FROM pg_policies WHERE schemaname = 'public' AND tablename = $1 AND policyname = 'tenant'`, table)
+			require.NoError(t, err)
+			policies, err = pgx.CollectRows(rows, pgx.RowTo[string])
+			require.NoError(t, err)
+			require.Len(t, policies, 1, "%s: needs one policy named tenant", table)
+			require.Contains(t, policies[0], "current_setting('app.workspace_id'::text, true)", "%s: the tenant policy must read the transaction's workspace", table)
+			require.Contains(t, policies[0], "NULLIF", "%s: the policy must map '' to NULL (a reused connection reads '')", table)
+
+			// Primary keys and unique constraints/indexes include the workspace.
+			rows, err = d.Owner.Query(ctx, `
+				SELECT i.indexrelid::regclass::text,
+				       ARRAY(SELECT a.attname::text FROM unnest(i.indkey) k JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k)
+				FROM pg_index i WHERE i.indrelid = $1::regclass AND (i.indisunique OR i.indisprimary)`, table)
+			require.NoError(t, err)
+			type index struct {
+				Name    string
+				Columns []string
+			}
+			uniques, err := pgx.CollectRows(rows, pgx.RowToStructByPos[index])
+			require.NoError(t, err)
+			require.NotEmpty(t, uniques, "%s: no primary key", table)
+			for _, u := range uniques {
+				require.Contains(t, u.Columns, key, "%s: unique index %s does not include %s", table, u.Name, key)
+			}
+
+			// Some index leads with the workspace, so the policy's filter is an index scan.
+			var leading bool
+			require.NoError(t, d.Owner.QueryRow(ctx, `
+				SELECT EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+				               WHERE i.indrelid = $1::regclass AND a.attname = $2)`, table, key).Scan(&leading))
+			require.True(t, leading, "%s: no index leads with %s", table, key)
+
+			// Foreign keys to other tenant tables carry the workspace on both sides.
+			rows, err = d.Owner.Query(ctx, `
+				SELECT c.conname, c.confrelid::regclass::text,
+				       ARRAY(SELECT a.attname::text FROM unnest(c.conkey) k JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k),
+				       ARRAY(SELECT a.attname::text FROM unnest(c.confkey) k JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k)
+				FROM pg_constraint c WHERE c.conrelid = $1::regclass AND c.contype = 'f'`, table)
+			require.NoError(t, err)
+			type fk struct {
+				Name, Target    string
+				From, ToColumns []string
+			}
+			fks, err := pgx.CollectRows(rows, pgx.RowToStructByPos[fk])
+			require.NoError(t, err)
+			for _, f := range fks {
+				switch {
+				case slices.Contains(platformTables, f.Target):
+					// A reference to a global identity (users) crosses no tenant.
+				case f.Target == "workspaces":
+					require.Equal(t, []string{"workspace_id"}, f.From, "%s: %s must reference workspaces by workspace_id", table, f.Name)
+				default:
+					require.Contains(t, f.From, "workspace_id", "%s: foreign key %s to %s lacks workspace_id", table, f.Name, f.Target)
+					require.Contains(t, f.ToColumns, "workspace_id", "%s: foreign key %s to %s lacks workspace_id", table, f.Name, f.Target)
+				}
+			}
+		})
+	}
+
+	t.Run("the app role cannot bypass row-level security", func(t *testing.T) {
+		var super, bypass bool
+		var owned int
+		require.NoError(t, d.App.QueryRow(ctx, `
+			SELECT rolsuper, rolbypassrls, (SELECT count(*) FROM pg_class WHERE relowner = r.oid AND relnamespace = 'public'::regnamespace)
+			FROM pg_roles r WHERE rolname = current_user`).Scan(&super, &bypass, &owned))
+		require.False(t, super)
+		require.False(t, bypass)
+		require.Zero(t, owned)
+	})
+}
+
+func TestNewRefusesRolesThatBypassRLS(t *testing.T) {
+	t.Parallel()
+	d := testdb.New(t)
+	ctx := context.Background()
+	// The owner role owns the tables: policies would not bind it without FORCE, so the door
+	// refuses it.
+	_, err := tenant.New(ctx, d.Owner)
+	require.ErrorIs(t, err, tenant.ErrCanBypassRLS)
+	require.ErrorContains(t, err, "owns")
+
+	super, err := pgxpool.New(ctx, strings.Replace(d.OwnerURL, devdb.OwnerRole+"@", "postgres@", 1))
+	require.NoError(t, err)
+	defer super.Close()
+	_, err = tenant.New(ctx, super)
+	require.ErrorIs(t, err, tenant.ErrCanBypassRLS)
+	require.ErrorContains(t, err, "superuser")
+
+	_, err = tenant.New(ctx, d.App)
+	require.NoError(t, err)
+}
+
+// TestIsolation checks every tenant table: in workspace A's transaction, none of B's rows can be
+// read, updated or deleted, and a row carrying B's workspace_id cannot be inserted. Without a
+// tenant context no row is visible at all. Each table must have a row in the fixture below:
+// a later migration that adds a table adds its fixture too.
+func TestIsolation(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t)
+	a, b := env.SignUp(t), env.SignUp(t)
+	ctx := context.Background()
+	tenants, err := tenant.New(ctx, env.DB.App)
+	require.NoError(t, err)
+
+	for _, table := range tenantTables(t, env.DB.Owner) {
+		key := "workspace_id"
+		if table == "workspaces" {
+			key = "id"
+		}
+		t.Run(table, func(t *testing.T) {
+			var ownRows, othersRows int
+			err := tenants.Tx(ctx, a.WorkspaceID, func(tx tenant.Tx) error {
+				q := func(sql string) string { return fmt.Sprintf(sql, pgx.Identifier{table}.Sanitize(), key) }
+				require.NoError(t, tx.QueryRow(ctx, q("SELECT count(*) FROM %s WHERE %s = $1"), a.WorkspaceID).Scan(&ownRows))
+				require.NoError(t, tx.QueryRow(ctx, q("SELECT count(*) FROM %s WHERE %s = $1"), b.WorkspaceID).Scan(&othersRows))
+				var all int
+				require.NoError(t, tx.QueryRow(ctx, q("SELECT count(*) FROM %s WHERE %s <> $1"), a.WorkspaceID).Scan(&all))
+				require.Zero(t, all, "rows of other workspaces are visible")
+				return nil
+			})
+			require.NoError(t, err)
+			require.Positive(t, ownRows, "the fixture has no %s row for workspace A: add one so isolation is tested", table)
+			require.Zero(t, othersRows)
+
+			// Update and delete B's rows, then roll back. A table that is append-only for the app
+			// role refuses outright, which is an answer too.
+			for _, write := range []string{"UPDATE %[1]s SET %[2]s = %[2]s WHERE %[2]s = $1", "DELETE FROM %[1]s WHERE %[2]s = $1"} {
+				err = tenants.Tx(ctx, a.WorkspaceID, func(tx tenant.Tx) error {
+					tag, err := tx.Exec(ctx, fmt.Sprintf(write, pgx.Identifier{table}.Sanitize(), key), b.WorkspaceID)
+					if err == nil {
+						require.Zero(t, tag.RowsAffected(), "%s changed another workspace's rows", write)
+					} else {
+						require.ErrorContains(t, err, "permission denied")
+					}
+					return errRollback
+				})
+				require.ErrorIs(t, err, errRollback)
+			}
+
+			// Copy one of A's rows, relabelled with B's workspace (and a fresh id): RLS refuses it.
+			err = tenants.Tx(ctx, a.WorkspaceID, func(tx tenant.Tx) error {
+				patch, args := fmt.Sprintf(`jsonb_build_object('%s', $1::uuid)`, key), []any{b.WorkspaceID}
+				if key != "id" && hasColumn(t, tx, table, "id") {
+					patch += ` || jsonb_build_object('id', $2::uuid)`
+					args = append(args, uuid.Must(uuid.NewV7()))
+				}
+				_, err := tx.Exec(ctx, fmt.Sprintf(
+					`INSERT INTO %[1]s SELECT (jsonb_populate_record(NULL::%[1]s, to_jsonb(r) || %[2]s)).* FROM %[1]s r LIMIT 1`,
+					pgx.Identifier{table}.Sanitize(), patch), args...)
+				require.Error(t, err)
+				require.ErrorContains(t, err, "row-level security")
+				return errRollback
+			})
+			require.ErrorIs(t, err, errRollback)
+
+			// No tenant context: nothing at all.
+			var none int
+			require.NoError(t, env.DB.App.QueryRow(ctx, fmt.Sprintf("SELECT count(*) FROM %s", pgx.Identifier{table}.Sanitize())).Scan(&none))
+			require.Zero(t, none)
+		})
+	}
+
+	t.Run("the member door shows only the user's own memberships", func(t *testing.T) {
+		err := tenants.UserTx(ctx, a.UserID, func(q *db.Queries) error {
+			own, err := q.ListUserMemberships(ctx, a.UserID)
+			require.NoError(t, err)
+			require.Len(t, own, 1)
+			require.Equal(t, a.WorkspaceID, own[0].ID)
+			others, err := q.ListUserMemberships(ctx, b.UserID)
+			require.NoError(t, err)
+			require.Empty(t, others, "the door opened another user's memberships")
+			agents, err := q.ListAgents(ctx, db.ListAgentsParams{WorkspaceID: a.WorkspaceID, MaxRows: 10})
+			require.NoError(t, err)
+			require.Empty(t, agents, "the door opened workspace data beyond memberships")
+			return nil
+		})
+		require.NoError(t, err)
+	})
+
+	t.Run("the member door is read-only", func(t *testing.T) {
+		err := tenants.UserTx(ctx, a.UserID, func(q *db.Queries) error {
+			_, err := q.CreateMembership(ctx, db.CreateMembershipParams{WorkspaceID: b.WorkspaceID, UserID: a.UserID, Role: "owner"})
+			return err
+		})
+		require.ErrorContains(t, err, "row-level security")
+	})
+}
+
+var errRollback = fmt.Errorf("rollback")
+
+func hasColumn(t *testing.T, tx tenant.Tx, table, column string) bool {
+	var ok bool
+	require.NoError(t, tx.QueryRow(context.Background(), `SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = $1::regclass AND attname = $2 AND NOT attisdropped)`, table, column).Scan(&ok))
+	return ok
+}
