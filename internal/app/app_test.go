@@ -4,11 +4,13 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/guestlist/guestlist/internal/app"
 	"github.com/guestlist/guestlist/internal/app/apptest"
+	"github.com/guestlist/guestlist/internal/mail/mailtest"
 	"github.com/guestlist/guestlist/internal/testdb"
 )
 
@@ -132,4 +134,16 @@ func TestConfigValidation(t *testing.T) { // not parallel: it sets the environme
 	_, err := app.LoadConfig()
 	require.ErrorContains(t, err, "DATABASE_URL")
 	require.ErrorContains(t, err, "SMTP_URL")
+}
+
+// With SMTP_URL set, the sign-up's welcome email goes through the River job to a real SMTP
+// server, and the dev outbox does not exist.
+func TestWelcomeEmailOverSMTP(t *testing.T) {
+	t.Parallel()
+	smtpServer := mailtest.NewServer(t)
+	env := apptest.Start(t, func(c *app.Config) { c.SMTPURL = smtpServer.URL })
+	m := env.SignUp(t)
+	got := smtpServer.WaitFor(t, m.Email, 15*time.Second)
+	require.Contains(t, got.Data, "Subject: Welcome to Guestlist")
+	require.Equal(t, http.StatusNotFound, m.Do("GET", "/api/v1/dev/outbox", nil).Status)
 }

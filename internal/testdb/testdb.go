@@ -1,6 +1,6 @@
-// Package testdb gives each Go test package its own database, cloned from a template that holds
-// every migration, so packages run in parallel against a real PostgreSQL and never see each
-// other's rows. The cluster is the embedded default (./var/pg at the repository root) unless
+// Package testdb gives each Go test package its own database (and each test that asks, one of
+// its own), cloned from a template that holds every migration, so tests run in parallel against
+// a real PostgreSQL and never see each other's rows or jobs. The cluster is the embedded default (./var/pg at the repository root) unless
 // TEST_DATABASE_URL names a superuser connection to another cluster.
 //
 //	func TestMain(m *testing.M) { testdb.Main(m) }
@@ -37,6 +37,8 @@ type DB struct {
 	OwnerURL string // as guestlist_owner: for fixtures and catalog checks only
 	App      *pgxpool.Pool
 	Owner    *pgxpool.Pool
+
+	cluster cluster
 }
 
 var (
@@ -58,11 +60,29 @@ func Main(m *testing.M) {
 // New returns the package's database, creating it on first use.
 func New(t testing.TB) *DB {
 	t.Helper()
-	once.Do(func() { shared, openErr = open(context.Background()) })
+	once.Do(func() {
+		shared, openErr = open(context.Background())
+		if openErr == nil {
+			dropFn = shared.drop
+		}
+	})
 	if openErr != nil {
 		t.Fatalf("testdb: %v", openErr)
 	}
 	return shared
+}
+
+// Fresh returns a database of the test's own, dropped when the test ends. A test that runs the
+// whole app uses one, so its River workers see only its own jobs. Cloning costs about as much
+// as creating an empty database.
+func Fresh(t testing.TB) *DB {
+	t.Helper()
+	d, err := open(context.Background())
+	if err != nil {
+		t.Fatalf("testdb: %v", err)
+	}
+	t.Cleanup(d.drop)
+	return d
 }
 
 // cluster says how to reach the test cluster as each role.
@@ -117,24 +137,25 @@ func open(ctx context.Context) (*DB, error) {
 	if err := createFrom(ctx, super, name, tmpl); err != nil {
 		return nil, err
 	}
-	d := &DB{Name: name, AppURL: cl.url(devdb.App, name), OwnerURL: cl.url(devdb.Owner, name)}
+	d := &DB{Name: name, AppURL: cl.url(devdb.App, name), OwnerURL: cl.url(devdb.Owner, name), cluster: cl}
 	if d.App, err = pgxpool.New(ctx, d.AppURL); err != nil {
 		return nil, err
 	}
 	if d.Owner, err = pgxpool.New(ctx, d.OwnerURL); err != nil {
 		return nil, err
 	}
-	dropFn = func() {
-		d.App.Close()
-		d.Owner.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if c, err := pgx.Connect(ctx, cl.url(devdb.Superuser, "postgres")); err == nil {
-			_, _ = c.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
-			_ = c.Close(ctx)
-		}
-	}
 	return d, nil
+}
+
+func (d *DB) drop() {
+	d.App.Close()
+	d.Owner.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if c, err := pgx.Connect(ctx, d.cluster.url(devdb.Superuser, "postgres")); err == nil {
+		_, _ = c.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{d.Name}.Sanitize()+" WITH (FORCE)")
+		_ = c.Close(ctx)
+	}
 }
 
 // ensureTemplate returns the name of a migrated template database for the current migrations,

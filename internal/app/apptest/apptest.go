@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -41,15 +40,14 @@ type Env struct {
 	contract routers.Router
 }
 
-// Start runs the app on the package's database with workers, until the test ends. configure
-// may adjust the configuration first.
+// Start runs the app on a database of the test's own with workers, until the test ends.
+// configure may adjust the configuration first.
 func Start(t testing.TB, configure ...func(*app.Config)) *Env {
 	t.Helper()
-	d := testdb.New(t)
+	d := testdb.Fresh(t)
 	cfg := app.DefaultConfig()
 	cfg.DatabaseURL, cfg.DatabaseOwnerURL = d.AppURL, d.OwnerURL
-	// One outbox per package database: any Env's workers may work any job of the package.
-	cfg.OutboxDir = filepath.Join(os.TempDir(), "guestlist-outbox-"+d.Name)
+	cfg.OutboxDir = t.TempDir()
 	for _, f := range configure {
 		f(&cfg)
 	}
