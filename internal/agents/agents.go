@@ -160,7 +160,7 @@ func (s *Service) Update(ctx context.Context, ws, id uuid.UUID, in Input, ifMatc
 			return apperr.New(apperr.Precondition, "the agent changed since you loaded it; reload and try again")
 		}
 		after, err = in.apply(before)
-		if err != nil {
+		if err != nil || after == before {
 			return err
 		}
 		row, err = tx.Q.UpdateAgent(ctx, db.UpdateAgentParams{

@@ -61,6 +61,12 @@ func TestAgentsCRUD(t *testing.T) {
 	require.Equal(t, "restricted", before)
 	require.Equal(t, "paid", after)
 
+	// A patch that changes nothing keeps the version.
+	resp = m.Do("PATCH", "/api/v1/agents/"+id, map[string]string{"name": "Sales bot"})
+	require.Equal(t, http.StatusOK, resp.Status)
+	current := resp.Header.Get("ETag")
+	require.Equal(t, current, m.Do("PATCH", "/api/v1/agents/"+id, `{}`).Header.Get("ETag"))
+
 	resp = m.Do("PATCH", "/api/v1/agents/"+id, map[string]any{"name": "", "visibility": "everyone"})
 	require.Equal(t, http.StatusBadRequest, resp.Status)
 	fields := resp.Map(t)["error"].(map[string]any)["fields"].(map[string]any)

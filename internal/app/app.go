@@ -67,6 +67,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, withWorkers bool) (
 	if a.Tenants, err = tenant.New(ctx, a.appPool); err != nil {
 		return nil, err
 	}
+	// Serving an older schema than the code expects fails in odd places: refuse plainly.
+	if pending, err := migrate.Pending(ctx, a.appPool); err != nil {
+		return nil, err
+	} else if pending {
+		return nil, errors.New("the database schema is not up to date: run `guestlist migrate` (it connects with DATABASE_OWNER_URL)")
+	}
 	if a.Mail, err = mail.New(cfg.SMTPURL, cfg.MailFrom, cfg.OutboxDir); err != nil {
 		return nil, err
 	}

@@ -48,6 +48,14 @@ func Up(ctx context.Context, owner *pgxpool.Pool, appRole string) error {
 
 // Pending reports whether any migration, ours or River's, has not been applied. /readyz uses it.
 func Pending(ctx context.Context, pool *pgxpool.Pool) (bool, error) {
+	var migrated bool
+	if err := pool.QueryRow(ctx, `SELECT to_regclass('public.goose_db_version') IS NOT NULL
+		AND to_regclass($1 || '.river_migration') IS NOT NULL`, RiverSchema).Scan(&migrated); err != nil {
+		return false, fmt.Errorf("migrate: %w", err)
+	}
+	if !migrated {
+		return true, nil
+	}
 	rm, err := riverMigrator(pool)
 	if err != nil {
 		return false, err

@@ -119,7 +119,19 @@ func findCluster(ctx context.Context) (cluster, error) {
 	return cluster{url: c.URL}, nil
 }
 
-func open(ctx context.Context) (*DB, error) {
+// Empty returns a database with no schema at all (for testing migrations), dropped when the
+// test ends.
+func Empty(t testing.TB) *DB {
+	t.Helper()
+	d, err := open(context.Background(), "")
+	if err != nil {
+		t.Fatalf("testdb: %v", err)
+	}
+	t.Cleanup(d.drop)
+	return d
+}
+
+func open(ctx context.Context, template ...string) (*DB, error) {
 	cl, err := findCluster(ctx)
 	if err != nil {
 		return nil, err
@@ -129,9 +141,11 @@ func open(ctx context.Context) (*DB, error) {
 		return nil, err
 	}
 	defer super.Close(ctx)
-	tmpl, err := ensureTemplate(ctx, super, cl)
-	if err != nil {
-		return nil, err
+	tmpl := "template0"
+	if len(template) == 0 {
+		if tmpl, err = ensureTemplate(ctx, super, cl); err != nil {
+			return nil, err
+		}
 	}
 	name := "guestlist_test_" + hex.EncodeToString(uuid.Must(uuid.NewRandom()).NodeID())
 	if err := createFrom(ctx, super, name, tmpl); err != nil {

@@ -1,0 +1,68 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { inject, test as base } from 'vitest';
+
+const resultsDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'test-results');
+
+export const baseURL = inject('baseURL');
+
+interface Fixtures {
+  browser: Browser;
+  page: Page;
+}
+
+/**
+ * `browser`: the run's one Chromium, connected once per file. `page`: a fresh context per
+ * test (own cookies), screenshotted into test-results/ when the test fails.
+ */
+export const test = base.extend<Fixtures>({
+  browser: [
+    async ({}, use) => {
+      const browser = await chromium.connect(inject('wsEndpoint'));
+      await use(browser);
+      await browser.close(); // closes this connection; the shared browser keeps running
+    },
+    { scope: 'file' },
+  ],
+  page: async ({ browser, task }, use) => {
+    const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 } });
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    // What the page said, kept for the failure report.
+    const log: string[] = [];
+    const at = () => new Date().toISOString().slice(11, 23);
+    page.on('console', (m) => log.push(`${at()} console.${m.type()}: ${m.text()}`));
+    page.on('pageerror', (e) => log.push(`${at()} pageerror: ${e.stack ?? e.message}`));
+    page.on('requestfailed', (r) => log.push(`${at()} requestfailed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`));
+    page.on('response', (r) => {
+      if (r.url().includes('/api/')) log.push(`${at()} ${r.status()} ${r.request().method()} ${r.url()}`);
+    });
+    try {
+      await use(page);
+    } finally {
+      if (task.result?.state === 'fail') {
+        mkdirSync(resultsDir, { recursive: true });
+        const name = `${task.file?.name ?? 'e2e'}--${task.name}`.replace(/[^a-z0-9._-]+/gi, '-').slice(0, 150);
+        await page.screenshot({ path: resolve(resultsDir, `${name}.png`), fullPage: true }).catch(() => {});
+        writeFileSync(resolve(resultsDir, `${name}.log`), `${page.url()}\n${log.join('\n')}\n`);
+      }
+      await context.close();
+    }
+  },
+});
+
+/** Waits until the locator is visible (playwright-core has no web-first `expect`). */
+export async function visible(locator: Locator, timeout?: number): Promise<Locator> {
+  await locator.waitFor({ state: 'visible', timeout });
+  return locator;
+}
+
+/** Saves a screenshot under test-results/screens/ when GUESTLIST_E2E_SCREENSHOTS is set. */
+export async function snapshot(page: Page, name: string) {
+  if (!process.env.GUESTLIST_E2E_SCREENSHOTS) return;
+  const dir = resolve(resultsDir, 'screens');
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: resolve(dir, `${name}.png`), fullPage: true });
+}

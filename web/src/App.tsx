@@ -1,0 +1,49 @@
+import { Navigate, Route, Routes } from 'react-router';
+import { AgentLayout } from './agents/AgentLayout';
+import { AgentSettings } from './agents/AgentSettings';
+import { AgentsPage } from './agents/AgentsPage';
+import { SignInPage } from './auth/SignInPage';
+import { SignUpPage } from './auth/SignUpPage';
+import { AutomationsPage } from './automations/AutomationsPage';
+import { ContactsPage } from './contacts/ContactsPage';
+import { FormsPage } from './forms/FormsPage';
+import { OutboxPage } from './outbox/OutboxPage';
+import { RequireSession, SignedOutOnly } from './session/guards';
+import { SessionProvider } from './session/SessionContext';
+import { AppShell } from './shell/AppShell';
+import { NotFoundPage } from './shell/NotFoundPage';
+
+export function App() {
+  return (
+    <SessionProvider>
+      <AppRoutes />
+    </SessionProvider>
+  );
+}
+
+export function AppRoutes() {
+  return (
+    <Routes>
+      <Route element={<SignedOutOnly />}>
+        <Route path="/signin" element={<SignInPage />} />
+        <Route path="/signup" element={<SignUpPage />} />
+      </Route>
+      <Route path="/" element={<Navigate to="/agents" replace />} />
+      <Route element={<AppShell />}>
+        <Route element={<RequireSession />}>
+          <Route path="/agents" element={<AgentsPage />} />
+          <Route path="/agents/:agentId" element={<AgentLayout />}>
+            <Route index element={<Navigate to="contacts" replace />} />
+            <Route path="contacts" element={<ContactsPage />} />
+            <Route path="forms" element={<FormsPage />} />
+            <Route path="automations" element={<AutomationsPage />} />
+            <Route path="settings" element={<AgentSettings />} />
+            <Route path="*" element={<NotFoundPage />} />
+          </Route>
+        </Route>
+        <Route path="/dev/outbox" element={<OutboxPage />} />
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
+  );
+}

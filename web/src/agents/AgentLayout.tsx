@@ -1,0 +1,88 @@
+import { useCallback } from 'react';
+import { Link, NavLink, Outlet, useOutletContext, useParams } from 'react-router';
+import { api, unwrap, type Agent } from '../api/client';
+import { Alert, EmptyState, Loading } from '../ui/feedback';
+import { CompassIcon } from '../ui/icons';
+import { useResource } from '../ui/useResource';
+import { useDocumentTitle } from '../ui/dom';
+import { AgentBadges } from './AgentBadges';
+
+interface AgentContext {
+  agent: Agent;
+  setAgent: (agent: Agent) => void;
+}
+
+const tabs = [
+  { to: 'contacts', label: 'Contacts' },
+  { to: 'forms', label: 'Forms' },
+  { to: 'automations', label: 'Automations' },
+  { to: 'settings', label: 'Settings' },
+];
+
+/** An agent's page: its name, and the CRM sections as tabs. */
+export function AgentLayout() {
+  const { agentId = '' } = useParams();
+  const load = useCallback(() => unwrap(api.GET('/agents/{agentId}', { params: { path: { agentId } } })), [agentId]);
+  const agent = useResource(load, agentId);
+  useDocumentTitle(agent.status === 'ready' ? agent.data.name : agent.status === 'error' ? 'Agent not found' : undefined);
+
+  if (agent.status === 'loading') return <Loading label="Loading agent…" />;
+  if (agent.status === 'error') {
+    // Another workspace's agent answers 404 too; a malformed id may answer 400.
+    if (agent.error.code === 'not_found' || agent.error.status === 404 || agent.error.status === 400) {
+      return (
+        <EmptyState
+          icon={<CompassIcon />}
+          title="Agent not found"
+          action={
+            <Link to="/agents" className="btn btn--primary">
+              Back to agents
+            </Link>
+          }
+        >
+          This agent does not exist in the current workspace. It may have been deleted, or it belongs to another
+          workspace.
+        </EmptyState>
+      );
+    }
+    return (
+      <div>
+        <Alert>{agent.error.message}</Alert>
+        <button type="button" className="btn" onClick={agent.reload}>
+          Try again
+        </button>
+      </div>
+    );
+  }
+
+  const context: AgentContext = { agent: agent.data, setAgent: agent.replace };
+  return (
+    <div className="agent">
+      <nav className="breadcrumbs" aria-label="Breadcrumb">
+        <Link to="/agents">Agents</Link>
+        <span aria-hidden="true">/</span>
+        <span aria-current="page">{agent.data.name}</span>
+      </nav>
+      <div className="page__header">
+        <div>
+          <h1>{agent.data.name}</h1>
+          <AgentBadges agent={agent.data} />
+        </div>
+      </div>
+      <nav className="tabs" aria-label="Agent CRM">
+        {tabs.map((tab) => (
+          <NavLink key={tab.to} to={tab.to} className={({ isActive }) => `tabs__tab${isActive ? ' tabs__tab--active' : ''}`}>
+            {tab.label}
+          </NavLink>
+        ))}
+      </nav>
+      <div className="tabs__panel">
+        <Outlet context={context} />
+      </div>
+    </div>
+  );
+}
+
+export function useAgent(): AgentContext {
+  return useOutletContext<AgentContext>();
+}
