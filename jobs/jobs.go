@@ -4,6 +4,8 @@
 package jobs
 
 import (
+	"time"
+
 	"github.com/riverqueue/river"
 )
 
@@ -23,7 +25,8 @@ func Queues() map[string]river.QueueConfig {
 
 // Deps are the services the workers call.
 type Deps struct {
-	Mail EmailSender
+	Mail     EmailSender
+	Sessions SessionExpirer
 }
 
 // Workers registers every worker.
@@ -32,5 +35,18 @@ func Workers(d Deps) (*river.Workers, error) {
 	if err := river.AddWorkerSafely(w, &SendEmailWorker{Sender: d.Mail}); err != nil {
 		return nil, err
 	}
+	if err := river.AddWorkerSafely(w, &ExpireSessionsWorker{Sessions: d.Sessions}); err != nil {
+		return nil, err
+	}
 	return w, nil
+}
+
+// Periodic is every job that runs on a schedule. River's elected leader inserts them, so
+// several worker processes do not multiply them.
+func Periodic() []*river.PeriodicJob {
+	return []*river.PeriodicJob{
+		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) { return ExpireSessionsArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true}),
+	}
 }

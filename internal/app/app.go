@@ -13,6 +13,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
+	"github.com/guestlist/guestlist/internal/auth"
 	"github.com/guestlist/guestlist/internal/devdb"
 	"github.com/guestlist/guestlist/internal/mail"
 	"github.com/guestlist/guestlist/internal/migrate"
@@ -25,12 +26,14 @@ type App struct {
 	Config  Config
 	Log     *slog.Logger
 	Tenants *tenant.DB
+	// River inserts jobs (InsertTx); it never works them.
 	River   *river.Client[pgx.Tx]
+	Auth    *auth.Service
 	Handler http.Handler
 	Mail    mail.Sender
 
 	appPool, ownerPool *pgxpool.Pool
-	withWorkers        bool
+	worker             *river.Client[pgx.Tx] // nil when this process works no jobs
 }
 
 // Open connects to the database (starting and migrating the embedded cluster when DATABASE_URL
@@ -40,7 +43,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, withWorkers bool) (
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: cfg, Log: log, withWorkers: withWorkers}
+	a := &App{Config: cfg, Log: log}
 	ok := false
 	defer func() {
 		if !ok {
@@ -76,21 +79,31 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, withWorkers bool) (
 	if a.Mail, err = mail.New(cfg.SMTPURL, cfg.MailFrom, cfg.OutboxDir); err != nil {
 		return nil, err
 	}
-	riverCfg := &river.Config{
+	riverCfg := river.Config{
 		Schema: migrate.RiverSchema,
 		Logger: log.With("component", "river"),
 		// River's reindexer needs to own the tables before PostgreSQL 17; the app role owns none.
 		ReindexerSchedule: river.NeverSchedule(),
 	}
+	// Two clients on one pool: the services insert jobs through an insert-only client, and the
+	// working client (when this process works jobs) calls those services. Any client works any
+	// job inserted by any other.
+	inserts := riverCfg
+	if a.River, err = river.NewClient(riverpgxv5.New(a.appPool), &inserts); err != nil {
+		return nil, fmt.Errorf("river: %w", err)
+	}
+	if a.Auth, err = auth.NewService(a.Tenants, a.River, cfg.BaseURL); err != nil {
+		return nil, err
+	}
 	if withWorkers {
-		workers, err := jobs.Workers(jobs.Deps{Mail: mail.JobSender{Sender: a.Mail}})
+		workers, err := jobs.Workers(jobs.Deps{Mail: mail.JobSender{Sender: a.Mail}, Sessions: a.Auth})
 		if err != nil {
 			return nil, err
 		}
-		riverCfg.Workers, riverCfg.Queues = workers, jobs.Queues()
-	}
-	if a.River, err = river.NewClient(riverpgxv5.New(a.appPool), riverCfg); err != nil {
-		return nil, fmt.Errorf("river: %w", err)
+		riverCfg.Workers, riverCfg.Queues, riverCfg.PeriodicJobs = workers, jobs.Queues(), jobs.Periodic()
+		if a.worker, err = river.NewClient(riverpgxv5.New(a.appPool), &riverCfg); err != nil {
+			return nil, fmt.Errorf("river: %w", err)
+		}
 	}
 	if a.Handler, err = newHandler(a); err != nil {
 		return nil, err
@@ -119,7 +132,7 @@ func (a *App) Serve(ctx context.Context) error {
 		ReadTimeout:       60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
-	if err := a.startWorkers(ctx); err != nil {
+	if err := a.StartWorkers(ctx); err != nil {
 		return err
 	}
 	errc := make(chan error, 1)
@@ -127,7 +140,7 @@ func (a *App) Serve(ctx context.Context) error {
 	a.Log.Info("serving", "addr", a.Config.Addr, "url", a.Config.BaseURL, "workers", a.Config.RunWorkers)
 	select {
 	case err := <-errc:
-		_ = a.stopWorkers()
+		_ = a.StopWorkers()
 		return fmt.Errorf("http: %w", err)
 	case <-ctx.Done():
 	}
@@ -135,42 +148,44 @@ func (a *App) Serve(ctx context.Context) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
 	defer cancel()
 	httpErr := srv.Shutdown(shutdownCtx)
-	return errors.Join(httpErr, a.stopWorkers())
+	return errors.Join(httpErr, a.StopWorkers())
 }
 
 // Work runs the job workers only, until ctx ends, then lets running jobs finish.
 func (a *App) Work(ctx context.Context) error {
-	if err := a.startWorkers(ctx); err != nil {
+	if err := a.StartWorkers(ctx); err != nil {
 		return err
 	}
 	a.Log.Info("working jobs", "queues", jobs.Queues())
 	<-ctx.Done()
 	a.Log.Info("shutting down: finishing running jobs", "timeout", a.Config.ShutdownTimeout)
-	return a.stopWorkers()
+	return a.StopWorkers()
 }
 
-func (a *App) startWorkers(ctx context.Context) error {
-	if !a.withWorkers {
+// StartWorkers starts working jobs (when the app was opened with workers).
+func (a *App) StartWorkers(ctx context.Context) error {
+	if a.worker == nil {
 		return nil
 	}
 	// River's own context must outlive ctx: Stop, not cancellation, ends its jobs gracefully.
-	if err := a.River.Start(context.WithoutCancel(ctx)); err != nil {
+	if err := a.worker.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("river: %w", err)
 	}
 	return nil
 }
 
-func (a *App) stopWorkers() error {
-	if !a.withWorkers {
+// StopWorkers lets running jobs finish (up to ShutdownTimeout, then cancels them).
+func (a *App) StopWorkers() error {
+	if a.worker == nil {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
 	defer cancel()
-	if err := a.River.Stop(ctx); err != nil {
+	if err := a.worker.Stop(ctx); err != nil {
 		a.Log.Warn("jobs did not finish in time; cancelling them (River retries them later)", "err", err)
 		cctx, ccancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer ccancel()
-		return a.River.StopAndCancel(cctx)
+		return a.worker.StopAndCancel(cctx)
 	}
 	return nil
 }

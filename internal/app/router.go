@@ -40,12 +40,8 @@ func newHandler(a *App) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	authService, err := auth.NewService(a.Tenants, a.River, a.Config.BaseURL)
-	if err != nil {
-		return nil, err
-	}
-	r := httpapi.NewRouter(engine, authService, enforcer, a.Tenants)
-	auth.Register(r, authService, a.Config.Env == Production)
+	r := httpapi.NewRouter(engine, a.Auth, enforcer, a.Tenants)
+	auth.Register(r, a.Auth, a.Config.Env == Production)
 	agents.Register(r, agents.NewService(a.Tenants))
 	if outbox, ok := a.Mail.(*mail.Outbox); ok {
 		mail.RegisterOutbox(r, outbox)

@@ -20,11 +20,7 @@ func Seed(ctx context.Context, a *App, w io.Writer) error {
 	if a.Config.Env == Production {
 		return fmt.Errorf("seed: refusing to create a demo account in production")
 	}
-	s, err := auth.NewService(a.Tenants, a.River, a.Config.BaseURL)
-	if err != nil {
-		return err
-	}
-	_, err = s.SignUp(ctx, auth.SignUpInput{
+	_, err := a.Auth.SignUp(ctx, auth.SignUpInput{
 		Name: "Demo Owner", Email: DemoEmail, Password: DemoPassword,
 		WorkspaceName: "Demo Workspace", AgentName: "Demo agent",
 	}, auth.Client{UserAgent: "guestlist seed"})

@@ -212,6 +212,15 @@ func (s *Service) SignIn(ctx context.Context, email, password string, from Clien
 	})
 }
 
+// DeleteExpiredSessions removes sessions past their expiry (the expire_sessions job).
+func (s *Service) DeleteExpiredSessions(ctx context.Context) (n int64, err error) {
+	err = s.tenants.PlatformTx(ctx, func(q *db.Queries) error {
+		n, err = q.DeleteExpiredSessions(ctx)
+		return err
+	})
+	return n, err
+}
+
 // SignOut ends the session.
 func (s *Service) SignOut(ctx context.Context, sessionHash []byte) error {
 	return s.tenants.PlatformTx(ctx, func(q *db.Queries) error { return q.DeleteSession(ctx, sessionHash) })

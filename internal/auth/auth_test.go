@@ -8,12 +8,14 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/riverqueue/river"
 	"github.com/stretchr/testify/require"
 
 	"github.com/guestlist/guestlist/db"
 	"github.com/guestlist/guestlist/internal/app/apptest"
 	"github.com/guestlist/guestlist/internal/mail"
 	"github.com/guestlist/guestlist/internal/testdb"
+	"github.com/guestlist/guestlist/jobs"
 )
 
 func TestMain(m *testing.M) { testdb.Main(m) }
@@ -182,4 +184,25 @@ func TestWorkspaces(t *testing.T) {
 
 	resp = m.Do("PUT", "/api/v1/me/workspace", map[string]string{"workspace_id": "nope"})
 	require.Equal(t, http.StatusBadRequest, resp.Status)
+}
+
+// The hourly expire_sessions job (run on start by River's leader) deletes expired sessions and
+// leaves live ones; a session past its expiry no longer authenticates even before that.
+func TestExpiredSessionsEndAndAreDeleted(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t)
+	live, expired := env.SignUp(t), env.SignUp(t)
+	ctx := context.Background()
+	_, err := env.DB.Owner.Exec(ctx, `UPDATE sessions SET expires_at = now() - interval '1 minute' WHERE user_id = $1`, expired.UserID)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusUnauthorized, expired.Do("GET", "/api/v1/me", nil).Status)
+
+	_, err = env.App.River.Insert(ctx, jobs.ExpireSessionsArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{}})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		var n int
+		require.NoError(t, env.DB.Owner.QueryRow(ctx, `SELECT count(*) FROM sessions WHERE user_id = $1`, expired.UserID).Scan(&n))
+		return n == 0
+	}, 15*time.Second, 50*time.Millisecond)
+	require.Equal(t, http.StatusOK, live.Do("GET", "/api/v1/me", nil).Status)
 }

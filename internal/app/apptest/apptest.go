@@ -58,11 +58,11 @@ func Start(t testing.TB, configure ...func(*app.Config)) *Env {
 	ctx := context.Background()
 	a, err := app.Open(ctx, cfg, log, true)
 	require.NoError(t, err)
-	require.NoError(t, a.River.Start(ctx))
+	require.NoError(t, a.StartWorkers(ctx))
 	srv := httptest.NewServer(a.Handler)
 	t.Cleanup(func() {
 		srv.Close()
-		require.NoError(t, a.River.Stop(context.Background()))
+		require.NoError(t, a.StopWorkers())
 		a.Close()
 	})
 	return &Env{App: a, DB: d, Server: srv, contract: loadContract(t, srv.URL)}
