@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -92,6 +93,12 @@ func (e *Env) Client(t testing.TB) *Client {
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
 	return &Client{t: t, base: e.Server.URL, http: &http.Client{Jar: jar}, Header: http.Header{}, contract: e.contract}
+}
+
+// Cookies are the client's cookies for the app (its session).
+func (c *Client) Cookies() []*http.Cookie {
+	u, _ := url.Parse(c.base)
+	return c.http.Jar.Cookies(u)
 }
 
 // Response is an API answer.
