@@ -8,8 +8,10 @@ package db
 import (
 	"context"
 	"net/netip"
+	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 const insertAuditEntry = `-- name: InsertAuditEntry :exec
@@ -49,27 +51,67 @@ func (q *Queries) InsertAuditEntry(ctx context.Context, arg InsertAuditEntryPara
 	return err
 }
 
-const listAuditEntries = `-- name: ListAuditEntries :many
-SELECT workspace_id, id, actor_user_id, action, resource, resource_id, outcome, ip, request_id, before, after, created_at FROM audit_log
-WHERE workspace_id = $1
-ORDER BY created_at DESC, id DESC
-LIMIT $2
+const searchAuditEntries = `-- name: SearchAuditEntries :many
+SELECT a.workspace_id, a.id, a.actor_user_id, a.action, a.resource, a.resource_id, a.outcome, a.ip, a.request_id, a.before, a.after, a.created_at, u.name AS actor_name, u.email AS actor_email
+FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id
+WHERE a.workspace_id = $1
+  AND ($2::uuid IS NULL OR a.actor_user_id = $2)
+  AND ($3::text IS NULL OR a.action = $3)
+  AND ($4::text IS NULL OR a.resource = $4)
+  AND ($5::timestamptz IS NULL OR a.created_at >= $5)
+  AND ($6::timestamptz IS NULL OR a.created_at < $6)
+  AND ($7::uuid IS NULL OR a.id < $7)
+ORDER BY a.id DESC
+LIMIT $8
 `
 
-type ListAuditEntriesParams struct {
+type SearchAuditEntriesParams struct {
 	WorkspaceID uuid.UUID
+	ActorID     uuid.NullUUID
+	Action      pgtype.Text
+	Resource    pgtype.Text
+	FromTime    *time.Time
+	ToTime      *time.Time
+	BeforeID    uuid.NullUUID
 	MaxRows     int32
 }
 
-func (q *Queries) ListAuditEntries(ctx context.Context, arg ListAuditEntriesParams) ([]AuditLog, error) {
-	rows, err := q.db.Query(ctx, listAuditEntries, arg.WorkspaceID, arg.MaxRows)
+type SearchAuditEntriesRow struct {
+	WorkspaceID uuid.UUID
+	ID          uuid.UUID
+	ActorUserID uuid.NullUUID
+	Action      string
+	Resource    string
+	ResourceID  string
+	Outcome     string
+	Ip          *netip.Addr
+	RequestID   string
+	Before      []byte
+	After       []byte
+	CreatedAt   time.Time
+	ActorName   pgtype.Text
+	ActorEmail  pgtype.Text
+}
+
+// Filters are optional (NULL: any). Keyset pagination on the time-ordered id, newest first.
+func (q *Queries) SearchAuditEntries(ctx context.Context, arg SearchAuditEntriesParams) ([]SearchAuditEntriesRow, error) {
+	rows, err := q.db.Query(ctx, searchAuditEntries,
+		arg.WorkspaceID,
+		arg.ActorID,
+		arg.Action,
+		arg.Resource,
+		arg.FromTime,
+		arg.ToTime,
+		arg.BeforeID,
+		arg.MaxRows,
+	)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	items := []AuditLog{}
+	items := []SearchAuditEntriesRow{}
 	for rows.Next() {
-		var i AuditLog
+		var i SearchAuditEntriesRow
 		if err := rows.Scan(
 			&i.WorkspaceID,
 			&i.ID,
@@ -83,6 +125,8 @@ func (q *Queries) ListAuditEntries(ctx context.Context, arg ListAuditEntriesPara
 			&i.Before,
 			&i.After,
 			&i.CreatedAt,
+			&i.ActorName,
+			&i.ActorEmail,
 		); err != nil {
 			return nil, err
 		}

@@ -21,6 +21,13 @@ type Agent struct {
 	UpdatedAt   time.Time
 }
 
+type AgentGrant struct {
+	WorkspaceID uuid.UUID
+	AgentID     uuid.UUID
+	UserID      uuid.UUID
+	CreatedAt   time.Time
+}
+
 type AuditLog struct {
 	WorkspaceID uuid.UUID
 	ID          uuid.UUID
@@ -34,6 +41,21 @@ type AuditLog struct {
 	Before      []byte
 	After       []byte
 	CreatedAt   time.Time
+}
+
+type Invitation struct {
+	WorkspaceID     uuid.UUID
+	ID              uuid.UUID
+	Email           string
+	EmailNormalized string
+	Role            string
+	TokenHash       []byte
+	InvitedBy       uuid.NullUUID
+	CreatedAt       time.Time
+	ExpiresAt       time.Time
+	AcceptedAt      *time.Time
+	AcceptedBy      uuid.NullUUID
+	RevokedAt       *time.Time
 }
 
 type Membership struct {

@@ -3,8 +3,16 @@ INSERT INTO audit_log (workspace_id, id, actor_user_id, action, resource, resour
                        ip, request_id, before, after)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11);
 
--- name: ListAuditEntries :many
-SELECT * FROM audit_log
-WHERE workspace_id = @workspace_id
-ORDER BY created_at DESC, id DESC
+-- name: SearchAuditEntries :many
+-- Filters are optional (NULL: any). Keyset pagination on the time-ordered id, newest first.
+SELECT a.*, u.name AS actor_name, u.email AS actor_email
+FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id
+WHERE a.workspace_id = @workspace_id
+  AND (sqlc.narg(actor_id)::uuid IS NULL OR a.actor_user_id = sqlc.narg(actor_id))
+  AND (sqlc.narg(action)::text IS NULL OR a.action = sqlc.narg(action))
+  AND (sqlc.narg(resource)::text IS NULL OR a.resource = sqlc.narg(resource))
+  AND (sqlc.narg(from_time)::timestamptz IS NULL OR a.created_at >= sqlc.narg(from_time))
+  AND (sqlc.narg(to_time)::timestamptz IS NULL OR a.created_at < sqlc.narg(to_time))
+  AND (sqlc.narg(before_id)::uuid IS NULL OR a.id < sqlc.narg(before_id))
+ORDER BY a.id DESC
 LIMIT @max_rows;

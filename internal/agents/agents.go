@@ -129,11 +129,18 @@ func (s *Service) Get(ctx context.Context, ws, id uuid.UUID) (Agent, error) {
 	return a, err
 }
 
-// List returns a page of agents, oldest first, and whether more follow.
-func (s *Service) List(ctx context.Context, ws uuid.UUID, after uuid.UUID, limit int) ([]Agent, bool, error) {
+// List returns a page of agents, oldest first, and whether more follow. grantedTo, when
+// valid, keeps only the agents granted to that member (a member with role user).
+func (s *Service) List(ctx context.Context, ws uuid.UUID, grantedTo uuid.NullUUID, after uuid.UUID, limit int) ([]Agent, bool, error) {
 	var out []Agent
 	err := s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
-		rows, err := tx.Q.ListAgents(ctx, db.ListAgentsParams{WorkspaceID: ws, After: after, MaxRows: int32(limit + 1)})
+		var rows []db.Agent
+		var err error
+		if grantedTo.Valid {
+			rows, err = tx.Q.ListGrantedAgents(ctx, db.ListGrantedAgentsParams{WorkspaceID: ws, UserID: grantedTo.UUID, After: after, MaxRows: int32(limit + 1)})
+		} else {
+			rows, err = tx.Q.ListAgents(ctx, db.ListAgentsParams{WorkspaceID: ws, After: after, MaxRows: int32(limit + 1)})
+		}
 		for _, r := range rows {
 			out = append(out, fromRow(r))
 		}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
 	"github.com/guestlist/guestlist/internal/authz"
 	"github.com/guestlist/guestlist/internal/httpapi"
@@ -31,7 +32,9 @@ func (h handlers) list(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
-	items, more, err := h.s.List(c.Request.Context(), httpapi.CurrentMember(c).WorkspaceID, p.After, p.Limit)
+	m := httpapi.CurrentMember(c)
+	onlyGranted := uuid.NullUUID{UUID: m.UserID, Valid: m.Role == authz.RoleUser}
+	items, more, err := h.s.List(c.Request.Context(), m.WorkspaceID, onlyGranted, p.After, p.Limit)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return

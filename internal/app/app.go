@@ -92,7 +92,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, withWorkers bool) (
 	if a.River, err = river.NewClient(riverpgxv5.New(a.appPool), &inserts); err != nil {
 		return nil, fmt.Errorf("river: %w", err)
 	}
-	if a.Auth, err = auth.NewService(a.Tenants, a.River, cfg.BaseURL); err != nil {
+	if a.Auth, err = auth.NewService(a.Tenants, a.River, cfg.BaseURL, cfg.Env == Production); err != nil {
 		return nil, err
 	}
 	if withWorkers {

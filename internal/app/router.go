@@ -14,6 +14,7 @@ import (
 	"github.com/guestlist/guestlist/internal/httpapi"
 	"github.com/guestlist/guestlist/internal/mail"
 	"github.com/guestlist/guestlist/internal/migrate"
+	"github.com/guestlist/guestlist/internal/team"
 	"github.com/guestlist/guestlist/web"
 )
 
@@ -41,8 +42,9 @@ func newHandler(a *App) (http.Handler, error) {
 		return nil, err
 	}
 	r := httpapi.NewRouter(engine, a.Auth, enforcer, a.Tenants)
-	auth.Register(r, a.Auth, a.Config.Env == Production)
+	auth.Register(r, a.Auth)
 	agents.Register(r, agents.NewService(a.Tenants))
+	team.Register(r, team.NewService(a.Tenants, enforcer, a.Auth, a.River, a.Config.BaseURL, a.Log))
 	if outbox, ok := a.Mail.(*mail.Outbox); ok {
 		mail.RegisterOutbox(r, outbox)
 	}

@@ -98,3 +98,10 @@ func marshal(v any) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// RecordDenied writes a denied entry in a transaction of its own: the refused request makes no
+// other change to commit it with.
+func RecordDenied(ctx context.Context, tenants *tenant.DB, ws uuid.UUID, e Entry) error {
+	e.Outcome = Denied
+	return tenants.Tx(ctx, ws, func(tx tenant.Tx) error { return Record(ctx, tx, e) })
+}

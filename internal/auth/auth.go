@@ -55,18 +55,20 @@ type Service struct {
 	tenants *tenant.DB
 	jobs    JobInserter
 	baseURL string
+	// secureCookie marks the session cookie Secure (everywhere but plain-HTTP development).
+	secureCookie bool
 	// dummyHash is compared against when the email is unknown, so an unknown email costs the
 	// same time as a wrong password and the two answers cannot be told apart.
 	dummyHash string
 }
 
 // NewService returns the auth service. baseURL is where the app is reached (for emails).
-func NewService(tenants *tenant.DB, jobs JobInserter, baseURL string) (*Service, error) {
+func NewService(tenants *tenant.DB, jobs JobInserter, baseURL string, secureCookie bool) (*Service, error) {
 	dummy, err := argon2id.CreateHash("not a password of anyone", passwordParams)
 	if err != nil {
 		return nil, err
 	}
-	return &Service{tenants: tenants, jobs: jobs, baseURL: baseURL, dummyHash: dummy}, nil
+	return &Service{tenants: tenants, jobs: jobs, baseURL: baseURL, secureCookie: secureCookie, dummyHash: dummy}, nil
 }
 
 // SignUpInput is what a new member types.
@@ -88,16 +90,10 @@ type Client struct {
 // queues the welcome email: all in one transaction, so a failure leaves nothing behind.
 func (s *Service) SignUp(ctx context.Context, in SignUpInput, from Client) (token string, err error) {
 	bad := apperr.Fields{}
-	in.Name = strings.TrimSpace(in.Name)
-	if n := utf8.RuneCountInString(in.Name); n < 1 || n > 100 {
-		bad.Add("name", "must be 1 to 100 characters")
-	}
-	email, ok := normalizeEmail(in.Email)
+	in.Name = checkNewUser(bad, in.Name, in.Password)
+	email, ok := NormalizeEmail(in.Email)
 	if !ok {
 		bad.Add("email", "must be an email address such as name@example.com")
-	}
-	if n := utf8.RuneCountInString(in.Password); n < MinPasswordLength || n > MaxPasswordLength {
-		bad.Add("password", fmt.Sprintf("must be %d to %d characters", MinPasswordLength, MaxPasswordLength))
 	}
 	in.WorkspaceName = strings.TrimSpace(in.WorkspaceName)
 	if n := utf8.RuneCountInString(in.WorkspaceName); n < 3 || n > 100 {
@@ -113,22 +109,13 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput, from Client) (toke
 	if err := bad.Err(); err != nil {
 		return "", err
 	}
-	hash, err := argon2id.CreateHash(in.Password, passwordParams)
-	if err != nil {
-		return "", err
-	}
 	userID, wsID := uuid.Must(uuid.NewV7()), uuid.Must(uuid.NewV7())
 	token, tokenHash := newToken()
 	ctx = withUser(ctx, userID)
 	err = s.tenants.Tx(ctx, wsID, func(tx tenant.Tx) error {
 		// users is a platform table: the insert needs no tenant context, but it belongs in this
 		// transaction so that the user never exists without their workspace.
-		if _, err := tx.Q.CreateUser(ctx, db.CreateUserParams{
-			ID: userID, Email: strings.TrimSpace(in.Email), EmailNormalized: email, Name: in.Name, PasswordHash: hash,
-		}); errors.Is(err, pgx.ErrNoRows) {
-			return &apperr.Error{Code: apperr.Conflict, Message: "an account with this email already exists; sign in instead",
-				Fields: map[string]string{"email": "is already registered"}}
-		} else if err != nil {
+		if err := createUser(ctx, tx.Q, userID, in.Email, email, in.Name, in.Password); err != nil {
 			return err
 		}
 		if err := createWorkspace(ctx, tx, userID, in.WorkspaceName); err != nil {
@@ -151,6 +138,66 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput, from Client) (toke
 	return token, err
 }
 
+// checkNewUser validates a new account's name and password into bad and returns the name as
+// stored.
+func checkNewUser(bad apperr.Fields, name, password string) string {
+	name = strings.TrimSpace(name)
+	if n := utf8.RuneCountInString(name); n < 1 || n > 100 {
+		bad.Add("name", "must be 1 to 100 characters")
+	}
+	if n := utf8.RuneCountInString(password); n < MinPasswordLength || n > MaxPasswordLength {
+		bad.Add("password", fmt.Sprintf("must be %d to %d characters", MinPasswordLength, MaxPasswordLength))
+	}
+	return name
+}
+
+func createUser(ctx context.Context, q *db.Queries, id uuid.UUID, email, normalized, name, password string) error {
+	hash, err := argon2id.CreateHash(password, passwordParams)
+	if err != nil {
+		return err
+	}
+	_, err = q.CreateUser(ctx, db.CreateUserParams{
+		ID: id, Email: strings.TrimSpace(email), EmailNormalized: normalized, Name: name, PasswordHash: hash,
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return &apperr.Error{Code: apperr.Conflict, Message: "an account with this email already exists; sign in instead",
+			Fields: map[string]string{"email": "is already registered"}}
+	}
+	return err
+}
+
+// JoinTx lets the person with the given (normalized) email into the workspace of tx and opens
+// a session there: an existing account proves itself with its password, a new one is created
+// with name and password. It returns the user and the session token. The caller makes the
+// membership in the same transaction (an accepted invitation).
+func (s *Service) JoinTx(ctx context.Context, tx tenant.Tx, email, name, password string, from Client) (uuid.UUID, string, error) {
+	user, err := tx.Q.GetUserByEmail(ctx, email)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		bad := apperr.Fields{}
+		name = checkNewUser(bad, name, password)
+		if err := bad.Err(); err != nil {
+			return uuid.Nil, "", err
+		}
+		user.ID = uuid.Must(uuid.NewV7())
+		if err := createUser(ctx, tx.Q, user.ID, email, email, name, password); err != nil {
+			return uuid.Nil, "", err
+		}
+	case err != nil:
+		return uuid.Nil, "", err
+	default:
+		match, err := argon2id.ComparePasswordAndHash(password, user.PasswordHash)
+		if err != nil {
+			return uuid.Nil, "", err
+		}
+		if !match {
+			return uuid.Nil, "", apperr.Field("password", "is not the password of this account")
+		}
+	}
+	token, tokenHash := newToken()
+	return user.ID, token, createSession(ctx, tx.Q, tokenHash, user.ID, tx.WorkspaceID, from)
+}
+
 func createWorkspace(ctx context.Context, tx tenant.Tx, owner uuid.UUID, name string) error {
 	ws, err := tx.Q.CreateWorkspace(ctx, db.CreateWorkspaceParams{ID: tx.WorkspaceID, Name: name})
 	if err != nil {
@@ -171,7 +218,7 @@ var ErrBadCredentials = apperr.New(apperr.Unauthenticated, "the email or passwor
 
 // SignIn checks the password and opens a session in the user's first workspace.
 func (s *Service) SignIn(ctx context.Context, email, password string, from Client) (token string, err error) {
-	normalized, _ := normalizeEmail(email)
+	normalized, _ := NormalizeEmail(email)
 	var user db.User
 	err = s.tenants.PlatformTx(ctx, func(q *db.Queries) error {
 		user, err = q.GetUserByEmail(ctx, normalized)
@@ -348,8 +395,8 @@ func hashToken(token string) []byte {
 	return h[:]
 }
 
-// normalizeEmail validates an address and returns the form it is matched by.
-func normalizeEmail(s string) (string, bool) {
+// NormalizeEmail validates an address and returns the form it is matched by.
+func NormalizeEmail(s string) (string, bool) {
 	s = strings.TrimSpace(s)
 	if len(s) > 254 {
 		return "", false

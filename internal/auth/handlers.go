@@ -24,11 +24,10 @@ const (
 	SignUpPerIPBurst    = 30
 )
 
-// Register mounts the sign-up, sign-in and session endpoints. secureCookie marks the cookie
-// Secure (everywhere but local development over plain HTTP).
-func Register(r *httpapi.Router, s *Service, secureCookie bool) {
+// Register mounts the sign-up, sign-in and session endpoints.
+func Register(r *httpapi.Router, s *Service) {
 	h := &handlers{
-		s: s, secure: secureCookie,
+		s:             s,
 		signInByIP:    httpapi.NewKeyedLimiter(SignInPerIPEvery, SignInPerIPBurst),
 		signInByEmail: httpapi.NewKeyedLimiter(SignInPerEmailEvery, SignInPerEmailBurst),
 		signUpByIP:    httpapi.NewKeyedLimiter(SignUpPerIPEvery, SignUpPerIPBurst),
@@ -48,12 +47,14 @@ type handlers struct {
 	signInByIP, signInByEmail, signUpByIP *httpapi.KeyedLimiter
 }
 
-func client(c *gin.Context) Client {
+// ClientOf is where the request comes from, for the session record.
+func ClientOf(c *gin.Context) Client {
 	ip, _ := netip.ParseAddr(c.ClientIP())
 	return Client{IP: ip, UserAgent: c.Request.UserAgent()}
 }
 
-func limited(c *gin.Context, l *httpapi.KeyedLimiter, key string) bool {
+// Limited answers 429 and reports true when key has no attempt left in l.
+func Limited(c *gin.Context, l *httpapi.KeyedLimiter, key string) bool {
 	ok, wait := l.Allow(key)
 	if !ok {
 		c.Header("Retry-After", strconv.Itoa(int(wait.Seconds())))
@@ -63,7 +64,7 @@ func limited(c *gin.Context, l *httpapi.KeyedLimiter, key string) bool {
 }
 
 func (h *handlers) signUp(c *gin.Context) {
-	if limited(c, h.signUpByIP, c.ClientIP()) {
+	if Limited(c, h.signUpByIP, c.ClientIP()) {
 		return
 	}
 	var in SignUpInput
@@ -71,12 +72,12 @@ func (h *handlers) signUp(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
-	token, err := h.s.SignUp(c.Request.Context(), in, client(c))
+	token, err := h.s.SignUp(c.Request.Context(), in, ClientOf(c))
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
 	}
-	h.startSession(c, token, http.StatusCreated)
+	h.s.Respond(c, token, http.StatusCreated)
 }
 
 func (h *handlers) signIn(c *gin.Context) {
@@ -88,28 +89,29 @@ func (h *handlers) signIn(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
-	if limited(c, h.signInByIP, c.ClientIP()) || limited(c, h.signInByEmail, strings.ToLower(strings.TrimSpace(in.Email))) {
+	if Limited(c, h.signInByIP, c.ClientIP()) || Limited(c, h.signInByEmail, strings.ToLower(strings.TrimSpace(in.Email))) {
 		return
 	}
-	token, err := h.s.SignIn(c.Request.Context(), in.Email, in.Password, client(c))
+	token, err := h.s.SignIn(c.Request.Context(), in.Email, in.Password, ClientOf(c))
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
 	}
-	h.startSession(c, token, http.StatusOK)
+	h.s.Respond(c, token, http.StatusOK)
 }
 
-// startSession sets the cookie and answers with the session, read back as any request would.
-func (h *handlers) startSession(c *gin.Context, token string, status int) {
-	h.setCookie(c, token, int(SessionTTL.Seconds()))
+// Respond starts the session of token: it sets the cookie and answers with the session, read
+// back as any later request would see it.
+func (s *Service) Respond(c *gin.Context, token string, status int) {
+	s.setCookie(c, token, int(SessionTTL.Seconds()))
 	c.Request.AddCookie(&http.Cookie{Name: CookieName, Value: token})
-	h.reload(c, status)
+	reload(c, s, status)
 }
 
-func (h *handlers) setCookie(c *gin.Context, value string, maxAge int) {
+func (s *Service) setCookie(c *gin.Context, value string, maxAge int) {
 	http.SetCookie(c.Writer, &http.Cookie{
 		Name: CookieName, Value: value, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, Secure: h.secure, SameSite: http.SameSiteLaxMode,
+		HttpOnly: true, Secure: s.secureCookie, SameSite: http.SameSiteLaxMode,
 	})
 }
 
@@ -120,7 +122,7 @@ func (h *handlers) signOut(c *gin.Context) {
 			return
 		}
 	}
-	h.setCookie(c, "", -1)
+	h.s.setCookie(c, "", -1)
 	c.Status(http.StatusNoContent)
 }
 
@@ -135,8 +137,8 @@ type sessionView struct {
 }
 
 // reload answers with the session as it now stands.
-func (h *handlers) reload(c *gin.Context, status int) {
-	m, workspaces, err := h.s.session(c.Request.Context(), c.Request)
+func reload(c *gin.Context, s *Service, status int) {
+	m, workspaces, err := s.session(c.Request.Context(), c.Request)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -148,7 +150,7 @@ func (h *handlers) reload(c *gin.Context, status int) {
 	c.JSON(status, v)
 }
 
-func (h *handlers) me(c *gin.Context) { h.reload(c, http.StatusOK) }
+func (h *handlers) me(c *gin.Context) { reload(c, h.s, http.StatusOK) }
 
 func (h *handlers) switchWorkspace(c *gin.Context) {
 	var in struct {
@@ -167,7 +169,7 @@ func (h *handlers) switchWorkspace(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
-	h.reload(c, http.StatusOK)
+	reload(c, h.s, http.StatusOK)
 }
 
 func (h *handlers) createWorkspace(c *gin.Context) {
@@ -182,5 +184,5 @@ func (h *handlers) createWorkspace(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
-	h.reload(c, http.StatusCreated)
+	reload(c, h.s, http.StatusCreated)
 }

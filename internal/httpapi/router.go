@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/guestlist/guestlist/db"
 	"github.com/guestlist/guestlist/internal/apperr"
 	"github.com/guestlist/guestlist/internal/audit"
 	"github.com/guestlist/guestlist/internal/authz"
@@ -75,7 +76,8 @@ func authenticate(auth Authenticator) gin.HandlerFunc {
 }
 
 // Require lets the request through only when the member's role may do action on resource
-// (policies/). A refusal answers 403 and leaves a denied entry in the audit log.
+// (policies/). A refusal answers 403 and leaves a denied entry in the audit log. On routes
+// with an :agentId, a member with role user also needs a grant of that agent (else 404).
 func (r *Router) Require(resource, action string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		m := CurrentMember(c)
@@ -83,20 +85,42 @@ func (r *Router) Require(resource, action string) gin.HandlerFunc {
 			Fail(c, apperr.New(apperr.Forbidden, "you belong to no workspace yet; create one"))
 			return
 		}
-		if r.enforcer.Allow(m.Role, resource, action) {
-			c.Next()
-			return
-		}
 		ctx := c.Request.Context()
-		err := r.tenants.Tx(ctx, m.WorkspaceID, func(tx tenant.Tx) error {
-			return audit.Record(ctx, tx, audit.Entry{
-				Action: action, Resource: resource, ResourceID: c.Param("agentId"), Outcome: audit.Denied,
-			})
-		})
-		if err != nil {
-			Fail(c, err)
+		if !r.enforcer.Allow(m.Role, resource, action) {
+			if err := audit.RecordDenied(ctx, r.tenants, m.WorkspaceID, audit.Entry{
+				Action: action, Resource: resource, ResourceID: c.Param("agentId"),
+			}); err != nil {
+				Fail(c, err)
+				return
+			}
+			Fail(c, apperr.New(apperr.Forbidden, "your role (%s) may not %s %s", m.Role, action, resource))
 			return
 		}
-		Fail(c, apperr.New(apperr.Forbidden, "your role (%s) may not %s %s", m.Role, action, resource))
+		// A user works only in the agents granted to them; to them any other agent does not exist.
+		if agent := c.Param("agentId"); agent != "" && m.Role == authz.RoleUser {
+			granted, err := r.agentGranted(ctx, m, agent)
+			if err != nil {
+				Fail(c, err)
+				return
+			}
+			if !granted {
+				Fail(c, apperr.New(apperr.NotFound, "no such agent"))
+				return
+			}
+		}
+		c.Next()
 	}
+}
+
+func (r *Router) agentGranted(ctx context.Context, m *Member, agent string) (bool, error) {
+	id, err := uuid.Parse(agent)
+	if err != nil {
+		return false, nil
+	}
+	var granted bool
+	err = r.tenants.Tx(ctx, m.WorkspaceID, func(tx tenant.Tx) error {
+		granted, err = tx.Q.AgentGranted(ctx, db.AgentGrantedParams{WorkspaceID: m.WorkspaceID, AgentID: id, UserID: m.UserID})
+		return err
+	})
+	return granted, err
 }

@@ -172,8 +172,15 @@ func TestNewRefusesRolesThatBypassRLS(t *testing.T) {
 func TestIsolation(t *testing.T) {
 	t.Parallel()
 	env := apptest.Start(t)
-	a, b := env.SignUp(t), env.SignUp(t)
 	ctx := context.Background()
+	a, b := env.SignUp(t), env.SignUp(t)
+	// The fixture: every tenant table gets rows in both workspaces, through the real API.
+	for _, owner := range []*apptest.Member{a, b} {
+		user := env.AddMember(t, owner, "user") // memberships, invitations
+		agent := owner.Do("GET", "/api/v1/agents", nil).Map(t)["items"].([]any)[0].(map[string]any)["id"]
+		resp := owner.Do("PUT", "/api/v1/members/"+user.UserID.String()+"/agents", map[string]any{"agent_ids": []any{agent}})
+		require.Equal(t, 200, resp.Status, "%s", resp.Body) // agent_grants
+	}
 	tenants, err := tenant.New(ctx, env.DB.App)
 	require.NoError(t, err)
 

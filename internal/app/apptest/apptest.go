@@ -15,10 +15,12 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -28,6 +30,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/guestlist/guestlist/internal/app"
+	"github.com/guestlist/guestlist/internal/mail"
 	"github.com/guestlist/guestlist/internal/tenant"
 	"github.com/guestlist/guestlist/internal/testdb"
 )
@@ -249,4 +252,58 @@ func (e *Env) Count(t testing.TB, ws uuid.UUID, sql string, args ...any) int {
 	var n int
 	e.InWorkspace(t, ws, func(tx tenant.Tx) error { return tx.QueryRow(context.Background(), sql, args...).Scan(&n) })
 	return n
+}
+
+// WaitForMail returns the newest dev-outbox mail to `to` that arrives within 15 seconds (mail
+// is sent by a River job).
+func (e *Env) WaitForMail(t testing.TB, to string) mail.OutboxMail {
+	t.Helper()
+	outbox := e.App.Mail.(*mail.Outbox)
+	var found mail.OutboxMail
+	require.Eventually(t, func() bool {
+		mails, err := outbox.List(1000)
+		require.NoError(t, err)
+		for _, m := range mails {
+			if strings.EqualFold(m.To, to) {
+				found = m
+				return true
+			}
+		}
+		return false
+	}, 15*time.Second, 20*time.Millisecond, "no mail to %s", to)
+	return found
+}
+
+var inviteLink = regexp.MustCompile(`/invite#([A-Za-z0-9_-]+)`)
+
+// InvitationToken is the token in the newest invitation mail to `to`.
+func (e *Env) InvitationToken(t testing.TB, to string) string {
+	t.Helper()
+	m := inviteLink.FindStringSubmatch(e.WaitForMail(t, to).Text)
+	require.NotNil(t, m, "no invitation link in the mail to %s", to)
+	return m[1]
+}
+
+// AddMember brings a new person into by's current workspace with role, through the real
+// invitation flow (invite, the email, accept), and returns them signed in there.
+func (e *Env) AddMember(t testing.TB, by *Member, role string) *Member {
+	t.Helper()
+	email := UniqueEmail(role)
+	resp := by.Do("POST", "/api/v1/invitations", map[string]string{"email": email, "role": role})
+	require.Equal(t, http.StatusCreated, resp.Status, "invite: %s", resp.Body)
+	c := e.Client(t)
+	password := "a member's long password"
+	resp = c.Do("POST", "/api/v1/invitations/accept", map[string]string{
+		"token": e.InvitationToken(t, email), "name": "Test " + role, "password": password,
+	})
+	require.Equal(t, http.StatusOK, resp.Status, "accept: %s", resp.Body)
+	var s struct {
+		User struct {
+			ID uuid.UUID `json:"id"`
+		} `json:"user"`
+		CurrentWorkspaceID uuid.UUID `json:"current_workspace_id"`
+	}
+	resp.JSON(t, &s)
+	require.Equal(t, by.WorkspaceID, s.CurrentWorkspaceID)
+	return &Member{Client: c, UserID: s.User.ID, Email: email, Password: password, WorkspaceID: s.CurrentWorkspaceID}
 }
