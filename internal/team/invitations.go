@@ -83,6 +83,9 @@ func parseInvitationToken(token string) (uuid.UUID, []byte, error) {
 		return uuid.Nil, nil, errBadLink
 	}
 	ws, _ := uuid.FromBytes(b[:16])
+	if ws == uuid.Nil {
+		return uuid.Nil, nil, errBadLink
+	}
 	h := sha256.Sum256([]byte(token))
 	return ws, h[:], nil
 }

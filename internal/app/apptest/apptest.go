@@ -254,9 +254,9 @@ func (e *Env) Count(t testing.TB, ws uuid.UUID, sql string, args ...any) int {
 	return n
 }
 
-// WaitForMail returns the newest dev-outbox mail to `to` that arrives within 15 seconds (mail
-// is sent by a River job).
-func (e *Env) WaitForMail(t testing.TB, to string) mail.OutboxMail {
+// WaitForMail returns the newest dev-outbox mail to `to` whose text contains `containing` that
+// arrives within 15 seconds (mail is sent by a River job).
+func (e *Env) WaitForMail(t testing.TB, to, containing string) mail.OutboxMail {
 	t.Helper()
 	outbox := e.App.Mail.(*mail.Outbox)
 	var found mail.OutboxMail
@@ -264,7 +264,7 @@ func (e *Env) WaitForMail(t testing.TB, to string) mail.OutboxMail {
 		mails, err := outbox.List(1000)
 		require.NoError(t, err)
 		for _, m := range mails {
-			if strings.EqualFold(m.To, to) {
+			if strings.EqualFold(m.To, to) && strings.Contains(m.Text, containing) {
 				found = m
 				return true
 			}
@@ -279,7 +279,7 @@ var inviteLink = regexp.MustCompile(`/invite#([A-Za-z0-9_-]+)`)
 // InvitationToken is the token in the newest invitation mail to `to`.
 func (e *Env) InvitationToken(t testing.TB, to string) string {
 	t.Helper()
-	m := inviteLink.FindStringSubmatch(e.WaitForMail(t, to).Text)
+	m := inviteLink.FindStringSubmatch(e.WaitForMail(t, to, "/invite#").Text)
 	require.NotNil(t, m, "no invitation link in the mail to %s", to)
 	return m[1]
 }

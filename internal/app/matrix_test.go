@@ -1,0 +1,119 @@
+package app_test
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/guestlist/guestlist/internal/app/apptest"
+)
+
+// The people of the matrix, in column order.
+const (
+	owner = iota
+	admin
+	userGranted    // a user granted the agent the routes name
+	userNotGranted // a user with no grant
+	outsider       // the owner of another workspace
+	signedOut
+	people
+)
+
+var personNames = [people]string{"owner", "admin", "user with grant", "user without grant", "member of another workspace", "signed out"}
+
+// TestRouteRoleMatrix calls every /api/v1 route as every kind of person and checks the answer
+// against the policy: a route that lets through what the policy forbids, or refuses what it
+// allows, fails here. Bodies are chosen so that an allowed call stops short of destroying the
+// fixture (a wrong confirmation, an unknown id). A route added without a row here fails too.
+func TestRouteRoleMatrix(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t)
+	o := env.SignUp(t)
+	agentID := o.Do("GET", "/api/v1/agents", nil).Map(t)["items"].([]any)[0].(map[string]any)["id"].(string)
+	a := env.AddMember(t, o, "admin")
+	ug := env.AddMember(t, o, "user")
+	un := env.AddMember(t, o, "user")
+	resp := o.Do("PUT", "/api/v1/members/"+ug.UserID.String()+"/agents", map[string]any{"agent_ids": []string{agentID}})
+	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+	out := env.SignUp(t)
+	clients := [people]*apptest.Client{o.Client, a.Client, ug.Client, un.Client, out.Client, env.Client(t)}
+
+	unknown := uuid.Must(uuid.NewV7()).String()
+	type row struct {
+		method, path string // the registered route
+		url          string // with its parameters filled in ("" : path)
+		body         any
+		want         [people]int
+	}
+	const (
+		ok    = http.StatusOK
+		empty = http.StatusNoContent
+		bad   = http.StatusBadRequest
+		unau  = http.StatusUnauthorized
+		forb  = http.StatusForbidden
+		none  = http.StatusNotFound
+		//                         owner admin user+g user-g outsider signed-out
+	)
+	rows := []row{
+		{"GET", "/api/v1/me", "", nil, [people]int{ok, ok, ok, ok, ok, unau}},
+		{"PUT", "/api/v1/me/workspace", "", map[string]string{"workspace_id": o.WorkspaceID.String()}, [people]int{ok, ok, ok, ok, none, unau}},
+		{"POST", "/api/v1/workspaces", "", map[string]string{"name": ""}, [people]int{bad, bad, bad, bad, bad, unau}},
+		{"GET", "/api/v1/agents", "", nil, [people]int{ok, ok, ok, ok, ok, unau}},
+		{"POST", "/api/v1/agents", "", map[string]string{"name": ""}, [people]int{bad, bad, forb, forb, bad, unau}},
+		{"GET", "/api/v1/agents/:agentId", "/api/v1/agents/" + agentID, nil, [people]int{ok, ok, ok, none, none, unau}},
+		{"PATCH", "/api/v1/agents/:agentId", "/api/v1/agents/" + agentID, `{}`, [people]int{ok, ok, forb, forb, none, unau}},
+		{"GET", "/api/v1/workspace", "", nil, [people]int{ok, ok, ok, ok, ok, unau}},
+		{"PATCH", "/api/v1/workspace", "", map[string]string{"name": "x"}, [people]int{bad, forb, forb, forb, bad, unau}},
+		{"DELETE", "/api/v1/workspace", "", map[string]string{"confirm_name": "not the name"}, [people]int{bad, forb, forb, forb, bad, unau}},
+		{"POST", "/api/v1/workspace/transfer", "", map[string]string{"user_id": unknown}, [people]int{none, forb, forb, forb, none, unau}},
+		{"GET", "/api/v1/members", "", nil, [people]int{ok, ok, forb, forb, ok, unau}},
+		{"PATCH", "/api/v1/members/:userId", "/api/v1/members/" + un.UserID.String(), map[string]string{"role": "user"}, [people]int{ok, ok, forb, forb, none, unau}},
+		{"DELETE", "/api/v1/members/:userId", "/api/v1/members/" + unknown, nil, [people]int{none, none, forb, forb, none, unau}},
+		{"PUT", "/api/v1/members/:userId/agents", "/api/v1/members/" + un.UserID.String() + "/agents", map[string]any{"agent_ids": []string{}}, [people]int{ok, ok, forb, forb, none, unau}},
+		{"GET", "/api/v1/invitations", "", nil, [people]int{ok, ok, forb, forb, ok, unau}},
+		{"POST", "/api/v1/invitations", "", map[string]string{"email": "not an email", "role": "user"}, [people]int{bad, bad, forb, forb, bad, unau}},
+		{"DELETE", "/api/v1/invitations/:invitationId", "/api/v1/invitations/" + unknown, nil, [people]int{none, none, forb, forb, none, unau}},
+		{"POST", "/api/v1/invitations/:invitationId/resend", "/api/v1/invitations/" + unknown + "/resend", nil, [people]int{none, none, forb, forb, none, unau}},
+		{"GET", "/api/v1/audit", "", nil, [people]int{ok, ok, ok, ok, ok, unau}},
+		{"GET", "/api/v1/audit/export", "", nil, [people]int{ok, ok, ok, ok, ok, unau}},
+		// Public doors: the same for everyone.
+		{"POST", "/api/v1/auth/signup", "", `{}`, [people]int{bad, bad, bad, bad, bad, bad}},
+		{"POST", "/api/v1/auth/signin", "", map[string]string{"email": "nobody@example.com", "password": "x"}, [people]int{unau, unau, unau, unau, unau, unau}},
+		{"POST", "/api/v1/invitations/lookup", "", map[string]string{"token": "nope"}, [people]int{none, none, none, none, none, none}},
+		{"POST", "/api/v1/invitations/accept", "", map[string]string{"token": "nope", "password": "x"}, [people]int{none, none, none, none, none, none}},
+		{"GET", "/api/v1/dev/outbox", "", nil, [people]int{ok, ok, ok, ok, ok, ok}},
+		// Last: it ends the session of whoever calls it.
+		{"POST", "/api/v1/auth/signout", "", nil, [people]int{empty, empty, empty, empty, empty, empty}},
+	}
+
+	// Every registered API route has a row.
+	var registered, covered []string
+	for _, r := range env.App.Handler.(*gin.Engine).Routes() {
+		if strings.HasPrefix(r.Path, "/api/v1/") {
+			registered = append(registered, r.Method+" "+r.Path)
+		}
+	}
+	for _, r := range rows {
+		covered = append(covered, r.method+" "+r.path)
+	}
+	slices.Sort(registered)
+	slices.Sort(covered)
+	require.Equal(t, registered, covered, "every /api/v1 route needs a row in the matrix")
+
+	for _, r := range rows {
+		url := r.url
+		if url == "" {
+			url = r.path
+		}
+		for p := range people {
+			resp := clients[p].Do(r.method, url, r.body)
+			require.Equal(t, r.want[p], resp.Status, fmt.Sprintf("%s %s as %s: %s", r.method, url, personNames[p], resp.Body))
+		}
+	}
+}
