@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgtype"
 )
 
 const insertAuditEntry = `-- name: InsertAuditEntry :exec
@@ -68,8 +67,8 @@ LIMIT $8
 type SearchAuditEntriesParams struct {
 	WorkspaceID uuid.UUID
 	ActorID     uuid.NullUUID
-	Action      pgtype.Text
-	Resource    pgtype.Text
+	Action      *string
+	Resource    *string
 	FromTime    *time.Time
 	ToTime      *time.Time
 	BeforeID    uuid.NullUUID
@@ -89,8 +88,8 @@ type SearchAuditEntriesRow struct {
 	Before      []byte
 	After       []byte
 	CreatedAt   time.Time
-	ActorName   pgtype.Text
-	ActorEmail  pgtype.Text
+	ActorName   *string
+	ActorEmail  *string
 }
 
 // Filters are optional (NULL: any). Keyset pagination on the time-ordered id, newest first.

@@ -43,6 +43,37 @@ type AuditLog struct {
 	CreatedAt   time.Time
 }
 
+type Contact struct {
+	WorkspaceID      uuid.UUID
+	AgentID          uuid.UUID
+	ID               uuid.UUID
+	Name             string
+	Email            *string
+	EmailNormalized  *string
+	Phone            *string
+	Status           string
+	StageID          uuid.NullUUID
+	PrimaryOwnerID   uuid.NullUUID
+	SecondaryOwnerID uuid.NullUUID
+	Source           string
+	ExternalID       *string
+	CreatedBy        uuid.NullUUID
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	Version          int32
+	SearchText       string
+}
+
+type ContactNote struct {
+	WorkspaceID uuid.UUID
+	ContactID   uuid.UUID
+	ID          uuid.UUID
+	AuthorID    uuid.NullUUID
+	BodyHtml    string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
 type Invitation struct {
 	WorkspaceID     uuid.UUID
 	ID              uuid.UUID
@@ -75,6 +106,15 @@ type Session struct {
 	ExpiresAt          time.Time
 }
 
+type Stage struct {
+	WorkspaceID uuid.UUID
+	AgentID     uuid.UUID
+	ID          uuid.UUID
+	Name        string
+	Position    int32
+	CreatedAt   time.Time
+}
+
 type User struct {
 	ID              uuid.UUID
 	Email           string
@@ -85,8 +125,9 @@ type User struct {
 }
 
 type Workspace struct {
-	ID        uuid.UUID
-	Name      string
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	ID             uuid.UUID
+	Name           string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	DefaultCountry string
 }

@@ -12,23 +12,6 @@ import (
 	"github.com/google/uuid"
 )
 
-const agentGranted = `-- name: AgentGranted :one
-SELECT EXISTS (SELECT 1 FROM agent_grants WHERE workspace_id = $1 AND agent_id = $2 AND user_id = $3)
-`
-
-type AgentGrantedParams struct {
-	WorkspaceID uuid.UUID
-	AgentID     uuid.UUID
-	UserID      uuid.UUID
-}
-
-func (q *Queries) AgentGranted(ctx context.Context, arg AgentGrantedParams) (bool, error) {
-	row := q.db.QueryRow(ctx, agentGranted, arg.WorkspaceID, arg.AgentID, arg.UserID)
-	var exists bool
-	err := row.Scan(&exists)
-	return exists, err
-}
-
 const countAgents = `-- name: CountAgents :one
 SELECT count(*) FROM agents WHERE workspace_id = $1 AND id = ANY($2::uuid[])
 `
@@ -436,7 +419,7 @@ func (q *Queries) MarkInvitationAccepted(ctx context.Context, arg MarkInvitation
 }
 
 const renameWorkspace = `-- name: RenameWorkspace :one
-UPDATE workspaces SET name = $2, updated_at = now() WHERE id = $1 RETURNING id, name, created_at, updated_at
+UPDATE workspaces SET name = $2, updated_at = now() WHERE id = $1 RETURNING id, name, created_at, updated_at, default_country
 `
 
 type RenameWorkspaceParams struct {
@@ -452,6 +435,7 @@ func (q *Queries) RenameWorkspace(ctx context.Context, arg RenameWorkspaceParams
 		&i.Name,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.DefaultCountry,
 	)
 	return i, err
 }

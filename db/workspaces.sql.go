@@ -34,7 +34,7 @@ func (q *Queries) CreateMembership(ctx context.Context, arg CreateMembershipPara
 }
 
 const createWorkspace = `-- name: CreateWorkspace :one
-INSERT INTO workspaces (id, name) VALUES ($1, $2) RETURNING id, name, created_at, updated_at
+INSERT INTO workspaces (id, name) VALUES ($1, $2) RETURNING id, name, created_at, updated_at, default_country
 `
 
 type CreateWorkspaceParams struct {
@@ -50,6 +50,7 @@ func (q *Queries) CreateWorkspace(ctx context.Context, arg CreateWorkspaceParams
 		&i.Name,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.DefaultCountry,
 	)
 	return i, err
 }
@@ -71,7 +72,7 @@ func (q *Queries) GetMembershipRole(ctx context.Context, arg GetMembershipRolePa
 }
 
 const getWorkspace = `-- name: GetWorkspace :one
-SELECT id, name, created_at, updated_at FROM workspaces WHERE id = $1
+SELECT id, name, created_at, updated_at, default_country FROM workspaces WHERE id = $1
 `
 
 func (q *Queries) GetWorkspace(ctx context.Context, id uuid.UUID) (Workspace, error) {
@@ -82,6 +83,7 @@ func (q *Queries) GetWorkspace(ctx context.Context, id uuid.UUID) (Workspace, er
 		&i.Name,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.DefaultCountry,
 	)
 	return i, err
 }

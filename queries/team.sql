@@ -33,9 +33,6 @@ WHERE a.workspace_id = @workspace_id AND a.id = ANY(@agent_ids::uuid[]);
 -- name: CountAgents :one
 SELECT count(*) FROM agents WHERE workspace_id = $1 AND id = ANY(@agent_ids::uuid[]);
 
--- name: AgentGranted :one
-SELECT EXISTS (SELECT 1 FROM agent_grants WHERE workspace_id = $1 AND agent_id = $2 AND user_id = $3);
-
 -- name: ListGrantedAgents :many
 SELECT a.* FROM agents a
 JOIN agent_grants g ON g.workspace_id = a.workspace_id AND g.agent_id = a.id

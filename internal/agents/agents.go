@@ -115,8 +115,18 @@ func CreateTx(ctx context.Context, tx tenant.Tx, in Input) (Agent, error) {
 		return Agent{}, err
 	}
 	a = fromRow(row)
+	for i, name := range DefaultStages {
+		if _, err := tx.Q.CreateStage(ctx, db.CreateStageParams{
+			WorkspaceID: tx.WorkspaceID, AgentID: a.ID, ID: uuid.Must(uuid.NewV7()), Name: name, Position: int32(i + 1),
+		}); err != nil {
+			return Agent{}, err
+		}
+	}
 	return a, audit.Record(ctx, tx, audit.Entry{Action: "create", Resource: "agents", ResourceID: a.ID.String(), After: a})
 }
+
+// DefaultStages is the pipeline every new agent starts with.
+var DefaultStages = []string{"Lead", "Prospect", "Customer", "Old Customer"}
 
 // Get returns one agent; an agent of another workspace is not found.
 func (s *Service) Get(ctx context.Context, ws, id uuid.UUID) (Agent, error) {

@@ -42,6 +42,10 @@ func TestRouteRoleMatrix(t *testing.T) {
 	resp := o.Do("PUT", "/api/v1/members/"+ug.UserID.String()+"/agents", map[string]any{"agent_ids": []string{agentID}})
 	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
 	out := env.SignUp(t)
+	base := "/api/v1/agents/" + agentID
+	lead := o.Do("GET", base+"/stages", nil).Map(t)["items"].([]any)[0].(map[string]any)["id"].(string)
+	contact := o.Do("POST", base+"/contacts", map[string]string{"email": "matrix@example.com"}).Map(t)["id"].(string)
+	note := o.Do("POST", base+"/contacts/"+contact+"/notes", map[string]string{"body_html": "<p>owner's</p>"}).Map(t)["id"].(string)
 	clients := [people]*apptest.Client{o.Client, a.Client, ug.Client, un.Client, out.Client, env.Client(t)}
 
 	unknown := uuid.Must(uuid.NewV7()).String()
@@ -68,6 +72,24 @@ func TestRouteRoleMatrix(t *testing.T) {
 		{"POST", "/api/v1/agents", "", map[string]string{"name": ""}, [people]int{bad, bad, forb, forb, bad, unau}},
 		{"GET", "/api/v1/agents/:agentId", "/api/v1/agents/" + agentID, nil, [people]int{ok, ok, ok, none, none, unau}},
 		{"PATCH", "/api/v1/agents/:agentId", "/api/v1/agents/" + agentID, `{}`, [people]int{ok, ok, forb, forb, none, unau}},
+		{"GET", "/api/v1/agents/:agentId/stages", base + "/stages", nil, [people]int{ok, ok, ok, none, none, unau}},
+		{"POST", "/api/v1/agents/:agentId/stages", base + "/stages", map[string]string{"name": ""}, [people]int{bad, bad, forb, forb, none, unau}},
+		{"PUT", "/api/v1/agents/:agentId/stages", base + "/stages", map[string]any{"stage_ids": []string{}}, [people]int{bad, bad, forb, forb, none, unau}},
+		{"PATCH", "/api/v1/agents/:agentId/stages/:stageId", base + "/stages/" + lead, map[string]string{"name": "Lead"}, [people]int{ok, ok, forb, forb, none, unau}},
+		{"DELETE", "/api/v1/agents/:agentId/stages/:stageId", base + "/stages/" + lead, nil, [people]int{bad, bad, forb, forb, none, unau}},
+		{"GET", "/api/v1/agents/:agentId/contacts", base + "/contacts", nil, [people]int{ok, ok, ok, none, none, unau}},
+		{"POST", "/api/v1/agents/:agentId/contacts", base + "/contacts", `{}`, [people]int{bad, bad, forb, forb, none, unau}},
+		{"GET", "/api/v1/agents/:agentId/contacts/similar", base + "/contacts/similar?email=matrix@example.com", nil, [people]int{ok, ok, ok, none, none, unau}},
+		{"GET", "/api/v1/agents/:agentId/contacts/:contactId", base + "/contacts/" + contact, nil, [people]int{ok, ok, ok, none, none, unau}},
+		{"PATCH", "/api/v1/agents/:agentId/contacts/:contactId", base + "/contacts/" + contact, `{}`, [people]int{ok, ok, forb, forb, none, unau}},
+		{"DELETE", "/api/v1/agents/:agentId/contacts/:contactId", base + "/contacts/" + unknown, nil, [people]int{none, none, forb, forb, none, unau}},
+		{"POST", "/api/v1/agents/:agentId/contacts/:contactId/archive", base + "/contacts/" + unknown + "/archive", nil, [people]int{none, none, forb, forb, none, unau}},
+		{"POST", "/api/v1/agents/:agentId/contacts/:contactId/restore", base + "/contacts/" + unknown + "/restore", nil, [people]int{none, none, forb, forb, none, unau}},
+		{"PUT", "/api/v1/agents/:agentId/contacts/:contactId/stage", base + "/contacts/" + contact + "/stage", map[string]string{"stage_id": lead}, [people]int{ok, ok, ok, none, none, unau}},
+		{"GET", "/api/v1/agents/:agentId/contacts/:contactId/notes", base + "/contacts/" + contact + "/notes", nil, [people]int{ok, ok, ok, none, none, unau}},
+		{"POST", "/api/v1/agents/:agentId/contacts/:contactId/notes", base + "/contacts/" + contact + "/notes", map[string]string{"body_html": ""}, [people]int{bad, bad, bad, none, none, unau}},
+		{"PATCH", "/api/v1/agents/:agentId/contacts/:contactId/notes/:noteId", base + "/contacts/" + contact + "/notes/" + note, map[string]string{"body_html": "<p>x</p>"}, [people]int{ok, ok, forb, none, none, unau}},
+		{"DELETE", "/api/v1/agents/:agentId/contacts/:contactId/notes/:noteId", base + "/contacts/" + contact + "/notes/" + unknown, nil, [people]int{none, none, none, none, none, unau}},
 		{"GET", "/api/v1/workspace", "", nil, [people]int{ok, ok, ok, ok, ok, unau}},
 		{"PATCH", "/api/v1/workspace", "", map[string]string{"name": "x"}, [people]int{bad, forb, forb, forb, bad, unau}},
 		{"DELETE", "/api/v1/workspace", "", map[string]string{"confirm_name": "not the name"}, [people]int{bad, forb, forb, forb, bad, unau}},

@@ -11,6 +11,7 @@ import (
 	"github.com/guestlist/guestlist/internal/apperr"
 	"github.com/guestlist/guestlist/internal/auth"
 	"github.com/guestlist/guestlist/internal/authz"
+	"github.com/guestlist/guestlist/internal/contacts"
 	"github.com/guestlist/guestlist/internal/httpapi"
 	"github.com/guestlist/guestlist/internal/mail"
 	"github.com/guestlist/guestlist/internal/migrate"
@@ -44,6 +45,7 @@ func newHandler(a *App) (http.Handler, error) {
 	r := httpapi.NewRouter(engine, a.Auth, enforcer, a.Tenants)
 	auth.Register(r, a.Auth)
 	agents.Register(r, agents.NewService(a.Tenants))
+	contacts.Register(r, contacts.NewService(a.Tenants))
 	team.Register(r, team.NewService(a.Tenants, enforcer, a.Auth, a.River, a.Config.BaseURL, a.Log))
 	if outbox, ok := a.Mail.(*mail.Outbox); ok {
 		mail.RegisterOutbox(r, outbox)

@@ -28,6 +28,9 @@ type Error struct {
 	Code    Code
 	Message string
 	Fields  map[string]string
+	// Details carries what a client needs to act on the error, such as the id of the contact a
+	// conflict is with.
+	Details map[string]any
 }
 
 func (e *Error) Error() string {

@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/mail"
 	"net/netip"
 	"strings"
 	"time"
@@ -29,6 +28,7 @@ import (
 	"github.com/guestlist/guestlist/internal/audit"
 	"github.com/guestlist/guestlist/internal/authz"
 	"github.com/guestlist/guestlist/internal/httpapi"
+	"github.com/guestlist/guestlist/internal/mail"
 	"github.com/guestlist/guestlist/internal/tenant"
 	"github.com/guestlist/guestlist/jobs"
 )
@@ -91,7 +91,7 @@ type Client struct {
 func (s *Service) SignUp(ctx context.Context, in SignUpInput, from Client) (token string, err error) {
 	bad := apperr.Fields{}
 	in.Name = checkNewUser(bad, in.Name, in.Password)
-	email, ok := NormalizeEmail(in.Email)
+	email, ok := mail.NormalizeEmail(in.Email)
 	if !ok {
 		bad.Add("email", "must be an email address such as name@example.com")
 	}
@@ -218,7 +218,7 @@ var ErrBadCredentials = apperr.New(apperr.Unauthenticated, "the email or passwor
 
 // SignIn checks the password and opens a session in the user's first workspace.
 func (s *Service) SignIn(ctx context.Context, email, password string, from Client) (token string, err error) {
-	normalized, _ := NormalizeEmail(email)
+	normalized, _ := mail.NormalizeEmail(email)
 	var user db.User
 	err = s.tenants.PlatformTx(ctx, func(q *db.Queries) error {
 		user, err = q.GetUserByEmail(ctx, normalized)
@@ -393,19 +393,6 @@ func newToken() (string, []byte) {
 func hashToken(token string) []byte {
 	h := sha256.Sum256([]byte(token))
 	return h[:]
-}
-
-// NormalizeEmail validates an address and returns the form it is matched by.
-func NormalizeEmail(s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	if len(s) > 254 {
-		return "", false
-	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndexByte(s, '@'):], ".") {
-		return "", false
-	}
-	return strings.ToLower(s), true
 }
 
 func withUser(ctx context.Context, id uuid.UUID) context.Context {

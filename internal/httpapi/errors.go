@@ -19,6 +19,7 @@ type errorDetail struct {
 	Code    apperr.Code       `json:"code"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
+	Details map[string]any    `json:"details,omitempty"`
 }
 
 // status maps an error code to its HTTP status: the only place that does.
@@ -53,5 +54,5 @@ func Fail(c *gin.Context, err error) {
 		slog.ErrorContext(c.Request.Context(), "internal error", "err", err, "request_id", RequestID(c))
 		ae = apperr.New(apperr.Internal, "something went wrong on our side; the request id is %s", RequestID(c))
 	}
-	c.AbortWithStatusJSON(status(ae.Code), errorBody{Error: errorDetail{Code: ae.Code, Message: ae.Message, Fields: ae.Fields}})
+	c.AbortWithStatusJSON(status(ae.Code), errorBody{Error: errorDetail{Code: ae.Code, Message: ae.Message, Fields: ae.Fields, Details: ae.Details}})
 }

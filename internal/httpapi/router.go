@@ -77,7 +77,8 @@ func authenticate(auth Authenticator) gin.HandlerFunc {
 
 // Require lets the request through only when the member's role may do action on resource
 // (policies/). A refusal answers 403 and leaves a denied entry in the audit log. On routes
-// with an :agentId, a member with role user also needs a grant of that agent (else 404).
+// with an :agentId the agent must be the workspace's, and a member with role user needs a
+// grant of it (else 404).
 func (r *Router) Require(resource, action string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		m := CurrentMember(c)
@@ -96,14 +97,15 @@ func (r *Router) Require(resource, action string) gin.HandlerFunc {
 			Fail(c, apperr.New(apperr.Forbidden, "your role (%s) may not %s %s", m.Role, action, resource))
 			return
 		}
-		// A user works only in the agents granted to them; to them any other agent does not exist.
-		if agent := c.Param("agentId"); agent != "" && m.Role == authz.RoleUser {
-			granted, err := r.agentGranted(ctx, m, agent)
+		// Everything under an agent needs the agent to be the workspace's; a user also needs it
+		// granted. Otherwise, to them, the agent does not exist.
+		if agent := c.Param("agentId"); agent != "" {
+			ok, err := r.agentVisible(ctx, m, agent)
 			if err != nil {
 				Fail(c, err)
 				return
 			}
-			if !granted {
+			if !ok {
 				Fail(c, apperr.New(apperr.NotFound, "no such agent"))
 				return
 			}
@@ -112,15 +114,15 @@ func (r *Router) Require(resource, action string) gin.HandlerFunc {
 	}
 }
 
-func (r *Router) agentGranted(ctx context.Context, m *Member, agent string) (bool, error) {
+func (r *Router) agentVisible(ctx context.Context, m *Member, agent string) (bool, error) {
 	id, err := uuid.Parse(agent)
 	if err != nil {
 		return false, nil
 	}
-	var granted bool
+	var access db.AgentAccessRow
 	err = r.tenants.Tx(ctx, m.WorkspaceID, func(tx tenant.Tx) error {
-		granted, err = tx.Q.AgentGranted(ctx, db.AgentGrantedParams{WorkspaceID: m.WorkspaceID, AgentID: id, UserID: m.UserID})
+		access, err = tx.Q.AgentAccess(ctx, db.AgentAccessParams{WorkspaceID: m.WorkspaceID, AgentID: id, UserID: m.UserID})
 		return err
 	})
-	return granted, err
+	return access.AgentExists && (m.Role != authz.RoleUser || access.Granted), err
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	netmail "net/mail"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -19,6 +20,20 @@ import (
 	"github.com/google/uuid"
 	gomail "github.com/wneessen/go-mail"
 )
+
+// NormalizeEmail validates an address (a bare address with a dotted domain, at most 254
+// characters) and returns the form it is matched by: trimmed and lower-cased.
+func NormalizeEmail(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if len(s) > 254 {
+		return "", false
+	}
+	a, err := netmail.ParseAddress(s)
+	if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndexByte(s, '@'):], ".") {
+		return "", false
+	}
+	return strings.ToLower(s), true
+}
 
 // Message is one plain-text email.
 type Message struct {

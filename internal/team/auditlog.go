@@ -93,7 +93,7 @@ func auditEntryFrom(r db.SearchAuditEntriesRow) AuditEntry {
 	e := AuditEntry{ID: r.ID, Action: r.Action, Resource: r.Resource, ResourceID: r.ResourceID, Outcome: r.Outcome,
 		RequestID: r.RequestID, Before: r.Before, After: r.After, CreatedAt: r.CreatedAt}
 	if r.ActorUserID.Valid {
-		e.Actor = &AuditActor{ID: r.ActorUserID.UUID, Name: r.ActorName.String, Email: r.ActorEmail.String}
+		e.Actor = &AuditActor{ID: r.ActorUserID.UUID, Name: deref(r.ActorName), Email: deref(r.ActorEmail)}
 	}
 	if r.Ip != nil {
 		e.IP = r.Ip.String()
@@ -155,8 +155,7 @@ func (s *Service) searchAudit(ctx context.Context, m *httpapi.Member, f AuditFil
 	}
 	p := db.SearchAuditEntriesParams{WorkspaceID: m.WorkspaceID, ActorID: f.ActorID, FromTime: f.From, ToTime: f.To,
 		BeforeID: uuid.NullUUID{UUID: before, Valid: before != uuid.Nil}, MaxRows: int32(limit)}
-	p.Action.String, p.Action.Valid = f.Action, f.Action != ""
-	p.Resource.String, p.Resource.Valid = f.Resource, f.Resource != ""
+	p.Action, p.Resource = nonEmpty(f.Action), nonEmpty(f.Resource)
 	return s.tenants.Tx(ctx, m.WorkspaceID, func(tx tenant.Tx) error {
 		rows, err := tx.Q.SearchAuditEntries(ctx, p)
 		if err != nil {
@@ -180,4 +179,19 @@ func spreadsheetSafe(cells ...string) []string {
 		}
 	}
 	return cells
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// nonEmpty is s as an optional query argument: nil (any) when empty.
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }

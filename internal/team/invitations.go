@@ -20,6 +20,7 @@ import (
 	"github.com/guestlist/guestlist/internal/auth"
 	"github.com/guestlist/guestlist/internal/authz"
 	"github.com/guestlist/guestlist/internal/httpapi"
+	"github.com/guestlist/guestlist/internal/mail"
 	"github.com/guestlist/guestlist/internal/tenant"
 	"github.com/guestlist/guestlist/jobs"
 )
@@ -96,7 +97,7 @@ var errBadLink = &apperr.Error{Code: apperr.NotFound, Message: "this invitation 
 // Invite invites email to the workspace with role, and queues the email with the link.
 func (s *Service) Invite(ctx context.Context, actor *httpapi.Member, email, role string) (Invitation, error) {
 	bad := apperr.Fields{}
-	normalized, ok := auth.NormalizeEmail(email)
+	normalized, ok := mail.NormalizeEmail(email)
 	if !ok {
 		bad.Add("email", "must be an email address such as name@example.com")
 	}

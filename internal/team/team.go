@@ -154,9 +154,9 @@ func (s *Service) ChangeRole(ctx context.Context, actor *httpapi.Member, userID 
 // Removed is what removing a member reports.
 type Removed struct {
 	Member Member `json:"member"`
-	// OpenAssignments counts the contacts the member owned. Contacts arrive with the CRM; until
-	// then nobody owns any.
-	OpenAssignments int `json:"open_assignments"`
+	// OpenAssignments counts the active contacts the member owned (as primary or secondary);
+	// they keep their other owner, or none.
+	OpenAssignments int64 `json:"open_assignments"`
 }
 
 // Remove takes a member out of the workspace, with their grants.
@@ -170,11 +170,15 @@ func (s *Service) Remove(ctx context.Context, actor *httpapi.Member, userID uuid
 		if err := s.allow(ctx, actor, resourceFor(m.Role), authz.ActionDelete, userID.String()); err != nil {
 			return err
 		}
+		if out.OpenAssignments, err = tx.Q.CountOwnedContacts(ctx, db.CountOwnedContactsParams{WorkspaceID: tx.WorkspaceID, PrimaryOwnerID: uuid.NullUUID{UUID: userID, Valid: true}}); err != nil {
+			return err
+		}
 		if err := tx.Q.DeleteMember(ctx, db.DeleteMemberParams{WorkspaceID: tx.WorkspaceID, UserID: userID}); err != nil {
 			return err
 		}
 		out.Member = m
-		return audit.Record(ctx, tx, audit.Entry{Action: "delete", Resource: "members", ResourceID: userID.String(), Before: m})
+		return audit.Record(ctx, tx, audit.Entry{Action: "delete", Resource: "members", ResourceID: userID.String(), Before: m,
+			After: map[string]any{"open_assignments": out.OpenAssignments}})
 	})
 	return out, err
 }

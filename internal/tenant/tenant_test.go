@@ -180,6 +180,11 @@ func TestIsolation(t *testing.T) {
 		agent := owner.Do("GET", "/api/v1/agents", nil).Map(t)["items"].([]any)[0].(map[string]any)["id"]
 		resp := owner.Do("PUT", "/api/v1/members/"+user.UserID.String()+"/agents", map[string]any{"agent_ids": []any{agent}})
 		require.Equal(t, 200, resp.Status, "%s", resp.Body) // agent_grants
+		contacts := fmt.Sprintf("/api/v1/agents/%s/contacts", agent) // stages come with the agent
+		resp = owner.Do("POST", contacts, map[string]string{"email": "isolated@example.com"})
+		require.Equal(t, 201, resp.Status, "%s", resp.Body) // contacts
+		resp = owner.Do("POST", contacts+"/"+resp.Map(t)["id"].(string)+"/notes", map[string]string{"body_html": "<p>n</p>"})
+		require.Equal(t, 201, resp.Status, "%s", resp.Body) // contact_notes
 	}
 	tenants, err := tenant.New(ctx, env.DB.App)
 	require.NoError(t, err)

@@ -1,0 +1,551 @@
+// Package contacts is the heart of an agent's CRM: the people it talks to, their pipeline stage,
+// their owners and notes. A contact belongs to one agent of one workspace; it needs an email or
+// a phone; among an agent's active contacts an email, a phone and an external id each belong to
+// one contact.
+package contacts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgerrcode"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/nyaruka/phonenumbers"
+
+	"github.com/guestlist/guestlist/db"
+	"github.com/guestlist/guestlist/internal/apperr"
+	"github.com/guestlist/guestlist/internal/audit"
+	"github.com/guestlist/guestlist/internal/httpapi"
+	"github.com/guestlist/guestlist/internal/mail"
+	"github.com/guestlist/guestlist/internal/tenant"
+)
+
+// Source is how a contact arrived. It is set by the path that created the contact, never by a
+// client.
+type Source string
+
+const (
+	SourceChat   Source = "chat"
+	SourceForm   Source = "form"
+	SourceManual Source = "manual"
+	SourceImport Source = "import"
+	SourceAPI    Source = "api"
+)
+
+// Label is how the source is shown: "via Chat", "via Manual", ...
+func (s Source) Label() string {
+	if s == SourceAPI {
+		return "via API"
+	}
+	return "via " + strings.ToUpper(string(s[:1])) + string(s[1:])
+}
+
+// Statuses.
+const (
+	Active   = "active"
+	Archived = "archived"
+)
+
+// Limits of a contact's fields.
+const (
+	MaxNameLength       = 200
+	MaxExternalIDLength = 200
+)
+
+// Ref is a named reference (a stage, an owner).
+type Ref struct {
+	ID   uuid.UUID `json:"id"`
+	Name string    `json:"name"`
+}
+
+// Contact is a contact as the API shows it.
+type Contact struct {
+	ID             uuid.UUID  `json:"id"`
+	AgentID        uuid.UUID  `json:"agent_id"`
+	Name           string     `json:"name"`
+	Email          *string    `json:"email"`
+	Phone          *string    `json:"phone"`
+	Status         string     `json:"status"`
+	Stage          *Ref       `json:"stage"`
+	PrimaryOwner   *Ref       `json:"primary_owner"`
+	SecondaryOwner *Ref       `json:"secondary_owner"`
+	Source         Source     `json:"source"`
+	SourceLabel    string     `json:"source_label"`
+	ExternalID     *string    `json:"external_id"`
+	CreatedBy      *uuid.UUID `json:"created_by"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+	Version        int32      `json:"version"`
+}
+
+// ETag is the contact's version for If-Match.
+func (c Contact) ETag() string { return fmt.Sprintf(`"%d"`, c.Version) }
+
+func ref(id uuid.NullUUID, name string) *Ref {
+	if !id.Valid {
+		return nil
+	}
+	return &Ref{ID: id.UUID, Name: name}
+}
+
+func fromRow(c db.Contact, stage, primary, secondary string) Contact {
+	out := Contact{ID: c.ID, AgentID: c.AgentID, Name: c.Name, Email: c.Email, Phone: c.Phone, Status: c.Status,
+		Stage: ref(c.StageID, stage), PrimaryOwner: ref(c.PrimaryOwnerID, primary), SecondaryOwner: ref(c.SecondaryOwnerID, secondary),
+		Source: Source(c.Source), SourceLabel: Source(c.Source).Label(), ExternalID: c.ExternalID,
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Version: c.Version}
+	if c.CreatedBy.Valid {
+		out.CreatedBy = &c.CreatedBy.UUID
+	}
+	return out
+}
+
+// Input creates or patches a contact. Absent fields keep their value; null clears it.
+type Input struct {
+	Name             httpapi.Optional[string]    `json:"name"`
+	Email            httpapi.Optional[string]    `json:"email"`
+	Phone            httpapi.Optional[string]    `json:"phone"`
+	StageID          httpapi.Optional[uuid.UUID] `json:"stage_id"`
+	PrimaryOwnerID   httpapi.Optional[uuid.UUID] `json:"primary_owner_id"`
+	SecondaryOwnerID httpapi.Optional[uuid.UUID] `json:"secondary_owner_id"`
+	ExternalID       httpapi.Optional[string]    `json:"external_id"`
+}
+
+// fields is a contact's writable state, normalized.
+type fields struct {
+	name                      string
+	email, emailNormalized    *string
+	phone, externalID         *string
+	stage, primary, secondary uuid.NullUUID
+}
+
+func fieldsOf(c db.Contact) fields {
+	return fields{name: c.Name, email: c.Email, emailNormalized: c.EmailNormalized, phone: c.Phone, externalID: c.ExternalID,
+		stage: c.StageID, primary: c.PrimaryOwnerID, secondary: c.SecondaryOwnerID}
+}
+
+// apply validates in over f, naming every field at fault. country reads phone numbers that
+// have no country code.
+func (in Input) apply(f fields, country string) (fields, error) {
+	bad := apperr.Fields{}
+	if in.Name.Set {
+		f.name = ""
+		if in.Name.Value != nil {
+			f.name = strings.TrimSpace(*in.Name.Value)
+		}
+	}
+	if utf8.RuneCountInString(f.name) > MaxNameLength {
+		bad.Add("name", fmt.Sprintf("must be at most %d characters", MaxNameLength))
+	}
+	if in.Email.Set {
+		f.email, f.emailNormalized = nil, nil
+		if v := in.Email.Value; v != nil && strings.TrimSpace(*v) != "" {
+			normalized, ok := mail.NormalizeEmail(*v)
+			if !ok {
+				bad.Add("email", "must be an email address such as name@example.com")
+			}
+			trimmed := strings.TrimSpace(*v)
+			f.email, f.emailNormalized = &trimmed, &normalized
+		}
+	}
+	if in.Phone.Set {
+		f.phone = nil
+		if v := in.Phone.Value; v != nil && strings.TrimSpace(*v) != "" {
+			e164, err := NormalizePhone(*v, country)
+			if err != nil {
+				bad.Add("phone", err.Error())
+			}
+			f.phone = &e164
+		}
+	}
+	if f.email == nil && f.phone == nil {
+		bad.Add("email", "an email or a phone is required")
+	}
+	if in.ExternalID.Set {
+		f.externalID = nil
+		if v := in.ExternalID.Value; v != nil && strings.TrimSpace(*v) != "" {
+			id := strings.TrimSpace(*v)
+			if utf8.RuneCountInString(id) > MaxExternalIDLength {
+				bad.Add("external_id", fmt.Sprintf("must be at most %d characters", MaxExternalIDLength))
+			}
+			f.externalID = &id
+		}
+	}
+	set := func(o httpapi.Optional[uuid.UUID], into *uuid.NullUUID) {
+		if o.Set {
+			*into = uuid.NullUUID{}
+			if o.Value != nil {
+				*into = uuid.NullUUID{UUID: *o.Value, Valid: true}
+			}
+		}
+	}
+	set(in.StageID, &f.stage)
+	set(in.PrimaryOwnerID, &f.primary)
+	set(in.SecondaryOwnerID, &f.secondary)
+	if f.secondary.Valid && !f.primary.Valid {
+		bad.Add("secondary_owner_id", "needs a primary owner first")
+	}
+	if f.secondary.Valid && f.secondary == f.primary {
+		bad.Add("secondary_owner_id", "must not be the primary owner")
+	}
+	return f, bad.Err()
+}
+
+// NormalizePhone reads a phone number (in country when it has no country code) and returns it
+// in E.164.
+func NormalizePhone(raw, country string) (string, error) {
+	n, err := phonenumbers.Parse(raw, country)
+	if err != nil || !phonenumbers.IsValidNumber(n) {
+		return "", errors.New("must be a valid phone number; add the country code (+44 ...) for numbers outside " + country)
+	}
+	return phonenumbers.Format(n, phonenumbers.E164), nil
+}
+
+// searchText is what search matches: the name in lower case, the normalized email and the
+// phone's digits.
+func searchText(f fields) string {
+	parts := []string{strings.ToLower(f.name)}
+	if f.emailNormalized != nil {
+		parts = append(parts, *f.emailNormalized)
+	}
+	if f.phone != nil {
+		parts = append(parts, strings.TrimPrefix(*f.phone, "+"))
+	}
+	return strings.Join(parts, " ")
+}
+
+// Service holds the contact rules.
+type Service struct {
+	tenants *tenant.DB
+}
+
+// NewService returns the contacts service.
+func NewService(tenants *tenant.DB) *Service { return &Service{tenants: tenants} }
+
+// check validates the references of f inside tx: the stage is the agent's, the owners work in
+// the agent, and no other active contact holds the same email, phone or external id.
+func check(ctx context.Context, tx tenant.Tx, agentID, self uuid.UUID, f fields) error {
+	bad := apperr.Fields{}
+	if f.stage.Valid {
+		if _, err := tx.Q.GetStageForUpdate(ctx, db.GetStageForUpdateParams{WorkspaceID: tx.WorkspaceID, AgentID: agentID, ID: f.stage.UUID}); errors.Is(err, pgx.ErrNoRows) {
+			bad.Add("stage_id", "is not a stage of this agent")
+		} else if err != nil {
+			return err
+		}
+	}
+	for field, owner := range map[string]uuid.NullUUID{"primary_owner_id": f.primary, "secondary_owner_id": f.secondary} {
+		if !owner.Valid {
+			continue
+		}
+		ok, err := tx.Q.MemberWorksInAgent(ctx, db.MemberWorksInAgentParams{WorkspaceID: tx.WorkspaceID, UserID: owner.UUID, AgentID: agentID})
+		if err != nil {
+			return err
+		}
+		if !ok {
+			bad.Add(field, "must be a member who works in this agent")
+		}
+	}
+	if err := bad.Err(); err != nil {
+		return err
+	}
+	return checkDuplicate(ctx, tx, agentID, self, f)
+}
+
+// checkDuplicate answers a conflict that names the contact already holding the details.
+func checkDuplicate(ctx context.Context, tx tenant.Tx, agentID, self uuid.UUID, f fields) error {
+	dup, err := tx.Q.FindDuplicateContact(ctx, db.FindDuplicateContactParams{WorkspaceID: tx.WorkspaceID, AgentID: agentID, ExcludeID: self,
+		EmailNormalized: f.emailNormalized, Phone: f.phone, ExternalID: f.externalID})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	name := dup.Name
+	if name == "" {
+		name = "an unnamed contact"
+	}
+	label := strings.ReplaceAll(dup.Field, "_", " ")
+	return &apperr.Error{Code: apperr.Conflict,
+		Message: fmt.Sprintf("a contact with this %s already exists: %s", label, name),
+		Fields:  map[string]string{dup.Field: "already belongs to " + name},
+		Details: map[string]any{"existing_contact_id": dup.ID, "existing_contact_name": dup.Name}}
+}
+
+// duplicateRace turns a unique violation that slipped past checkDuplicate (two creates at
+// once) into the same conflict.
+func duplicateRace(err error) error {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) && pg.Code == pgerrcode.UniqueViolation {
+		return apperr.New(apperr.Conflict, "a contact with these details was just created; reload to see it")
+	}
+	return err
+}
+
+func country(ctx context.Context, tx tenant.Tx) (string, error) {
+	return tx.Q.GetWorkspaceCountry(ctx, tx.WorkspaceID)
+}
+
+// Create adds a contact to the agent. source is the path it arrived by; createdBy is the member
+// who added it (uuid.Nil for none, as for contacts captured from chat).
+func (s *Service) Create(ctx context.Context, ws, agentID uuid.UUID, in Input, source Source, createdBy uuid.UUID) (Contact, error) {
+	var out Contact
+	err := s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
+		var err error
+		out, err = CreateTx(ctx, tx, agentID, in, source, createdBy)
+		return err
+	})
+	return out, err
+}
+
+// CreateTx adds a contact inside an open tenant transaction (every creation path uses it).
+func CreateTx(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, in Input, source Source, createdBy uuid.UUID) (Contact, error) {
+	cc, err := country(ctx, tx)
+	if err != nil {
+		return Contact{}, err
+	}
+	f, err := in.apply(fields{}, cc)
+	if err != nil {
+		return Contact{}, err
+	}
+	if !f.stage.Valid {
+		first, err := tx.Q.FirstStage(ctx, db.FirstStageParams{WorkspaceID: tx.WorkspaceID, AgentID: agentID})
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return Contact{}, err
+		}
+		f.stage = uuid.NullUUID{UUID: first.ID, Valid: err == nil}
+	}
+	id := uuid.Must(uuid.NewV7())
+	if err := check(ctx, tx, agentID, id, f); err != nil {
+		return Contact{}, err
+	}
+	if _, err := tx.Q.CreateContact(ctx, db.CreateContactParams{
+		WorkspaceID: tx.WorkspaceID, AgentID: agentID, ID: id, Name: f.name, Email: f.email, EmailNormalized: f.emailNormalized,
+		Phone: f.phone, StageID: f.stage, PrimaryOwnerID: f.primary, SecondaryOwnerID: f.secondary, Source: string(source),
+		ExternalID: f.externalID, CreatedBy: uuid.NullUUID{UUID: createdBy, Valid: createdBy != uuid.Nil}, SearchText: searchText(f),
+	}); err != nil {
+		return Contact{}, duplicateRace(err)
+	}
+	c, err := get(ctx, tx, agentID, id)
+	if err != nil {
+		return Contact{}, err
+	}
+	return c, audit.Record(ctx, tx, audit.Entry{Action: "create", Resource: "contacts", ResourceID: id.String(), After: c})
+}
+
+func get(ctx context.Context, tx tenant.Tx, agentID, id uuid.UUID) (Contact, error) {
+	r, err := tx.Q.GetContact(ctx, db.GetContactParams{WorkspaceID: tx.WorkspaceID, AgentID: agentID, ID: id})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Contact{}, apperr.New(apperr.NotFound, "no such contact")
+	}
+	return fromRow(r.Contact, r.StageName, r.PrimaryOwnerName, r.SecondaryOwnerName), err
+}
+
+// Get returns a contact of the agent.
+func (s *Service) Get(ctx context.Context, ws, agentID, id uuid.UUID) (Contact, error) {
+	var out Contact
+	err := s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
+		var err error
+		out, err = get(ctx, tx, agentID, id)
+		return err
+	})
+	return out, err
+}
+
+// Filter selects contacts in a list.
+type Filter struct {
+	Status  string // active (default) or archived
+	StageID uuid.NullUUID
+	OwnerID uuid.NullUUID
+	Source  *string
+	Search  string // a fragment of the name, email or phone
+}
+
+// List returns a page of the agent's contacts, newest first.
+func (s *Service) List(ctx context.Context, ws, agentID uuid.UUID, f Filter, before uuid.UUID, limit int) ([]Contact, bool, error) {
+	p := db.ListContactsParams{WorkspaceID: ws, AgentID: agentID, Status: f.Status, StageID: f.StageID, OwnerID: f.OwnerID,
+		Source: f.Source, BeforeID: uuid.NullUUID{UUID: before, Valid: before != uuid.Nil}, MaxRows: int32(limit + 1)}
+	if p.Status == "" {
+		p.Status = Active
+	}
+	if q := searchFragment(f.Search); q != "" {
+		p.Search = &q
+	}
+	out := []Contact{}
+	err := s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
+		rows, err := tx.Q.ListContacts(ctx, p)
+		for _, r := range rows {
+			out = append(out, fromRow(r.Contact, r.StageName, r.PrimaryOwnerName, r.SecondaryOwnerName))
+		}
+		return err
+	})
+	more := len(out) > limit
+	if more {
+		out = out[:limit]
+	}
+	return out, more, err
+}
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// searchFragment turns what was typed into the LIKE fragment search_text is matched with: lower
+// case; a phone-looking fragment ("+1 (555) 12") keeps only its digits.
+func searchFragment(q string) string {
+	q = strings.ToLower(strings.TrimSpace(q))
+	digits := strings.Map(func(r rune) rune {
+		switch {
+		case r >= '0' && r <= '9':
+			return r
+		case strings.ContainsRune("+-() .", r):
+			return -1
+		}
+		return 'x'
+	}, q)
+	if digits != "" && !strings.ContainsRune(digits, 'x') {
+		q = digits
+	}
+	return likeEscaper.Replace(q)
+}
+
+// Update patches a contact. ifMatch, when given, must be the contact's current ETag.
+func (s *Service) Update(ctx context.Context, ws, agentID, id uuid.UUID, in Input, ifMatch string) (Contact, error) {
+	return s.change(ctx, ws, agentID, id, ifMatch, "update", func(f fields, cc string) (fields, string, error) {
+		f, err := in.apply(f, cc)
+		return f, "", err
+	})
+}
+
+// MoveToStage sets a contact's stage (members with role user may do this, not other edits).
+func (s *Service) MoveToStage(ctx context.Context, ws, agentID, id, stageID uuid.UUID, ifMatch string) (Contact, error) {
+	return s.change(ctx, ws, agentID, id, ifMatch, "update", func(f fields, _ string) (fields, string, error) {
+		f.stage = uuid.NullUUID{UUID: stageID, Valid: true}
+		return f, "", nil
+	})
+}
+
+// SetStatus archives or restores a contact. Restoring checks the duplicate rule again: another
+// active contact may have taken the email meanwhile.
+func (s *Service) SetStatus(ctx context.Context, ws, agentID, id uuid.UUID, status string) (Contact, error) {
+	action := map[string]string{Archived: "archive", Active: "restore"}[status]
+	return s.change(ctx, ws, agentID, id, "", action, func(f fields, _ string) (fields, string, error) {
+		return f, status, nil
+	})
+}
+
+// change runs one edit of a contact: lock, check the version, apply, validate, write, audit.
+func (s *Service) change(ctx context.Context, ws, agentID, id uuid.UUID, ifMatch, action string,
+	edit func(fields, string) (fields, string, error)) (Contact, error) {
+	var out Contact
+	err := s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
+		if _, err := tx.Q.LockContact(ctx, db.LockContactParams{WorkspaceID: ws, AgentID: agentID, ID: id}); errors.Is(err, pgx.ErrNoRows) {
+			return apperr.New(apperr.NotFound, "no such contact")
+		} else if err != nil {
+			return err
+		}
+		r, err := tx.Q.GetContact(ctx, db.GetContactParams{WorkspaceID: ws, AgentID: agentID, ID: id})
+		if err != nil {
+			return err
+		}
+		before := fromRow(r.Contact, r.StageName, r.PrimaryOwnerName, r.SecondaryOwnerName)
+		if ifMatch != "" && ifMatch != before.ETag() {
+			return apperr.New(apperr.Precondition, "the contact changed since you loaded it; reload and try again")
+		}
+		cc, err := country(ctx, tx)
+		if err != nil {
+			return err
+		}
+		f, status, err := edit(fieldsOf(r.Contact), cc)
+		if err != nil {
+			return err
+		}
+		if status == "" {
+			status = r.Contact.Status
+		}
+		if status == Active {
+			if err := check(ctx, tx, agentID, id, f); err != nil {
+				return err
+			}
+		}
+		if err := tx.Q.UpdateContact(ctx, db.UpdateContactParams{WorkspaceID: ws, AgentID: agentID, ID: id,
+			Name: f.name, Email: f.email, EmailNormalized: f.emailNormalized, Phone: f.phone, StageID: f.stage,
+			PrimaryOwnerID: f.primary, SecondaryOwnerID: f.secondary, ExternalID: f.externalID, Status: status,
+			SearchText: searchText(f)}); err != nil {
+			return duplicateRace(err)
+		}
+		if out, err = get(ctx, tx, agentID, id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: action, Resource: "contacts", ResourceID: id.String(), Before: before, After: out})
+	})
+	return out, err
+}
+
+// Delete removes a contact and its notes for good.
+func (s *Service) Delete(ctx context.Context, ws, agentID, id uuid.UUID) error {
+	return s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
+		before, err := get(ctx, tx, agentID, id)
+		if err != nil {
+			return err
+		}
+		if err := tx.Q.DeleteContact(ctx, db.DeleteContactParams{WorkspaceID: ws, AgentID: agentID, ID: id}); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "delete", Resource: "contacts", ResourceID: id.String(), Before: before})
+	})
+}
+
+// Similar is a contact that looks like details being typed.
+type Similar struct {
+	ID             uuid.UUID `json:"id"`
+	Name           string    `json:"name"`
+	Email          *string   `json:"email"`
+	Phone          *string   `json:"phone"`
+	Status         string    `json:"status"`
+	Reasons        []string  `json:"reasons"`
+	NameSimilarity float64   `json:"name_similarity"`
+}
+
+// Similar finds contacts of the agent that share an email or phone with, or have a name like,
+// the details given (invalid details are ignored: the warning is a hint while typing).
+func (s *Service) Similar(ctx context.Context, ws, agentID uuid.UUID, name, email, phone string, exclude uuid.UUID) ([]Similar, error) {
+	out := []Similar{}
+	err := s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
+		p := db.SimilarContactsParams{WorkspaceID: ws, AgentID: agentID, ExcludeID: exclude, Name: strings.TrimSpace(name)}
+		if e, ok := mail.NormalizeEmail(email); ok {
+			p.EmailNormalized = &e
+		}
+		if phone != "" {
+			cc, err := country(ctx, tx)
+			if err != nil {
+				return err
+			}
+			if e164, err := NormalizePhone(phone, cc); err == nil {
+				p.Phone = &e164
+			}
+		}
+		if p.EmailNormalized == nil && p.Phone == nil && utf8.RuneCountInString(p.Name) < 3 {
+			return nil
+		}
+		rows, err := tx.Q.SimilarContacts(ctx, p)
+		for _, r := range rows {
+			sim := Similar{ID: r.ID, Name: r.Name, Email: r.Email, Phone: r.Phone, Status: r.Status, NameSimilarity: r.NameSimilarity, Reasons: []string{}}
+			if r.SameEmail {
+				sim.Reasons = append(sim.Reasons, "email")
+			}
+			if r.SamePhone {
+				sim.Reasons = append(sim.Reasons, "phone")
+			}
+			if r.NameSimilarity >= 0.5 {
+				sim.Reasons = append(sim.Reasons, "name")
+			}
+			out = append(out, sim)
+		}
+		return err
+	})
+	return out, err
+}

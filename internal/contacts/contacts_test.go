@@ -1,0 +1,363 @@
+package contacts_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/guestlist/guestlist/internal/app/apptest"
+	"github.com/guestlist/guestlist/internal/testdb"
+)
+
+func TestMain(m *testing.M) { testdb.Main(m) }
+
+// crm is a workspace with an agent, seen through its owner.
+type crm struct {
+	env   *apptest.Env
+	owner *apptest.Member
+	agent string
+	base  string // /api/v1/agents/{agent}
+}
+
+func setup(t *testing.T) crm {
+	t.Helper()
+	env := apptest.Start(t)
+	o := env.SignUp(t)
+	agent := o.Do("GET", "/api/v1/agents", nil).Map(t)["items"].([]any)[0].(map[string]any)["id"].(string)
+	return crm{env: env, owner: o, agent: agent, base: "/api/v1/agents/" + agent}
+}
+
+func (c crm) create(t *testing.T, as *apptest.Member, body any) apptest.Response {
+	t.Helper()
+	return as.Do("POST", c.base+"/contacts", body)
+}
+
+func (c crm) mustCreate(t *testing.T, body any) map[string]any {
+	t.Helper()
+	resp := c.create(t, c.owner, body)
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	return resp.Map(t)
+}
+
+func fields(t *testing.T, r apptest.Response) map[string]any {
+	t.Helper()
+	f, _ := r.Map(t)["error"].(map[string]any)["fields"].(map[string]any)
+	return f
+}
+
+func (c crm) stages(t *testing.T) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, s := range c.owner.Do("GET", c.base+"/stages", nil).Map(t)["items"].([]any) {
+		out = append(out, s.(map[string]any))
+	}
+	return out
+}
+
+func TestCreateAndGet(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	ct := c.mustCreate(t, map[string]string{"name": "  Ada Lovelace ", "email": " Ada@Example.COM ", "phone": "(415) 555-2671"})
+	require.Equal(t, "Ada Lovelace", ct["name"])
+	require.Equal(t, "Ada@Example.COM", ct["email"])
+	require.Equal(t, "+14155552671", ct["phone"], "phones are stored in E.164, read in the workspace's country")
+	require.Equal(t, "manual", ct["source"])
+	require.Equal(t, "via Manual", ct["source_label"])
+	require.Equal(t, "active", ct["status"])
+	require.Equal(t, "Lead", ct["stage"].(map[string]any)["name"], "new contacts start in the first stage")
+	require.Equal(t, c.owner.UserID.String(), ct["created_by"])
+	require.EqualValues(t, 1, ct["version"])
+
+	resp := c.owner.Do("GET", c.base+"/contacts/"+ct["id"].(string), nil)
+	require.Equal(t, http.StatusOK, resp.Status)
+	require.Equal(t, `"1"`, resp.Header.Get("ETag"))
+	require.Equal(t, 1, c.env.Count(t, c.owner.WorkspaceID, `SELECT count(*) FROM audit_log WHERE resource = 'contacts' AND action = 'create' AND after->>'name' = 'Ada Lovelace'`))
+
+	// A phone alone is enough; so is an email alone.
+	c.mustCreate(t, map[string]string{"phone": "+44 20 7946 0958"})
+	c.mustCreate(t, map[string]string{"email": "solo@example.com"})
+}
+
+func TestBadInputIsRefusedWithTheField(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	stranger := c.env.SignUp(t)
+	user := c.env.AddMember(t, c.owner, "user") // no grant of the agent
+	cases := []struct {
+		body  string
+		field string
+	}{
+		{`{"name": "No way to reach"}`, "email"},
+		{`{"email": "not-an-email"}`, "email"},
+		{`{"phone": "12"}`, "phone"},
+		{`{"email": "a@example.com", "name": "` + string(make([]byte, 0)) + fmt.Sprintf("%0201d", 0) + `"}`, "name"},
+		{`{"email": "a@example.com", "external_id": "` + fmt.Sprintf("%0201d", 0) + `"}`, "external_id"},
+		{`{"email": "a@example.com", "secondary_owner_id": "` + c.owner.UserID.String() + `"}`, "secondary_owner_id"},
+		{`{"email": "a@example.com", "primary_owner_id": "` + c.owner.UserID.String() + `", "secondary_owner_id": "` + c.owner.UserID.String() + `"}`, "secondary_owner_id"},
+		{`{"email": "a@example.com", "stage_id": "` + c.agent + `"}`, "stage_id"},
+		{`{"email": "a@example.com", "primary_owner_id": "` + stranger.UserID.String() + `"}`, "primary_owner_id"},
+		{`{"email": "a@example.com", "primary_owner_id": "` + user.UserID.String() + `"}`, "primary_owner_id"},
+		{`{"email": "a@example.com", "source": "chat"}`, "source"},
+		{`{"email": 42}`, "email"},
+		{`{"email": "a@example.com", "stage_id": "not-a-uuid"}`, ""},
+	}
+	for _, tc := range cases {
+		resp := c.create(t, c.owner, tc.body)
+		require.Equal(t, http.StatusBadRequest, resp.Status, "%s: %s", tc.body, resp.Body)
+		if tc.field != "" {
+			require.Contains(t, fields(t, resp), tc.field, tc.body)
+		}
+	}
+	require.Empty(t, c.owner.Do("GET", c.base+"/contacts", nil).Map(t)["items"], "nothing was written")
+}
+
+func TestDuplicates(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	ada := c.mustCreate(t, map[string]string{"name": "Ada Lovelace", "email": "ada@example.com", "phone": "415-555-2671", "external_id": "crm-1"})
+	id := ada["id"].(string)
+
+	for field, body := range map[string]map[string]string{
+		"email":       {"email": "ADA@example.com"},
+		"phone":       {"phone": "+1 (415) 555 2671"},
+		"external_id": {"email": "other@example.com", "external_id": "crm-1"},
+	} {
+		resp := c.create(t, c.owner, body)
+		require.Equal(t, http.StatusConflict, resp.Status, "%s: %s", field, resp.Body)
+		e := resp.Map(t)["error"].(map[string]any)
+		require.Contains(t, e["fields"], field)
+		require.Contains(t, e["message"], "Ada Lovelace")
+		require.Equal(t, id, e["details"].(map[string]any)["existing_contact_id"])
+	}
+
+	// The warning while typing.
+	sim := c.owner.Do("GET", c.base+"/contacts/similar?"+url.Values{"email": {"Ada@Example.com"}}.Encode(), nil).Map(t)["items"].([]any)
+	require.Len(t, sim, 1)
+	require.Equal(t, []any{"email"}, sim[0].(map[string]any)["reasons"])
+	sim = c.owner.Do("GET", c.base+"/contacts/similar?"+url.Values{"name": {"Ada Lovelace"}}.Encode(), nil).Map(t)["items"].([]any)
+	require.Len(t, sim, 1)
+	require.Contains(t, sim[0].(map[string]any)["reasons"], "name")
+	require.Empty(t, c.owner.Do("GET", c.base+"/contacts/similar?"+url.Values{"name": {"Grace Hopper"}, "email": {"grace@example.com"}}.Encode(), nil).Map(t)["items"])
+	require.Empty(t, c.owner.Do("GET", c.base+"/contacts/similar?email=ada@example.com&exclude="+id, nil).Map(t)["items"], "the contact being edited is not its own duplicate")
+
+	// Archiving frees the details; restoring checks them again.
+	require.Equal(t, http.StatusOK, c.owner.Do("POST", c.base+"/contacts/"+id+"/archive", nil).Status)
+	second := c.mustCreate(t, map[string]string{"email": "ada@example.com"})
+	resp := c.owner.Do("POST", c.base+"/contacts/"+id+"/restore", nil)
+	require.Equal(t, http.StatusConflict, resp.Status)
+	require.Equal(t, second["id"], resp.Map(t)["error"].(map[string]any)["details"].(map[string]any)["existing_contact_id"])
+	require.Equal(t, "archived", c.owner.Do("GET", c.base+"/contacts/"+id, nil).Map(t)["status"])
+
+	// Another agent of the same workspace has its own CRM: the same email is fine there.
+	other := c.owner.Do("POST", "/api/v1/agents", map[string]string{"name": "Other"}).Map(t)["id"].(string)
+	require.Equal(t, http.StatusCreated, c.owner.Do("POST", "/api/v1/agents/"+other+"/contacts", map[string]string{"email": "ada@example.com"}).Status)
+}
+
+func TestUpdate(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	ct := c.mustCreate(t, map[string]string{"name": "Grace", "email": "grace@example.com", "phone": "650.253.0000"})
+	path := c.base + "/contacts/" + ct["id"].(string)
+
+	c.owner.Header.Set("If-Match", `"1"`)
+	resp := c.owner.Do("PATCH", path, map[string]any{"name": "Grace Hopper", "phone": nil})
+	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+	require.Equal(t, "Grace Hopper", resp.Map(t)["name"])
+	require.Nil(t, resp.Map(t)["phone"])
+	require.Equal(t, "grace@example.com", resp.Map(t)["email"], "absent fields keep their value")
+	require.Equal(t, `"2"`, resp.Header.Get("ETag"))
+
+	resp = c.owner.Do("PATCH", path, map[string]any{"name": "Stale write"})
+	require.Equal(t, http.StatusPreconditionFailed, resp.Status)
+	c.owner.Header.Del("If-Match")
+
+	resp = c.owner.Do("PATCH", path, map[string]any{"email": nil})
+	require.Equal(t, http.StatusBadRequest, resp.Status, "an email or a phone must remain")
+	primary := c.owner.UserID.String()
+	resp = c.owner.Do("PATCH", path, map[string]any{"primary_owner_id": primary})
+	require.Equal(t, http.StatusOK, resp.Status)
+	require.Equal(t, "Test Owner", resp.Map(t)["primary_owner"].(map[string]any)["name"])
+
+	got := c.owner.Do("GET", path, nil).Map(t)
+	require.Equal(t, "Grace Hopper", got["name"])
+	require.EqualValues(t, 3, got["version"])
+	require.Equal(t, 2, c.env.Count(t, c.owner.WorkspaceID, `SELECT count(*) FROM audit_log WHERE resource = 'contacts' AND action = 'update' AND before IS NOT NULL AND after IS NOT NULL`))
+
+	require.Equal(t, http.StatusNoContent, c.owner.Do("DELETE", path, nil).Status)
+	require.Equal(t, http.StatusNotFound, c.owner.Do("GET", path, nil).Status)
+}
+
+func TestListSearchAndFilters(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	ada := c.mustCreate(t, map[string]any{"name": "Ada Lovelace", "email": "ada@analytical.org", "phone": "415 555 2671", "primary_owner_id": c.owner.UserID})
+	c.mustCreate(t, map[string]any{"name": "Grace Hopper", "email": "grace@navy.mil"})
+	c.mustCreate(t, map[string]any{"name": "Alan Turing", "email": "alan@bletchley.uk", "phone": "+44 20 7946 0958"})
+	c.mustCreate(t, map[string]any{"name": "100% real_name", "email": "percent@example.com"})
+	names := func(query string) []string {
+		t.Helper()
+		resp := c.owner.Do("GET", c.base+"/contacts?"+query, nil)
+		require.Equal(t, http.StatusOK, resp.Status, "%s: %s", query, resp.Body)
+		var out []string
+		for _, it := range resp.Map(t)["items"].([]any) {
+			out = append(out, it.(map[string]any)["name"].(string))
+		}
+		return out
+	}
+	require.Equal(t, []string{"100% real_name", "Alan Turing", "Grace Hopper", "Ada Lovelace"}, names(""), "newest first")
+	require.Equal(t, []string{"Ada Lovelace"}, names("q=analytical"), "a fragment of the email")
+	require.Equal(t, []string{"Grace Hopper"}, names("q=HOPP"), "case-insensitive name")
+	require.Equal(t, []string{"Ada Lovelace"}, names("q="+url.QueryEscape("(415) 555")), "a phone fragment, formatted")
+	require.Equal(t, []string{"Alan Turing"}, names("q=7946"))
+	require.Equal(t, []string{"100% real_name"}, names("q="+url.QueryEscape("0% r")), "% is a character, not a wildcard")
+	require.Empty(t, names("q="+url.QueryEscape("_")+"zz"))
+	require.Equal(t, []string{"Ada Lovelace"}, names("owner_id="+c.owner.UserID.String()))
+	require.Len(t, names("source=manual"), 4)
+	require.Empty(t, names("source=chat"))
+	lead := c.stages(t)[0]["id"].(string)
+	require.Len(t, names("stage_id="+lead), 4)
+
+	require.Equal(t, http.StatusOK, c.owner.Do("POST", c.base+"/contacts/"+ada["id"].(string)+"/archive", nil).Status)
+	require.Equal(t, []string{"Ada Lovelace"}, names("status=archived"))
+	require.NotContains(t, names(""), "Ada Lovelace")
+
+	var seen []string
+	for q := "limit=2"; ; {
+		page := c.owner.Do("GET", c.base+"/contacts?"+q, nil).Map(t)
+		for _, it := range page["items"].([]any) {
+			seen = append(seen, it.(map[string]any)["name"].(string))
+		}
+		next, ok := page["next_cursor"].(string)
+		if !ok {
+			break
+		}
+		q = "limit=2&cursor=" + next
+	}
+	require.Equal(t, []string{"100% real_name", "Alan Turing", "Grace Hopper"}, seen)
+	for _, bad := range []string{"status=deleted", "source=fax", "stage_id=x", "owner_id=x", "limit=500"} {
+		require.Equal(t, http.StatusBadRequest, c.owner.Do("GET", c.base+"/contacts?"+bad, nil).Status, bad)
+	}
+}
+
+func TestStages(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	st := c.stages(t)
+	require.Len(t, st, 4)
+	require.Equal(t, "Lead", st[0]["name"])
+	require.Equal(t, "Old Customer", st[3]["name"])
+
+	resp := c.owner.Do("POST", c.base+"/stages", map[string]string{"name": "Churned"})
+	require.Equal(t, http.StatusCreated, resp.Status)
+	churned := resp.Map(t)["id"].(string)
+	require.Equal(t, http.StatusConflict, c.owner.Do("POST", c.base+"/stages", map[string]string{"name": "churned"}).Status)
+	require.Equal(t, http.StatusBadRequest, c.owner.Do("POST", c.base+"/stages", map[string]string{"name": " "}).Status)
+	require.Equal(t, http.StatusOK, c.owner.Do("PATCH", c.base+"/stages/"+churned, map[string]string{"name": "Lost"}).Status)
+
+	// Reorder: Lost first.
+	ids := []string{churned}
+	for _, s := range st {
+		ids = append(ids, s["id"].(string))
+	}
+	resp = c.owner.Do("PUT", c.base+"/stages", map[string]any{"stage_ids": ids})
+	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+	require.Equal(t, "Lost", c.stages(t)[0]["name"])
+	require.Equal(t, http.StatusBadRequest, c.owner.Do("PUT", c.base+"/stages", map[string]any{"stage_ids": ids[1:]}).Status)
+	require.Equal(t, http.StatusBadRequest, c.owner.Do("PUT", c.base+"/stages", map[string]any{"stage_ids": append(ids[1:], ids[1])}).Status)
+
+	// Remove a stage with contacts: they move where the admin says.
+	ct := c.mustCreate(t, map[string]any{"email": "mover@example.com", "stage_id": churned})
+	require.Equal(t, http.StatusBadRequest, c.owner.Do("DELETE", c.base+"/stages/"+churned, nil).Status, "move_to is required")
+	require.Equal(t, http.StatusBadRequest, c.owner.Do("DELETE", c.base+"/stages/"+churned+"?move_to="+churned, nil).Status)
+	require.Equal(t, http.StatusNoContent, c.owner.Do("DELETE", c.base+"/stages/"+churned+"?move_to="+st[2]["id"].(string), nil).Status)
+	require.Equal(t, "Customer", c.owner.Do("GET", c.base+"/contacts/"+ct["id"].(string), nil).Map(t)["stage"].(map[string]any)["name"])
+	require.Len(t, c.stages(t), 4)
+
+	// A user with the agent moves contacts between stages but does not shape the pipeline.
+	user := c.env.AddMember(t, c.owner, "user")
+	require.Equal(t, http.StatusOK, c.owner.Do("PUT", "/api/v1/members/"+user.UserID.String()+"/agents", map[string]any{"agent_ids": []string{c.agent}}).Status)
+	require.Equal(t, http.StatusForbidden, user.Do("POST", c.base+"/stages", map[string]string{"name": "Mine"}).Status)
+	resp = user.Do("PUT", c.base+"/contacts/"+ct["id"].(string)+"/stage", map[string]string{"stage_id": st[0]["id"].(string)})
+	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+	require.Equal(t, "Lead", resp.Map(t)["stage"].(map[string]any)["name"])
+	require.Equal(t, http.StatusForbidden, user.Do("PATCH", c.base+"/contacts/"+ct["id"].(string), map[string]string{"name": "x"}).Status)
+	require.Equal(t, http.StatusBadRequest, user.Do("PUT", c.base+"/contacts/"+ct["id"].(string)+"/stage", map[string]string{"stage_id": c.agent}).Status)
+}
+
+func TestNotes(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	ct := c.mustCreate(t, map[string]string{"email": "noted@example.com"})
+	notes := c.base + "/contacts/" + ct["id"].(string) + "/notes"
+
+	resp := c.owner.Do("POST", notes, map[string]string{"body_html": `<p>Called <strong>today</strong>, <em>keen</em>.</p><ul><li>budget</li></ul>` +
+		`<script>alert(1)</script><img src=x onerror="alert(2)"><a href="javascript:alert(3)">bad</a><a href="https://example.com" onclick="x()">site</a>`})
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	body := resp.Map(t)["body_html"].(string)
+	require.Contains(t, body, "<strong>today</strong>")
+	require.Contains(t, body, "<li>budget</li>")
+	require.Contains(t, body, `href="https://example.com"`)
+	for _, evil := range []string{"<script", "alert(1)", "onerror", "javascript:", "onclick"} {
+		require.NotContains(t, body, evil)
+	}
+	require.Equal(t, "Test Owner", resp.Map(t)["author_name"])
+	ownerNote := resp.Map(t)["id"].(string)
+
+	resp = c.owner.Do("POST", notes, map[string]string{"body_html": `<script>only this</script>`})
+	require.Equal(t, http.StatusBadRequest, resp.Status)
+	require.Contains(t, fields(t, resp), "body_html")
+
+	// A user writes notes and changes their own, not others'; an admin changes any.
+	user := c.env.AddMember(t, c.owner, "user")
+	require.Equal(t, http.StatusOK, c.owner.Do("PUT", "/api/v1/members/"+user.UserID.String()+"/agents", map[string]any{"agent_ids": []string{c.agent}}).Status)
+	resp = user.Do("POST", notes, map[string]string{"body_html": "<p>mine</p>"})
+	require.Equal(t, http.StatusCreated, resp.Status)
+	userNote := resp.Map(t)["id"].(string)
+	require.Equal(t, http.StatusOK, user.Do("PATCH", notes+"/"+userNote, map[string]string{"body_html": "<p>mine, edited</p>"}).Status)
+	require.Equal(t, http.StatusForbidden, user.Do("PATCH", notes+"/"+ownerNote, map[string]string{"body_html": "<p>hijack</p>"}).Status)
+	require.Equal(t, http.StatusForbidden, user.Do("DELETE", notes+"/"+ownerNote, nil).Status)
+	admin := c.env.AddMember(t, c.owner, "admin")
+	require.Equal(t, http.StatusOK, admin.Do("PATCH", notes+"/"+userNote, map[string]string{"body_html": "<p>tidied by admin</p>"}).Status)
+	require.Equal(t, http.StatusNoContent, admin.Do("DELETE", notes+"/"+ownerNote, nil).Status)
+
+	list := c.owner.Do("GET", notes, nil).Map(t)["items"].([]any)
+	require.Len(t, list, 1)
+	require.Equal(t, "<p>tidied by admin</p>", list[0].(map[string]any)["body_html"])
+}
+
+// Ids of another agent, another workspace, or an agent not granted answer 404.
+func TestOtherAgentsAndWorkspacesAreNotFound(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	ct := c.mustCreate(t, map[string]string{"email": "private@example.com"})
+	id := ct["id"].(string)
+	other := c.owner.Do("POST", "/api/v1/agents", map[string]string{"name": "Other"}).Map(t)["id"].(string)
+	for _, path := range []string{"", "/notes"} {
+		require.Equal(t, http.StatusNotFound, c.owner.Do("GET", "/api/v1/agents/"+other+"/contacts/"+id+path, nil).Status, "another agent: "+path)
+	}
+	stranger := c.env.SignUp(t)
+	require.Equal(t, http.StatusNotFound, stranger.Do("GET", c.base+"/contacts/"+id, nil).Status)
+	require.Equal(t, http.StatusNotFound, stranger.Do("GET", c.base+"/contacts", nil).Status)
+	require.Equal(t, http.StatusNotFound, stranger.Do("PATCH", c.base+"/contacts/"+id, map[string]string{"name": "x"}).Status)
+	require.Equal(t, http.StatusNotFound, stranger.Do("POST", c.base+"/contacts", map[string]string{"email": "planted@example.com"}).Status)
+	user := c.env.AddMember(t, c.owner, "user")
+	require.Equal(t, http.StatusNotFound, user.Do("GET", c.base+"/contacts/"+id, nil).Status, "an agent not granted")
+	require.Equal(t, "private@example.com", c.owner.Do("GET", c.base+"/contacts/"+id, nil).Map(t)["email"])
+}
+
+// Removing a member reports the contacts they owned, which keep their other owner.
+func TestRemovingAnOwnerReportsTheirContacts(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	admin := c.env.AddMember(t, c.owner, "admin")
+	ct := c.mustCreate(t, map[string]any{"email": "owned@example.com", "primary_owner_id": admin.UserID, "secondary_owner_id": c.owner.UserID})
+	resp := c.owner.Do("DELETE", "/api/v1/members/"+admin.UserID.String(), nil)
+	require.Equal(t, http.StatusOK, resp.Status)
+	require.EqualValues(t, 1, resp.Map(t)["open_assignments"])
+	got := c.owner.Do("GET", c.base+"/contacts/"+ct["id"].(string), nil).Map(t)
+	require.Nil(t, got["primary_owner"])
+	require.Equal(t, c.owner.UserID.String(), got["secondary_owner"].(map[string]any)["id"])
+}

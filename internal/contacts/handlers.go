@@ -1,0 +1,297 @@
+package contacts
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/guestlist/guestlist/internal/apperr"
+	"github.com/guestlist/guestlist/internal/authz"
+	"github.com/guestlist/guestlist/internal/httpapi"
+)
+
+// Register mounts the CRM endpoints of an agent: stages, contacts, notes.
+func Register(r *httpapi.Router, s *Service) {
+	h := handlers{s}
+	m := r.Members
+	const a = "/agents/:agentId"
+	m.GET(a+"/stages", r.Require(authz.ResourceContacts, authz.ActionRead), h.stages)
+	// Shaping the pipeline is configuring the agent.
+	m.POST(a+"/stages", r.Require(authz.ResourceAgents, authz.ActionUpdate), h.addStage)
+	m.PUT(a+"/stages", r.Require(authz.ResourceAgents, authz.ActionUpdate), h.reorderStages)
+	m.PATCH(a+"/stages/:stageId", r.Require(authz.ResourceAgents, authz.ActionUpdate), h.renameStage)
+	m.DELETE(a+"/stages/:stageId", r.Require(authz.ResourceAgents, authz.ActionUpdate), h.removeStage)
+
+	m.GET(a+"/contacts", r.Require(authz.ResourceContacts, authz.ActionRead), h.list)
+	m.POST(a+"/contacts", r.Require(authz.ResourceContacts, authz.ActionCreate), h.create)
+	m.GET(a+"/contacts/similar", r.Require(authz.ResourceContacts, authz.ActionRead), h.similar)
+	m.GET(a+"/contacts/:contactId", r.Require(authz.ResourceContacts, authz.ActionRead), h.get)
+	m.PATCH(a+"/contacts/:contactId", r.Require(authz.ResourceContacts, authz.ActionUpdate), h.update)
+	m.DELETE(a+"/contacts/:contactId", r.Require(authz.ResourceContacts, authz.ActionDelete), h.delete)
+	m.POST(a+"/contacts/:contactId/archive", r.Require(authz.ResourceContacts, authz.ActionUpdate), h.status(Archived))
+	m.POST(a+"/contacts/:contactId/restore", r.Require(authz.ResourceContacts, authz.ActionUpdate), h.status(Active))
+	m.PUT(a+"/contacts/:contactId/stage", r.Require(authz.ResourceContactStage, authz.ActionUpdate), h.moveToStage)
+
+	m.GET(a+"/contacts/:contactId/notes", r.Require(authz.ResourceContactNotes, authz.ActionRead), h.notes)
+	m.POST(a+"/contacts/:contactId/notes", r.Require(authz.ResourceContactNotes, authz.ActionCreate), h.addNote)
+	m.PATCH(a+"/contacts/:contactId/notes/:noteId", r.Require(authz.ResourceContactNotes, authz.ActionUpdate), h.editNote)
+	m.DELETE(a+"/contacts/:contactId/notes/:noteId", r.Require(authz.ResourceContactNotes, authz.ActionDelete), h.deleteNote)
+}
+
+type handlers struct{ s *Service }
+
+// ids reads the path's ids; a malformed one answers 404 like an unknown one.
+func ids(c *gin.Context, names ...string) ([]uuid.UUID, bool) {
+	out := make([]uuid.UUID, len(names))
+	for i, n := range names {
+		id, err := httpapi.PathID(c, n)
+		if err != nil {
+			httpapi.Fail(c, err)
+			return nil, false
+		}
+		out[i] = id
+	}
+	return out, true
+}
+
+func ws(c *gin.Context) uuid.UUID { return httpapi.CurrentMember(c).WorkspaceID }
+
+func reply(c *gin.Context, status int, v any, err error) {
+	switch {
+	case err != nil:
+		httpapi.Fail(c, err)
+	case v == nil:
+		c.Status(status)
+	default:
+		if ct, ok := v.(Contact); ok {
+			c.Header("ETag", ct.ETag())
+		}
+		c.JSON(status, v)
+	}
+}
+
+func (h handlers) stages(c *gin.Context) {
+	if id, ok := ids(c, "agentId"); ok {
+		st, err := h.s.Stages(c.Request.Context(), ws(c), id[0])
+		reply(c, http.StatusOK, gin.H{"items": st}, err)
+	}
+}
+
+type nameBody struct {
+	Name string `json:"name"`
+}
+
+func (h handlers) addStage(c *gin.Context) {
+	id, ok := ids(c, "agentId")
+	var in nameBody
+	if ok && decode(c, &in) {
+		st, err := h.s.AddStage(c.Request.Context(), ws(c), id[0], in.Name)
+		reply(c, http.StatusCreated, st, err)
+	}
+}
+
+func (h handlers) reorderStages(c *gin.Context) {
+	id, ok := ids(c, "agentId")
+	var in struct {
+		StageIDs []uuid.UUID `json:"stage_ids"`
+	}
+	if ok && decode(c, &in) {
+		st, err := h.s.ReorderStages(c.Request.Context(), ws(c), id[0], in.StageIDs)
+		reply(c, http.StatusOK, gin.H{"items": st}, err)
+	}
+}
+
+func (h handlers) renameStage(c *gin.Context) {
+	id, ok := ids(c, "agentId", "stageId")
+	var in nameBody
+	if ok && decode(c, &in) {
+		st, err := h.s.RenameStage(c.Request.Context(), ws(c), id[0], id[1], in.Name)
+		reply(c, http.StatusOK, st, err)
+	}
+}
+
+func (h handlers) removeStage(c *gin.Context) {
+	id, ok := ids(c, "agentId", "stageId")
+	if !ok {
+		return
+	}
+	moveTo, err := uuid.Parse(c.Query("move_to"))
+	if err != nil {
+		httpapi.Fail(c, apperr.Field("move_to", "is required: the stage its contacts move to"))
+		return
+	}
+	reply(c, http.StatusNoContent, nil, h.s.RemoveStage(c.Request.Context(), ws(c), id[0], id[1], moveTo))
+}
+
+func decode(c *gin.Context, v any) bool {
+	if err := httpapi.Decode(c, v); err != nil {
+		httpapi.Fail(c, err)
+		return false
+	}
+	return true
+}
+
+// optionalID reads an optional uuid query parameter.
+func optionalID(c *gin.Context, name string) (uuid.NullUUID, error) {
+	s := c.Query(name)
+	if s == "" {
+		return uuid.NullUUID{}, nil
+	}
+	id, err := uuid.Parse(s)
+	if err != nil {
+		return uuid.NullUUID{}, apperr.Field(name, "must be an id")
+	}
+	return uuid.NullUUID{UUID: id, Valid: true}, nil
+}
+
+func (h handlers) list(c *gin.Context) {
+	id, ok := ids(c, "agentId")
+	if !ok {
+		return
+	}
+	p, err := httpapi.ParsePage(c)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	f := Filter{Status: c.Query("status"), Search: c.Query("q")}
+	if f.Status != "" && f.Status != Active && f.Status != Archived {
+		httpapi.Fail(c, apperr.Field("status", "must be active or archived"))
+		return
+	}
+	if src := c.Query("source"); src != "" {
+		if !validSource(Source(src)) {
+			httpapi.Fail(c, apperr.Field("source", "must be chat, form, manual, import or api"))
+			return
+		}
+		f.Source = &src
+	}
+	if f.StageID, err = optionalID(c, "stage_id"); err == nil {
+		f.OwnerID, err = optionalID(c, "owner_id")
+	}
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	items, more, err := h.s.List(c.Request.Context(), ws(c), id[0], f, p.After, p.Limit)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	out := gin.H{"items": items}
+	if more {
+		out["next_cursor"] = httpapi.NextCursor(items[len(items)-1].ID)
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func validSource(s Source) bool {
+	switch s {
+	case SourceChat, SourceForm, SourceManual, SourceImport, SourceAPI:
+		return true
+	}
+	return false
+}
+
+func (h handlers) create(c *gin.Context) {
+	id, ok := ids(c, "agentId")
+	var in Input
+	if ok && decode(c, &in) {
+		// A member adding a contact through the app is a manual creation; API keys (source api)
+		// arrive with their issue.
+		ct, err := h.s.Create(c.Request.Context(), ws(c), id[0], in, SourceManual, httpapi.CurrentMember(c).UserID)
+		reply(c, http.StatusCreated, ct, err)
+	}
+}
+
+func (h handlers) similar(c *gin.Context) {
+	id, ok := ids(c, "agentId")
+	if !ok {
+		return
+	}
+	exclude, err := optionalID(c, "exclude")
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	sim, err := h.s.Similar(c.Request.Context(), ws(c), id[0], c.Query("name"), c.Query("email"), c.Query("phone"), exclude.UUID)
+	reply(c, http.StatusOK, gin.H{"items": sim}, err)
+}
+
+func (h handlers) get(c *gin.Context) {
+	if id, ok := ids(c, "agentId", "contactId"); ok {
+		ct, err := h.s.Get(c.Request.Context(), ws(c), id[0], id[1])
+		reply(c, http.StatusOK, ct, err)
+	}
+}
+
+func (h handlers) update(c *gin.Context) {
+	id, ok := ids(c, "agentId", "contactId")
+	var in Input
+	if ok && decode(c, &in) {
+		ct, err := h.s.Update(c.Request.Context(), ws(c), id[0], id[1], in, c.GetHeader("If-Match"))
+		reply(c, http.StatusOK, ct, err)
+	}
+}
+
+func (h handlers) delete(c *gin.Context) {
+	if id, ok := ids(c, "agentId", "contactId"); ok {
+		reply(c, http.StatusNoContent, nil, h.s.Delete(c.Request.Context(), ws(c), id[0], id[1]))
+	}
+}
+
+func (h handlers) status(status string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if id, ok := ids(c, "agentId", "contactId"); ok {
+			ct, err := h.s.SetStatus(c.Request.Context(), ws(c), id[0], id[1], status)
+			reply(c, http.StatusOK, ct, err)
+		}
+	}
+}
+
+func (h handlers) moveToStage(c *gin.Context) {
+	id, ok := ids(c, "agentId", "contactId")
+	var in struct {
+		StageID uuid.UUID `json:"stage_id"`
+	}
+	if ok && decode(c, &in) {
+		ct, err := h.s.MoveToStage(c.Request.Context(), ws(c), id[0], id[1], in.StageID, c.GetHeader("If-Match"))
+		reply(c, http.StatusOK, ct, err)
+	}
+}
+
+func (h handlers) notes(c *gin.Context) {
+	if id, ok := ids(c, "agentId", "contactId"); ok {
+		n, err := h.s.Notes(c.Request.Context(), ws(c), id[0], id[1])
+		reply(c, http.StatusOK, gin.H{"items": n}, err)
+	}
+}
+
+type noteBodyIn struct {
+	BodyHTML string `json:"body_html"`
+}
+
+func (h handlers) addNote(c *gin.Context) {
+	id, ok := ids(c, "agentId", "contactId")
+	var in noteBodyIn
+	if ok && decode(c, &in) {
+		n, err := h.s.AddNote(c.Request.Context(), httpapi.CurrentMember(c), id[0], id[1], in.BodyHTML)
+		reply(c, http.StatusCreated, n, err)
+	}
+}
+
+func (h handlers) editNote(c *gin.Context) {
+	id, ok := ids(c, "agentId", "contactId", "noteId")
+	var in noteBodyIn
+	if ok && decode(c, &in) {
+		n, err := h.s.EditNote(c.Request.Context(), httpapi.CurrentMember(c), id[0], id[1], id[2], in.BodyHTML)
+		reply(c, http.StatusOK, n, err)
+	}
+}
+
+func (h handlers) deleteNote(c *gin.Context) {
+	if id, ok := ids(c, "agentId", "contactId", "noteId"); ok {
+		reply(c, http.StatusNoContent, nil, h.s.DeleteNote(c.Request.Context(), httpapi.CurrentMember(c), id[0], id[1], id[2]))
+	}
+}

@@ -1,0 +1,95 @@
+-- name: CreateContact :one
+INSERT INTO contacts (workspace_id, agent_id, id, name, email, email_normalized, phone, stage_id,
+                      primary_owner_id, secondary_owner_id, source, external_id, created_by, search_text)
+VALUES (@workspace_id, @agent_id, @id, @name, @email, @email_normalized, @phone, @stage_id,
+        @primary_owner_id, @secondary_owner_id, @source, @external_id, @created_by, @search_text)
+RETURNING id;
+
+-- name: GetContact :one
+SELECT sqlc.embed(c), COALESCE(p.name, '') AS primary_owner_name, COALESCE(s.name, '') AS secondary_owner_name,
+       COALESCE(st.name, '') AS stage_name
+FROM contacts c
+LEFT JOIN users p ON p.id = c.primary_owner_id
+LEFT JOIN users s ON s.id = c.secondary_owner_id
+LEFT JOIN stages st ON st.workspace_id = c.workspace_id AND st.id = c.stage_id
+WHERE c.workspace_id = $1 AND c.agent_id = $2 AND c.id = $3;
+
+-- name: LockContact :one
+SELECT version, status FROM contacts WHERE workspace_id = $1 AND agent_id = $2 AND id = $3 FOR UPDATE;
+
+-- name: UpdateContact :exec
+UPDATE contacts
+SET name = @name, email = @email, email_normalized = @email_normalized, phone = @phone,
+    stage_id = @stage_id, primary_owner_id = @primary_owner_id, secondary_owner_id = @secondary_owner_id,
+    external_id = @external_id, status = @status, search_text = @search_text,
+    updated_at = now(), version = version + 1
+WHERE workspace_id = @workspace_id AND agent_id = @agent_id AND id = @id;
+
+-- name: DeleteContact :exec
+DELETE FROM contacts WHERE workspace_id = $1 AND agent_id = $2 AND id = $3;
+
+-- name: FindDuplicateContact :one
+-- The active contact of the agent that already holds this email, phone or external id.
+SELECT id, name,
+       CASE WHEN email_normalized = sqlc.narg(email_normalized) THEN 'email'
+            WHEN phone = sqlc.narg(phone) THEN 'phone'
+            ELSE 'external_id' END::text AS field
+FROM contacts
+WHERE workspace_id = @workspace_id AND agent_id = @agent_id AND status = 'active' AND id <> @exclude_id
+  AND (email_normalized = sqlc.narg(email_normalized) OR phone = sqlc.narg(phone) OR external_id = sqlc.narg(external_id))
+LIMIT 1;
+
+-- name: SimilarContacts :many
+-- Contacts that look like the details being typed: same email or phone, or a similar name.
+SELECT id, name, email, phone, status,
+       COALESCE(email_normalized = sqlc.narg(email_normalized), false)::bool AS same_email,
+       COALESCE(phone = sqlc.narg(phone), false)::bool AS same_phone,
+       similarity(lower(name), lower(@name::text))::float8 AS name_similarity
+FROM contacts
+WHERE workspace_id = @workspace_id AND agent_id = @agent_id AND id <> @exclude_id
+  AND (email_normalized = sqlc.narg(email_normalized) OR phone = sqlc.narg(phone)
+       OR (@name::text <> '' AND name <> '' AND similarity(lower(name), lower(@name::text)) >= 0.5))
+ORDER BY (email_normalized = sqlc.narg(email_normalized)) DESC NULLS LAST, (phone = sqlc.narg(phone)) DESC NULLS LAST,
+         similarity(lower(name), lower(@name::text)) DESC
+LIMIT 5;
+
+-- name: ListContacts :many
+-- Newest first, keyset on the time-ordered id. Every filter is optional.
+SELECT sqlc.embed(c), COALESCE(p.name, '') AS primary_owner_name, COALESCE(s.name, '') AS secondary_owner_name,
+       COALESCE(st.name, '') AS stage_name
+FROM contacts c
+LEFT JOIN users p ON p.id = c.primary_owner_id
+LEFT JOIN users s ON s.id = c.secondary_owner_id
+LEFT JOIN stages st ON st.workspace_id = c.workspace_id AND st.id = c.stage_id
+WHERE c.workspace_id = @workspace_id AND c.agent_id = @agent_id
+  AND c.status = @status
+  AND (sqlc.narg(stage_id)::uuid IS NULL OR c.stage_id = sqlc.narg(stage_id))
+  AND (sqlc.narg(owner_id)::uuid IS NULL OR c.primary_owner_id = sqlc.narg(owner_id) OR c.secondary_owner_id = sqlc.narg(owner_id))
+  AND (sqlc.narg(source)::text IS NULL OR c.source = sqlc.narg(source))
+  AND (sqlc.narg(search)::text IS NULL OR c.search_text LIKE '%' || sqlc.narg(search) || '%')
+  AND (sqlc.narg(before_id)::uuid IS NULL OR c.id < sqlc.narg(before_id))
+ORDER BY c.id DESC
+LIMIT @max_rows;
+
+-- name: AgentAccess :one
+-- Whether the agent exists in the workspace, and whether a member with role user was granted it.
+SELECT EXISTS (SELECT 1 FROM agents a WHERE a.workspace_id = @workspace_id AND a.id = @agent_id)::bool AS agent_exists,
+       EXISTS (SELECT 1 FROM agent_grants g
+               WHERE g.workspace_id = @workspace_id AND g.agent_id = @agent_id AND g.user_id = @user_id)::bool AS granted;
+
+-- name: MemberWorksInAgent :one
+-- Whether a member may own contacts of the agent: owners and admins work in every agent, users
+-- in those granted to them.
+SELECT EXISTS (
+    SELECT 1 FROM memberships m
+    WHERE m.workspace_id = @workspace_id AND m.user_id = @user_id
+      AND (m.role IN ('owner', 'admin') OR EXISTS (
+            SELECT 1 FROM agent_grants g
+            WHERE g.workspace_id = m.workspace_id AND g.agent_id = @agent_id AND g.user_id = m.user_id)));
+
+-- name: CountOwnedContacts :one
+SELECT count(*) FROM contacts
+WHERE workspace_id = $1 AND status = 'active' AND (primary_owner_id = $2 OR secondary_owner_id = $2);
+
+-- name: GetWorkspaceCountry :one
+SELECT default_country FROM workspaces WHERE id = $1;
