@@ -179,7 +179,7 @@ func TestIsolation(t *testing.T) {
 		user := env.AddMember(t, owner, "user") // memberships, invitations
 		agent := owner.Do("GET", "/api/v1/agents", nil).Map(t)["items"].([]any)[0].(map[string]any)["id"]
 		resp := owner.Do("PUT", "/api/v1/members/"+user.UserID.String()+"/agents", map[string]any{"agent_ids": []any{agent}})
-		require.Equal(t, 200, resp.Status, "%s", resp.Body) // agent_grants
+		require.Equal(t, 200, resp.Status, "%s", resp.Body)          // agent_grants
 		contacts := fmt.Sprintf("/api/v1/agents/%s/contacts", agent) // stages come with the agent
 		resp = owner.Do("POST", contacts, map[string]string{"email": "isolated@example.com"})
 		require.Equal(t, 201, resp.Status, "%s", resp.Body) // contacts
