@@ -11,11 +11,42 @@ export const baseURL = inject('baseURL');
 interface Fixtures {
   browser: Browser;
   page: Page;
+  /** Another fresh context (own cookies: another person), closed and reported like `page`. */
+  newPage: () => Promise<Page>;
+}
+
+interface Opened {
+  page: Page;
+  log: string[];
+  close: () => Promise<void>;
+}
+
+async function openPage(browser: Browser): Promise<Opened> {
+  const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 } });
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  // What the page said, kept for the failure report.
+  const log: string[] = [];
+  const at = () => new Date().toISOString().slice(11, 23);
+  page.on('console', (m) => log.push(`${at()} console.${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => log.push(`${at()} pageerror: ${e.stack ?? e.message}`));
+  page.on('requestfailed', (r) => log.push(`${at()} requestfailed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`));
+  page.on('response', (r) => {
+    if (r.url().includes('/api/')) log.push(`${at()} ${r.status()} ${r.request().method()} ${r.url()}`);
+  });
+  return { page, log, close: () => context.close() };
+}
+
+async function report(opened: Opened, name: string) {
+  mkdirSync(resultsDir, { recursive: true });
+  await opened.page.screenshot({ path: resolve(resultsDir, `${name}.png`), fullPage: true }).catch(() => {});
+  writeFileSync(resolve(resultsDir, `${name}.log`), `${opened.page.url()}\n${opened.log.join('\n')}\n`);
 }
 
 /**
  * `browser`: the run's one Chromium, connected once per file. `page`: a fresh context per
- * test (own cookies), screenshotted into test-results/ when the test fails.
+ * test (own cookies), screenshotted into test-results/ when the test fails; `newPage()` opens
+ * more, for tests with several people.
  */
 export const test = base.extend<Fixtures>({
   browser: [
@@ -27,31 +58,34 @@ export const test = base.extend<Fixtures>({
     { scope: 'file' },
   ],
   page: async ({ browser, task }, use) => {
-    const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 } });
-    context.setDefaultTimeout(15_000);
-    const page = await context.newPage();
-    // What the page said, kept for the failure report.
-    const log: string[] = [];
-    const at = () => new Date().toISOString().slice(11, 23);
-    page.on('console', (m) => log.push(`${at()} console.${m.type()}: ${m.text()}`));
-    page.on('pageerror', (e) => log.push(`${at()} pageerror: ${e.stack ?? e.message}`));
-    page.on('requestfailed', (r) => log.push(`${at()} requestfailed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`));
-    page.on('response', (r) => {
-      if (r.url().includes('/api/')) log.push(`${at()} ${r.status()} ${r.request().method()} ${r.url()}`);
-    });
+    const opened = await openPage(browser);
     try {
-      await use(page);
+      await use(opened.page);
     } finally {
-      if (task.result?.state === 'fail') {
-        mkdirSync(resultsDir, { recursive: true });
-        const name = `${task.file?.name ?? 'e2e'}--${task.name}`.replace(/[^a-z0-9._-]+/gi, '-').slice(0, 150);
-        await page.screenshot({ path: resolve(resultsDir, `${name}.png`), fullPage: true }).catch(() => {});
-        writeFileSync(resolve(resultsDir, `${name}.log`), `${page.url()}\n${log.join('\n')}\n`);
+      if (task.result?.state === 'fail') await report(opened, reportName(task));
+      await opened.close();
+    }
+  },
+  newPage: async ({ browser, task }, use) => {
+    const opened: Opened[] = [];
+    try {
+      await use(async () => {
+        const o = await openPage(browser);
+        opened.push(o);
+        return o.page;
+      });
+    } finally {
+      for (const [i, o] of opened.entries()) {
+        if (task.result?.state === 'fail') await report(o, `${reportName(task)}--${i + 2}`);
+        await o.close();
       }
-      await context.close();
     }
   },
 });
+
+function reportName(task: { name: string; file?: { name: string } }): string {
+  return `${task.file?.name ?? 'e2e'}--${task.name}`.replace(/[^a-z0-9._-]+/gi, '-').slice(0, 150);
+}
 
 /** Waits until the locator is visible (playwright-core has no web-first `expect`). */
 export async function visible(locator: Locator, timeout?: number): Promise<Locator> {

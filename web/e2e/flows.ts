@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { visible } from './fixtures';
+import { snapshot, visible } from './fixtures';
 
 export interface User {
   name: string;
@@ -46,4 +46,62 @@ export async function createAgent(page: Page, name: string) {
 
 export function agentLink(page: Page, name: string) {
   return page.getByRole('list', { name: 'Agents' }).getByRole('link', { name, exact: true });
+}
+
+/** A link in the header's main navigation (Agents, Team, Audit log). */
+export function navLink(page: Page, name: string) {
+  return page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
+}
+
+interface Mail {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+/**
+ * The newest email to `to` whose text contains `contains`, from the dev outbox. A background
+ * job sends mail, so this polls (up to 15 s by default).
+ */
+export async function waitForMail(page: Page, to: string, contains: string, timeout = 15_000): Promise<Mail> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const res = await page.request.get('/api/v1/dev/outbox');
+    if (res.ok()) {
+      const { items } = (await res.json()) as { items: Mail[] };
+      const mail = items.find((m) => m.to.toLowerCase() === to.toLowerCase() && m.text.includes(contains));
+      if (mail) return mail;
+    }
+    if (Date.now() > deadline) throw new Error(`no email to ${to} containing ${contains} in the outbox after ${timeout / 1000}s`);
+    await page.waitForTimeout(500);
+  }
+}
+
+/** The invitation link mailed to `email`, as a path of the app under test (`/invite#<token>`). */
+export async function invitationPath(page: Page, email: string): Promise<string> {
+  const mail = await waitForMail(page, email, '/invite#');
+  const token = /\/invite#([A-Za-z0-9_-]+)/.exec(mail.text)?.[1];
+  if (!token) throw new Error(`no invitation link in the email to ${email}:\n${mail.text}`);
+  return `/invite#${token}`;
+}
+
+/** Invites someone from the Team page (which must be open). */
+export async function invite(page: Page, email: string, role: 'Admin' | 'User') {
+  const form = page.getByRole('form', { name: 'Invite someone' });
+  await form.getByLabel('Email').fill(email);
+  await form.getByLabel('Role').selectOption({ label: role });
+  await form.getByRole('button', { name: 'Send invitation' }).click();
+  await visible(page.getByRole('status').filter({ hasText: `Invitation sent to ${email}` }));
+}
+
+/** Opens an invitation link as a new person, chooses name and password, and lands in the workspace. */
+export async function acceptAsNewUser(page: Page, path: string, user: User, workspace: string) {
+  await page.goto(path);
+  await visible(page.getByRole('heading', { name: `Join ${workspace}` }));
+  await snapshot(page, 'invite');
+  await page.getByLabel('Your name').fill(user.name);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Create account and join' }).click();
+  await page.waitForURL('**/agents');
+  await visible(page.getByRole('heading', { name: 'Agents', level: 1 }));
 }

@@ -12,6 +12,11 @@ import { RequireSession, SignedOutOnly } from './session/guards';
 import { SessionProvider } from './session/SessionContext';
 import { AppShell } from './shell/AppShell';
 import { NotFoundPage } from './shell/NotFoundPage';
+import { AuditPage } from './audit/AuditPage';
+import { AcceptInvitePage } from './team/AcceptInvitePage';
+import { TeamPage } from './team/TeamPage';
+import { RequireWorkspace } from './workspace/RequireWorkspace';
+import { WorkspaceSettingsPage } from './workspace/WorkspaceSettingsPage';
 
 export function App() {
   return (
@@ -28,17 +33,24 @@ export function AppRoutes() {
         <Route path="/signin" element={<SignInPage />} />
         <Route path="/signup" element={<SignUpPage />} />
       </Route>
+      {/* Signed in or not: accepting signs in as the invited person. */}
+      <Route path="/invite" element={<AcceptInvitePage />} />
       <Route path="/" element={<Navigate to="/agents" replace />} />
       <Route element={<AppShell />}>
         <Route element={<RequireSession />}>
-          <Route path="/agents" element={<AgentsPage />} />
-          <Route path="/agents/:agentId" element={<AgentLayout />}>
-            <Route index element={<Navigate to="contacts" replace />} />
-            <Route path="contacts" element={<ContactsPage />} />
-            <Route path="forms" element={<FormsPage />} />
-            <Route path="automations" element={<AutomationsPage />} />
-            <Route path="settings" element={<AgentSettings />} />
-            <Route path="*" element={<NotFoundPage />} />
+          <Route element={<RequireWorkspace />}>
+            <Route path="/agents" element={<AgentsPage />} />
+            <Route path="/agents/:agentId" element={<AgentLayout />}>
+              <Route index element={<Navigate to="contacts" replace />} />
+              <Route path="contacts" element={<ContactsPage />} />
+              <Route path="forms" element={<FormsPage />} />
+              <Route path="automations" element={<AutomationsPage />} />
+              <Route path="settings" element={<AgentSettings />} />
+              <Route path="*" element={<NotFoundPage />} />
+            </Route>
+            <Route path="/team" element={<TeamPage />} />
+            <Route path="/settings" element={<WorkspaceSettingsPage />} />
+            <Route path="/audit" element={<AuditPage />} />
           </Route>
         </Route>
         <Route path="/dev/outbox" element={<OutboxPage />} />

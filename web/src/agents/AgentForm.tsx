@@ -8,11 +8,13 @@ export function AgentFields({
   onChange,
   errors,
   autoFocus,
+  disabled,
 }: {
   values: AgentValues;
   onChange: (values: AgentValues) => void;
   errors: FieldErrors;
   autoFocus?: boolean;
+  disabled?: boolean;
 }) {
   return (
     <>
@@ -24,6 +26,7 @@ export function AgentFields({
         error={errors.name}
         maxLength={100}
         autoFocus={autoFocus}
+        disabled={disabled}
         placeholder="e.g. Support assistant"
       />
       <SelectField
@@ -33,6 +36,7 @@ export function AgentFields({
         onChange={(visibility) => onChange({ ...values, visibility })}
         options={visibilityOptions}
         error={errors.visibility}
+        disabled={disabled}
         hint={visibilityHint(values.visibility)}
       />
       <SelectField
@@ -42,6 +46,7 @@ export function AgentFields({
         onChange={(access_mode) => onChange({ ...values, access_mode })}
         options={accessModeOptions}
         error={errors.access_mode}
+        disabled={disabled}
         hint={
           values.visibility === 'public'
             ? accessModeHint(values.access_mode)

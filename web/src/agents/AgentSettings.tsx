@@ -8,6 +8,7 @@ import { AgentFields, agentFieldNames } from './AgentForm';
 import { useAgent } from './AgentLayout';
 import { agentChanges, validateAgent, type AgentValues } from './options';
 import { focusFirstInvalid } from '../ui/dom';
+import { useCapabilities } from '../session/SessionContext';
 
 function valuesOf(agent: Agent): AgentValues {
   return { name: agent.name, visibility: agent.visibility, access_mode: agent.access_mode };
@@ -15,6 +16,7 @@ function valuesOf(agent: Agent): AgentValues {
 
 export function AgentSettings() {
   const { agent, setAgent } = useAgent();
+  const readOnly = !useCapabilities().manageAgents;
   const [values, setValues] = useState<AgentValues>(() => valuesOf(agent));
   const [errors, setErrors] = useState<FieldErrors>({});
   const [message, setMessage] = useState<string | null>(null);
@@ -61,15 +63,18 @@ export function AgentSettings() {
         <h2 id="agent-settings-title">Agent settings</h2>
         {message && <Alert>{message}</Alert>}
         {saved && <Alert tone="info">Changes saved.</Alert>}
-        <AgentFields values={values} onChange={edit} errors={errors} />
-        <div className="form__actions">
-          <button type="button" className="btn" disabled={!dirty || pending} onClick={() => edit(valuesOf(agent))}>
-            Discard changes
-          </button>
-          <button type="submit" className="btn btn--primary" disabled={!dirty || pending}>
-            {pending ? 'Saving…' : 'Save changes'}
-          </button>
-        </div>
+        {readOnly && <Alert tone="info">Only owners and admins change an agent’s settings.</Alert>}
+        <AgentFields values={values} onChange={edit} errors={errors} disabled={readOnly} />
+        {!readOnly && (
+          <div className="form__actions">
+            <button type="button" className="btn" disabled={!dirty || pending} onClick={() => edit(valuesOf(agent))}>
+              Discard changes
+            </button>
+            <button type="submit" className="btn btn--primary" disabled={!dirty || pending}>
+              {pending ? 'Saving…' : 'Save changes'}
+            </button>
+          </div>
+        )}
       </form>
       <dl className="card facts">
         <div>

@@ -2,7 +2,8 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { api, unwrap, type Agent } from '../api/client';
 import { asApiError, type ApiError, type FieldErrors } from '../api/error';
-import { currentWorkspace, useSession } from '../session/SessionContext';
+import { currentWorkspace, useCapabilities, useSession } from '../session/SessionContext';
+import { NoWorkspacePage } from '../workspace/NoWorkspacePage';
 import { Alert, EmptyState, Loading } from '../ui/feedback';
 import { formatDate } from '../ui/format';
 import { BotIcon } from '../ui/icons';
@@ -23,6 +24,7 @@ export function AgentsPage() {
   useDocumentTitle('Agents');
   const session = useSession();
   const workspace = currentWorkspace(session);
+  const caps = useCapabilities();
   const [list, setList] = useState<ListState | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
@@ -58,18 +60,22 @@ export function AgentsPage() {
     setList((l) => (l && !l.nextCursor ? { ...l, agents: [...l.agents, agent] } : l));
   }
 
+  // The server answers 403 when the session has no workspace (left or deleted meanwhile).
+  if (error?.status === 403 && !list) return <NoWorkspacePage />;
+
   return (
     <div className="agents">
       <div className="page__header">
         <div>
           <h1>Agents</h1>
           <p className="muted">
-            The chat agents of {workspace?.name ?? 'this workspace'}. Each agent has its own CRM: contacts, forms and
-            automations.
+            {caps.manageAgents
+              ? `The chat agents of ${workspace?.name ?? 'this workspace'}. Each agent has its own CRM: contacts, forms and automations.`
+              : `The chat agents of ${workspace?.name ?? 'this workspace'} shared with you. Each agent has its own CRM: contacts, forms and automations.`}
           </p>
         </div>
       </div>
-      <div className="split">
+      <div className={caps.manageAgents ? 'split' : undefined}>
         <section className="split__main" aria-label="Agent list">
           {error && <Alert>{error.message}</Alert>}
           {created && (
@@ -78,9 +84,15 @@ export function AgentsPage() {
             </Alert>
           )}
           {!list && !error && <Loading label="Loading agents…" />}
-          {list && list.agents.length === 0 && (
+          {list && list.agents.length === 0 && caps.manageAgents && (
             <EmptyState icon={<BotIcon />} title="No agents yet">
               Create your first agent with the form on this page. Its CRM collects the people it talks to.
+            </EmptyState>
+          )}
+          {list && list.agents.length === 0 && !caps.manageAgents && (
+            <EmptyState icon={<BotIcon />} title="No agents shared with you yet">
+              No agents have been shared with you yet. Ask an admin of {workspace?.name ?? 'this workspace'} to give you
+              access to the agents you work in.
             </EmptyState>
           )}
           {list && list.agents.length > 0 && (
@@ -112,9 +124,11 @@ export function AgentsPage() {
             </button>
           )}
         </section>
-        <aside className="split__side">
-          <CreateAgentForm onCreated={onCreated} />
-        </aside>
+        {caps.manageAgents && (
+          <aside className="split__side">
+            <CreateAgentForm onCreated={onCreated} />
+          </aside>
+        )}
       </div>
     </div>
   );

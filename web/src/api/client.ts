@@ -9,6 +9,14 @@ export type AgentPatch = components['schemas']['AgentPatch'];
 export type AgentPage = components['schemas']['AgentPage'];
 export type OutboxMail = components['schemas']['OutboxMail'];
 export type WorkspaceMembership = components['schemas']['WorkspaceMembership'];
+export type Workspace = components['schemas']['Workspace'];
+export type Member = components['schemas']['Member'];
+export type RemovedMember = components['schemas']['RemovedMember'];
+export type Invitation = components['schemas']['Invitation'];
+export type InvitationPreview = components['schemas']['InvitationPreview'];
+export type AuditEntry = components['schemas']['AuditEntry'];
+export type Role = WorkspaceMembership['role'];
+export type InvitableRole = Invitation['role'];
 export type Visibility = Agent['visibility'];
 export type AccessMode = Agent['access_mode'];
 

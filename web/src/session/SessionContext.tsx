@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, onUnauthenticated, unwrap, type Session } from '../api/client';
 import { asApiError, type ApiError } from '../api/error';
+import { capabilitiesOf, roleIn, type Capabilities } from './capabilities';
 
 export type SessionState =
   | { status: 'loading' }
@@ -94,4 +95,9 @@ export function useSession(): Session {
 
 export function currentWorkspace(session: Session) {
   return session.workspaces.find((w) => w.id === session.current_workspace_id);
+}
+
+/** What the signed-in user's role allows in the current workspace. */
+export function useCapabilities(): Capabilities {
+  return capabilitiesOf(roleIn(useSession()));
 }

@@ -1,7 +1,9 @@
 import { useCallback, useState } from 'react';
 import { NavLink, Outlet, useNavigate } from 'react-router';
-import { useSessionApi } from '../session/SessionContext';
+import { capabilitiesOf, roleIn } from '../session/capabilities';
+import { currentWorkspace, useSessionApi } from '../session/SessionContext';
 import { Alert } from '../ui/feedback';
+import { GearIcon } from '../ui/icons';
 import { Logo } from '../ui/Logo';
 import { NewWorkspaceDialog } from './NewWorkspaceDialog';
 import { WorkspaceSwitcher } from './WorkspaceSwitcher';
@@ -17,6 +19,8 @@ export function AppShell() {
   const [headerError, setHeaderError] = useState<string | null>(null);
   const closeDialog = useCallback(() => setCreating(false), []);
   const session = state.status === 'signed-in' ? state.session : null;
+  const inWorkspace = session ? currentWorkspace(session) !== undefined : false;
+  const caps = capabilitiesOf(session ? roleIn(session) : null);
 
   async function onSignOut() {
     try {
@@ -35,12 +39,24 @@ export function AppShell() {
             <>
               <div className="topbar__workspace">
                 <WorkspaceSwitcher onError={setHeaderError} />
+                {inWorkspace && (
+                  <NavLink
+                    to="/settings"
+                    className="btn btn--ghost btn--small btn--icon"
+                    aria-label="Workspace settings"
+                    title="Workspace settings"
+                  >
+                    <GearIcon />
+                  </NavLink>
+                )}
                 <button type="button" className="btn btn--ghost btn--small" onClick={() => setCreating(true)}>
                   <span aria-hidden="true">+</span> New workspace
                 </button>
               </div>
               <nav className="topbar__nav" aria-label="Main">
                 <NavLink to="/agents">Agents</NavLink>
+                {caps.manageTeam && <NavLink to="/team">Team</NavLink>}
+                {inWorkspace && <NavLink to="/audit">Audit log</NavLink>}
               </nav>
               <div className="topbar__user">
                 <span className="avatar" aria-hidden="true">

@@ -1,8 +1,9 @@
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import type { FieldErrors } from '../api/error';
 import { useSessionApi } from '../session/SessionContext';
 import { TextField } from '../ui/Field';
+import { Dialog } from '../ui/Dialog';
 import { Alert } from '../ui/feedback';
 import { problemsFrom } from '../ui/validate';
 import { validateWorkspaceName } from './workspaceName';
@@ -12,23 +13,10 @@ import { focusFirstInvalid } from '../ui/dom';
 export function NewWorkspaceDialog({ onClose }: { onClose: () => void }) {
   const { createWorkspace } = useSessionApi();
   const navigate = useNavigate();
-  const titleId = useId();
   const [name, setName] = useState('');
   const [errors, setErrors] = useState<FieldErrors>({});
   const [message, setMessage] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
-
-  useEffect(() => {
-    const opener = document.activeElement as HTMLElement | null;
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') onClose();
-    };
-    document.addEventListener('keydown', onKey);
-    return () => {
-      document.removeEventListener('keydown', onKey);
-      opener?.focus?.();
-    };
-  }, [onClose]);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -52,33 +40,30 @@ export function NewWorkspaceDialog({ onClose }: { onClose: () => void }) {
   }
 
   return (
-    <div className="modal" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div className="modal__panel card" role="dialog" aria-modal="true" aria-labelledby={titleId}>
-        <h2 id={titleId}>New workspace</h2>
-        <p className="muted">
-          A workspace holds its own agents, contacts and team. You will be its owner.
-        </p>
-        <form onSubmit={submit} noValidate className="form">
-          {message && <Alert>{message}</Alert>}
-          <TextField
-            label="Workspace name"
-            name="name"
-            autoFocus
-            value={name}
-            onChange={setName}
-            error={errors.name}
-            maxLength={100}
-          />
-          <div className="form__actions">
-            <button type="button" className="btn" onClick={onClose}>
-              Cancel
-            </button>
-            <button type="submit" className="btn btn--primary" disabled={pending}>
-              {pending ? 'Creating…' : 'Create workspace'}
-            </button>
-          </div>
-        </form>
-      </div>
-    </div>
+    <Dialog title="New workspace" onClose={onClose}>
+      <p className="muted">
+        A workspace holds its own agents, contacts and team. You will be its owner.
+      </p>
+      <form onSubmit={submit} noValidate className="form">
+        {message && <Alert>{message}</Alert>}
+        <TextField
+          label="Workspace name"
+          name="name"
+          autoFocus
+          value={name}
+          onChange={setName}
+          error={errors.name}
+          maxLength={100}
+        />
+        <div className="form__actions">
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="btn btn--primary" disabled={pending}>
+            {pending ? 'Creating…' : 'Create workspace'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
   );
 }

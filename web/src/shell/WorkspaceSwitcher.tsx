@@ -1,9 +1,8 @@
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { asApiError } from '../api/error';
+import { roleLabel } from '../session/capabilities';
 import { useSession, useSessionApi } from '../session/SessionContext';
-
-const roleLabel = { owner: 'Owner', admin: 'Admin', user: 'User' } as const;
 
 /** Lists the user's workspaces with their role; choosing one makes it current. */
 export function WorkspaceSwitcher({ onError }: { onError: (message: string | null) => void }) {
@@ -27,6 +26,8 @@ export function WorkspaceSwitcher({ onError }: { onError: (message: string | nul
     }
   }
 
+  if (session.workspaces.length === 0) return <span className="muted small">No workspace</span>;
+
   return (
     <div className="switcher">
       <label htmlFor="workspace-switcher" className="visually-hidden">
@@ -41,7 +42,7 @@ export function WorkspaceSwitcher({ onError }: { onError: (message: string | nul
       >
         {session.workspaces.map((w) => (
           <option key={w.id} value={w.id}>
-            {w.name} · {roleLabel[w.role] ?? w.role}
+            {w.name} · {roleLabel(w.role)}
           </option>
         ))}
       </select>

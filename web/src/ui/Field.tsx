@@ -5,6 +5,7 @@ interface BaseProps {
   name: string;
   error?: string;
   hint?: ReactNode;
+  disabled?: boolean;
 }
 
 function describedBy(hintId: string, errorId: string, hint: unknown, error: unknown) {
@@ -15,7 +16,7 @@ function describedBy(hintId: string, errorId: string, hint: unknown, error: unkn
 interface TextFieldProps extends BaseProps {
   value: string;
   onChange: (value: string) => void;
-  type?: 'text' | 'email' | 'password';
+  type?: 'text' | 'email' | 'password' | 'date';
   autoComplete?: string;
   autoFocus?: boolean;
   required?: boolean;
@@ -41,6 +42,7 @@ export function TextField(props: TextFieldProps) {
         required={props.required}
         maxLength={props.maxLength}
         placeholder={props.placeholder}
+        disabled={props.disabled}
         aria-invalid={props.error ? true : undefined}
         aria-describedby={describedBy(hintId, errorId, props.hint, props.error)}
       />
@@ -76,6 +78,7 @@ export function SelectField<T extends string>(props: SelectFieldProps<T>) {
         name={props.name}
         value={props.value}
         onChange={(e) => props.onChange(e.target.value as T)}
+        disabled={props.disabled}
         aria-invalid={props.error ? true : undefined}
         aria-describedby={describedBy(hintId, errorId, props.hint, props.error)}
       >
