@@ -15,8 +15,8 @@ import (
 
 const insertAuditEntry = `-- name: InsertAuditEntry :exec
 INSERT INTO audit_log (workspace_id, id, actor_user_id, action, resource, resource_id, outcome,
-                       ip, request_id, before, after)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                       ip, request_id, before, after, subject_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 `
 
 type InsertAuditEntryParams struct {
@@ -31,6 +31,7 @@ type InsertAuditEntryParams struct {
 	RequestID   string
 	Before      []byte
 	After       []byte
+	SubjectID   string
 }
 
 func (q *Queries) InsertAuditEntry(ctx context.Context, arg InsertAuditEntryParams) error {
@@ -46,12 +47,13 @@ func (q *Queries) InsertAuditEntry(ctx context.Context, arg InsertAuditEntryPara
 		arg.RequestID,
 		arg.Before,
 		arg.After,
+		arg.SubjectID,
 	)
 	return err
 }
 
 const searchAuditEntries = `-- name: SearchAuditEntries :many
-SELECT a.workspace_id, a.id, a.actor_user_id, a.action, a.resource, a.resource_id, a.outcome, a.ip, a.request_id, a.before, a.after, a.created_at, u.name AS actor_name, u.email AS actor_email
+SELECT a.workspace_id, a.id, a.actor_user_id, a.action, a.resource, a.resource_id, a.outcome, a.ip, a.request_id, a.before, a.after, a.created_at, a.subject_id, u.name AS actor_name, u.email AS actor_email
 FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id
 WHERE a.workspace_id = $1
   AND ($2::uuid IS NULL OR a.actor_user_id = $2)
@@ -76,20 +78,9 @@ type SearchAuditEntriesParams struct {
 }
 
 type SearchAuditEntriesRow struct {
-	WorkspaceID uuid.UUID
-	ID          uuid.UUID
-	ActorUserID uuid.NullUUID
-	Action      string
-	Resource    string
-	ResourceID  string
-	Outcome     string
-	Ip          *netip.Addr
-	RequestID   string
-	Before      []byte
-	After       []byte
-	CreatedAt   time.Time
-	ActorName   *string
-	ActorEmail  *string
+	AuditLog   AuditLog
+	ActorName  *string
+	ActorEmail *string
 }
 
 // Filters are optional (NULL: any). Keyset pagination on the time-ordered id, newest first.
@@ -112,18 +103,76 @@ func (q *Queries) SearchAuditEntries(ctx context.Context, arg SearchAuditEntries
 	for rows.Next() {
 		var i SearchAuditEntriesRow
 		if err := rows.Scan(
-			&i.WorkspaceID,
-			&i.ID,
-			&i.ActorUserID,
-			&i.Action,
-			&i.Resource,
-			&i.ResourceID,
-			&i.Outcome,
-			&i.Ip,
-			&i.RequestID,
-			&i.Before,
-			&i.After,
-			&i.CreatedAt,
+			&i.AuditLog.WorkspaceID,
+			&i.AuditLog.ID,
+			&i.AuditLog.ActorUserID,
+			&i.AuditLog.Action,
+			&i.AuditLog.Resource,
+			&i.AuditLog.ResourceID,
+			&i.AuditLog.Outcome,
+			&i.AuditLog.Ip,
+			&i.AuditLog.RequestID,
+			&i.AuditLog.Before,
+			&i.AuditLog.After,
+			&i.AuditLog.CreatedAt,
+			&i.AuditLog.SubjectID,
+			&i.ActorName,
+			&i.ActorEmail,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const subjectHistory = `-- name: SubjectHistory :many
+SELECT a.workspace_id, a.id, a.actor_user_id, a.action, a.resource, a.resource_id, a.outcome, a.ip, a.request_id, a.before, a.after, a.created_at, a.subject_id, u.name AS actor_name, u.email AS actor_email
+FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id
+WHERE a.workspace_id = $1 AND a.subject_id = $2
+ORDER BY a.id DESC
+LIMIT $3
+`
+
+type SubjectHistoryParams struct {
+	WorkspaceID uuid.UUID
+	SubjectID   string
+	MaxRows     int32
+}
+
+type SubjectHistoryRow struct {
+	AuditLog   AuditLog
+	ActorName  *string
+	ActorEmail *string
+}
+
+// The history of one object (a contact with its notes and files), newest first.
+func (q *Queries) SubjectHistory(ctx context.Context, arg SubjectHistoryParams) ([]SubjectHistoryRow, error) {
+	rows, err := q.db.Query(ctx, subjectHistory, arg.WorkspaceID, arg.SubjectID, arg.MaxRows)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []SubjectHistoryRow{}
+	for rows.Next() {
+		var i SubjectHistoryRow
+		if err := rows.Scan(
+			&i.AuditLog.WorkspaceID,
+			&i.AuditLog.ID,
+			&i.AuditLog.ActorUserID,
+			&i.AuditLog.Action,
+			&i.AuditLog.Resource,
+			&i.AuditLog.ResourceID,
+			&i.AuditLog.Outcome,
+			&i.AuditLog.Ip,
+			&i.AuditLog.RequestID,
+			&i.AuditLog.Before,
+			&i.AuditLog.After,
+			&i.AuditLog.CreatedAt,
+			&i.AuditLog.SubjectID,
 			&i.ActorName,
 			&i.ActorEmail,
 		); err != nil {

@@ -36,6 +36,73 @@ func (q *Queries) AgentAccess(ctx context.Context, arg AgentAccessParams) (Agent
 	return i, err
 }
 
+const contactsByIDs = `-- name: ContactsByIDs :many
+SELECT c.workspace_id, c.agent_id, c.id, c.name, c.email, c.email_normalized, c.phone, c.status, c.stage_id, c.primary_owner_id, c.secondary_owner_id, c.source, c.external_id, c.created_by, c.created_at, c.updated_at, c.version, c.search_text, c.custom, COALESCE(p.name, '') AS primary_owner_name, COALESCE(s.name, '') AS secondary_owner_name,
+       COALESCE(st.name, '') AS stage_name
+FROM contacts c
+LEFT JOIN users p ON p.id = c.primary_owner_id
+LEFT JOIN users s ON s.id = c.secondary_owner_id
+LEFT JOIN stages st ON st.workspace_id = c.workspace_id AND st.id = c.stage_id
+WHERE c.workspace_id = $1 AND c.agent_id = $2 AND c.id = ANY($3::uuid[])
+ORDER BY c.id DESC
+`
+
+type ContactsByIDsParams struct {
+	WorkspaceID uuid.UUID
+	AgentID     uuid.UUID
+	Ids         []uuid.UUID
+}
+
+type ContactsByIDsRow struct {
+	Contact            Contact
+	PrimaryOwnerName   string
+	SecondaryOwnerName string
+	StageName          string
+}
+
+func (q *Queries) ContactsByIDs(ctx context.Context, arg ContactsByIDsParams) ([]ContactsByIDsRow, error) {
+	rows, err := q.db.Query(ctx, contactsByIDs, arg.WorkspaceID, arg.AgentID, arg.Ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ContactsByIDsRow{}
+	for rows.Next() {
+		var i ContactsByIDsRow
+		if err := rows.Scan(
+			&i.Contact.WorkspaceID,
+			&i.Contact.AgentID,
+			&i.Contact.ID,
+			&i.Contact.Name,
+			&i.Contact.Email,
+			&i.Contact.EmailNormalized,
+			&i.Contact.Phone,
+			&i.Contact.Status,
+			&i.Contact.StageID,
+			&i.Contact.PrimaryOwnerID,
+			&i.Contact.SecondaryOwnerID,
+			&i.Contact.Source,
+			&i.Contact.ExternalID,
+			&i.Contact.CreatedBy,
+			&i.Contact.CreatedAt,
+			&i.Contact.UpdatedAt,
+			&i.Contact.Version,
+			&i.Contact.SearchText,
+			&i.Contact.Custom,
+			&i.PrimaryOwnerName,
+			&i.SecondaryOwnerName,
+			&i.StageName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const countOwnedContacts = `-- name: CountOwnedContacts :one
 SELECT count(*) FROM contacts
 WHERE workspace_id = $1 AND status = 'active' AND (primary_owner_id = $2 OR secondary_owner_id = $2)
@@ -157,7 +224,7 @@ func (q *Queries) FindDuplicateContact(ctx context.Context, arg FindDuplicateCon
 }
 
 const getContact = `-- name: GetContact :one
-SELECT c.workspace_id, c.agent_id, c.id, c.name, c.email, c.email_normalized, c.phone, c.status, c.stage_id, c.primary_owner_id, c.secondary_owner_id, c.source, c.external_id, c.created_by, c.created_at, c.updated_at, c.version, c.search_text, COALESCE(p.name, '') AS primary_owner_name, COALESCE(s.name, '') AS secondary_owner_name,
+SELECT c.workspace_id, c.agent_id, c.id, c.name, c.email, c.email_normalized, c.phone, c.status, c.stage_id, c.primary_owner_id, c.secondary_owner_id, c.source, c.external_id, c.created_by, c.created_at, c.updated_at, c.version, c.search_text, c.custom, COALESCE(p.name, '') AS primary_owner_name, COALESCE(s.name, '') AS secondary_owner_name,
        COALESCE(st.name, '') AS stage_name
 FROM contacts c
 LEFT JOIN users p ON p.id = c.primary_owner_id
@@ -201,6 +268,7 @@ func (q *Queries) GetContact(ctx context.Context, arg GetContactParams) (GetCont
 		&i.Contact.UpdatedAt,
 		&i.Contact.Version,
 		&i.Contact.SearchText,
+		&i.Contact.Custom,
 		&i.PrimaryOwnerName,
 		&i.SecondaryOwnerName,
 		&i.StageName,
@@ -220,7 +288,7 @@ func (q *Queries) GetWorkspaceCountry(ctx context.Context, id uuid.UUID) (string
 }
 
 const listContacts = `-- name: ListContacts :many
-SELECT c.workspace_id, c.agent_id, c.id, c.name, c.email, c.email_normalized, c.phone, c.status, c.stage_id, c.primary_owner_id, c.secondary_owner_id, c.source, c.external_id, c.created_by, c.created_at, c.updated_at, c.version, c.search_text, COALESCE(p.name, '') AS primary_owner_name, COALESCE(s.name, '') AS secondary_owner_name,
+SELECT c.workspace_id, c.agent_id, c.id, c.name, c.email, c.email_normalized, c.phone, c.status, c.stage_id, c.primary_owner_id, c.secondary_owner_id, c.source, c.external_id, c.created_by, c.created_at, c.updated_at, c.version, c.search_text, c.custom, COALESCE(p.name, '') AS primary_owner_name, COALESCE(s.name, '') AS secondary_owner_name,
        COALESCE(st.name, '') AS stage_name
 FROM contacts c
 LEFT JOIN users p ON p.id = c.primary_owner_id
@@ -231,10 +299,9 @@ WHERE c.workspace_id = $1 AND c.agent_id = $2
   AND ($4::uuid IS NULL OR c.stage_id = $4)
   AND ($5::uuid IS NULL OR c.primary_owner_id = $5 OR c.secondary_owner_id = $5)
   AND ($6::text IS NULL OR c.source = $6)
-  AND ($7::text IS NULL OR c.search_text LIKE '%' || $7 || '%')
-  AND ($8::uuid IS NULL OR c.id < $8)
+  AND ($7::uuid IS NULL OR c.id < $7)
 ORDER BY c.id DESC
-LIMIT $9
+LIMIT $8
 `
 
 type ListContactsParams struct {
@@ -244,7 +311,6 @@ type ListContactsParams struct {
 	StageID     uuid.NullUUID
 	OwnerID     uuid.NullUUID
 	Source      *string
-	Search      *string
 	BeforeID    uuid.NullUUID
 	MaxRows     int32
 }
@@ -265,7 +331,6 @@ func (q *Queries) ListContacts(ctx context.Context, arg ListContactsParams) ([]L
 		arg.StageID,
 		arg.OwnerID,
 		arg.Source,
-		arg.Search,
 		arg.BeforeID,
 		arg.MaxRows,
 	)
@@ -295,6 +360,7 @@ func (q *Queries) ListContacts(ctx context.Context, arg ListContactsParams) ([]L
 			&i.Contact.UpdatedAt,
 			&i.Contact.Version,
 			&i.Contact.SearchText,
+			&i.Contact.Custom,
 			&i.PrimaryOwnerName,
 			&i.SecondaryOwnerName,
 			&i.StageName,
@@ -353,6 +419,52 @@ func (q *Queries) MemberWorksInAgent(ctx context.Context, arg MemberWorksInAgent
 	var exists bool
 	err := row.Scan(&exists)
 	return exists, err
+}
+
+const searchContactIDs = `-- name: SearchContactIDs :many
+SELECT contact_id::uuid FROM search_contacts($1, $2, $3, $4, $5,
+                                       $6, $7, $8)
+`
+
+type SearchContactIDsParams struct {
+	AgentID  uuid.UUID
+	Pattern  string
+	Status   string
+	StageID  uuid.NullUUID
+	OwnerID  uuid.NullUUID
+	Source   *string
+	BeforeID uuid.NullUUID
+	MaxRows  int32
+}
+
+// Through the reviewed definer function (see db/migrations/00006_contact_search.sql).
+func (q *Queries) SearchContactIDs(ctx context.Context, arg SearchContactIDsParams) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, searchContactIDs,
+		arg.AgentID,
+		arg.Pattern,
+		arg.Status,
+		arg.StageID,
+		arg.OwnerID,
+		arg.Source,
+		arg.BeforeID,
+		arg.MaxRows,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var contact_id uuid.UUID
+		if err := rows.Scan(&contact_id); err != nil {
+			return nil, err
+		}
+		items = append(items, contact_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const similarContacts = `-- name: SimilarContacts :many

@@ -41,6 +41,7 @@ type AuditLog struct {
 	Before      []byte
 	After       []byte
 	CreatedAt   time.Time
+	SubjectID   string
 }
 
 type Contact struct {
@@ -62,6 +63,23 @@ type Contact struct {
 	UpdatedAt        time.Time
 	Version          int32
 	SearchText       string
+	Custom           []byte
+}
+
+type ContactFile struct {
+	WorkspaceID  uuid.UUID
+	ContactID    uuid.UUID
+	ID           uuid.UUID
+	Name         string
+	SizeBytes    int64
+	DeclaredType string
+	ContentType  string
+	Sha256       *string
+	Status       string
+	RejectReason *string
+	UploadedBy   uuid.NullUUID
+	CreatedAt    time.Time
+	ProcessedAt  *time.Time
 }
 
 type ContactNote struct {
@@ -72,6 +90,39 @@ type ContactNote struct {
 	BodyHtml    string
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+}
+
+type ContactSearch struct {
+	WorkspaceID      uuid.UUID
+	AgentID          uuid.UUID
+	ContactID        uuid.UUID
+	Status           string
+	StageID          uuid.NullUUID
+	PrimaryOwnerID   uuid.NullUUID
+	SecondaryOwnerID uuid.NullUUID
+	Source           string
+	SearchText       string
+}
+
+type CustomField struct {
+	WorkspaceID  uuid.UUID
+	AgentID      uuid.UUID
+	ID           uuid.UUID
+	Key          string
+	Label        string
+	Type         string
+	HelpText     string
+	Required     bool
+	IsUnique     bool
+	DefaultValue []byte
+	Options      []byte
+	Position     int32
+	AiPolicy     string
+	AiHint       string
+	ArchivedAt   *time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	Version      int32
 }
 
 type Invitation struct {

@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"time"
 
 	"github.com/riverqueue/river"
 )
@@ -13,9 +12,10 @@ type ExpireSessionsArgs struct{}
 
 func (ExpireSessionsArgs) Kind() string { return "expire_sessions" }
 
+// InsertOpts: no uniqueness needed, only River's elected leader enqueues periodic jobs, and a
+// second run in the same hour deletes nothing.
 func (ExpireSessionsArgs) InsertOpts() river.InsertOpts {
-	// One pending run at a time, however many worker processes schedule it.
-	return river.InsertOpts{Queue: QueueDefault, UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: time.Hour}}
+	return river.InsertOpts{Queue: QueueDefault}
 }
 
 // SessionExpirer deletes expired sessions (internal/auth).

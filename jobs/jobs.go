@@ -13,6 +13,9 @@ import (
 const (
 	QueueDefault = "default"
 	QueueMail    = "mail"
+	// QueueFiles checks uploaded files: each job reads a whole file (up to
+	// GUESTLIST_FILE_MAX_BYTES), so fewer run at once.
+	QueueFiles = "files"
 )
 
 // Queues is the queue configuration of a worker process.
@@ -20,6 +23,7 @@ func Queues() map[string]river.QueueConfig {
 	return map[string]river.QueueConfig{
 		QueueDefault: {MaxWorkers: 10},
 		QueueMail:    {MaxWorkers: 5},
+		QueueFiles:   {MaxWorkers: 4},
 	}
 }
 
@@ -27,6 +31,7 @@ func Queues() map[string]river.QueueConfig {
 type Deps struct {
 	Mail     EmailSender
 	Sessions SessionExpirer
+	Files    FileProcessor
 }
 
 // Workers registers every worker.
@@ -36,6 +41,9 @@ func Workers(d Deps) (*river.Workers, error) {
 		return nil, err
 	}
 	if err := river.AddWorkerSafely(w, &ExpireSessionsWorker{Sessions: d.Sessions}); err != nil {
+		return nil, err
+	}
+	if err := river.AddWorkerSafely(w, &ProcessFileWorker{Files: d.Files}); err != nil {
 		return nil, err
 	}
 	return w, nil

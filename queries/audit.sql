@@ -1,11 +1,11 @@
 -- name: InsertAuditEntry :exec
 INSERT INTO audit_log (workspace_id, id, actor_user_id, action, resource, resource_id, outcome,
-                       ip, request_id, before, after)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11);
+                       ip, request_id, before, after, subject_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12);
 
 -- name: SearchAuditEntries :many
 -- Filters are optional (NULL: any). Keyset pagination on the time-ordered id, newest first.
-SELECT a.*, u.name AS actor_name, u.email AS actor_email
+SELECT sqlc.embed(a), u.name AS actor_name, u.email AS actor_email
 FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id
 WHERE a.workspace_id = @workspace_id
   AND (sqlc.narg(actor_id)::uuid IS NULL OR a.actor_user_id = sqlc.narg(actor_id))
@@ -14,5 +14,13 @@ WHERE a.workspace_id = @workspace_id
   AND (sqlc.narg(from_time)::timestamptz IS NULL OR a.created_at >= sqlc.narg(from_time))
   AND (sqlc.narg(to_time)::timestamptz IS NULL OR a.created_at < sqlc.narg(to_time))
   AND (sqlc.narg(before_id)::uuid IS NULL OR a.id < sqlc.narg(before_id))
+ORDER BY a.id DESC
+LIMIT @max_rows;
+
+-- name: SubjectHistory :many
+-- The history of one object (a contact with its notes and files), newest first.
+SELECT sqlc.embed(a), u.name AS actor_name, u.email AS actor_email
+FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id
+WHERE a.workspace_id = @workspace_id AND a.subject_id = @subject_id
 ORDER BY a.id DESC
 LIMIT @max_rows;

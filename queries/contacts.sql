@@ -66,7 +66,6 @@ WHERE c.workspace_id = @workspace_id AND c.agent_id = @agent_id
   AND (sqlc.narg(stage_id)::uuid IS NULL OR c.stage_id = sqlc.narg(stage_id))
   AND (sqlc.narg(owner_id)::uuid IS NULL OR c.primary_owner_id = sqlc.narg(owner_id) OR c.secondary_owner_id = sqlc.narg(owner_id))
   AND (sqlc.narg(source)::text IS NULL OR c.source = sqlc.narg(source))
-  AND (sqlc.narg(search)::text IS NULL OR c.search_text LIKE '%' || sqlc.narg(search) || '%')
   AND (sqlc.narg(before_id)::uuid IS NULL OR c.id < sqlc.narg(before_id))
 ORDER BY c.id DESC
 LIMIT @max_rows;
@@ -76,6 +75,21 @@ LIMIT @max_rows;
 SELECT EXISTS (SELECT 1 FROM agents a WHERE a.workspace_id = @workspace_id AND a.id = @agent_id)::bool AS agent_exists,
        EXISTS (SELECT 1 FROM agent_grants g
                WHERE g.workspace_id = @workspace_id AND g.agent_id = @agent_id AND g.user_id = @user_id)::bool AS granted;
+
+-- name: SearchContactIDs :many
+-- Through the reviewed definer function (see db/migrations/00006_contact_search.sql).
+SELECT contact_id::uuid FROM search_contacts(@agent_id, @pattern, @status, sqlc.narg(stage_id), sqlc.narg(owner_id),
+                                       sqlc.narg(source), sqlc.narg(before_id), @max_rows);
+
+-- name: ContactsByIDs :many
+SELECT sqlc.embed(c), COALESCE(p.name, '') AS primary_owner_name, COALESCE(s.name, '') AS secondary_owner_name,
+       COALESCE(st.name, '') AS stage_name
+FROM contacts c
+LEFT JOIN users p ON p.id = c.primary_owner_id
+LEFT JOIN users s ON s.id = c.secondary_owner_id
+LEFT JOIN stages st ON st.workspace_id = c.workspace_id AND st.id = c.stage_id
+WHERE c.workspace_id = @workspace_id AND c.agent_id = @agent_id AND c.id = ANY(@ids::uuid[])
+ORDER BY c.id DESC;
 
 -- name: MemberWorksInAgent :one
 -- Whether a member may own contacts of the agent: owners and admins work in every agent, users

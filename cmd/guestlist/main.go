@@ -5,6 +5,7 @@
 //	guestlist migrate                     every migration, ours and River's, as the owner role
 //	guestlist seed                        the demo workspace (development)
 //	guestlist devdb start|stop|status|url the embedded development database
+//	guestlist bench                       the scale benchmarks (docs/BENCHMARKS.md)
 //
 // Configuration comes from the environment: see the README.
 package main
@@ -12,15 +13,18 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/guestlist/guestlist/internal/app"
+	"github.com/guestlist/guestlist/internal/bench"
 	"github.com/guestlist/guestlist/internal/devdb"
 	"github.com/guestlist/guestlist/internal/migrate"
 )
@@ -33,6 +37,8 @@ commands:
   migrate                      apply every migration (needs DATABASE_OWNER_URL, or the embedded database)
   seed                         create the demo workspace and print its sign-in
   devdb start|stop|status|url  manage the embedded development database
+  bench [-scale S] [-samples N] [-out FILE]
+                               load a benchmark database in the embedded cluster and measure
 `
 
 func main() {
@@ -83,6 +89,8 @@ func run(args []string) error {
 		return app.Seed(ctx, a, os.Stdout)
 	case "devdb":
 		return devdbCmd(ctx, cfg, args[1:])
+	case "bench":
+		return benchCmd(ctx, cfg, log, args[1:])
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil
@@ -158,4 +166,63 @@ func devdbCmd(ctx context.Context, cfg app.Config, args []string) error {
 		return fmt.Errorf("unknown devdb command %q (start, stop, status, url)", args[0])
 	}
 	return nil
+}
+
+// benchDatabase is the embedded cluster's database for `bench`, made anew on every run.
+const benchDatabase = "guestlist_bench"
+
+func benchCmd(ctx context.Context, cfg app.Config, log *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	scale := fs.Float64("scale", envFloat("BENCH_SCALE", 1), "row counts × this (1: 1,000,000 contacts among 1,000 workspaces; env BENCH_SCALE)")
+	samples := fs.Int("samples", 300, "requests per latency figure")
+	out := fs.String("out", "docs/benchmarks.json", "the JSON file the figures are merged into")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cluster, err := devdb.Open(cfg.DevDBDir)
+	if err != nil {
+		return err
+	}
+	if err := cluster.Start(ctx); err != nil {
+		return err
+	}
+	if err := cluster.DropDatabase(ctx, benchDatabase); err != nil {
+		return err
+	}
+	if err := cluster.EnsureDatabase(ctx, benchDatabase); err != nil {
+		return err
+	}
+	owner, err := pgxpool.New(ctx, cluster.URL(devdb.Owner, benchDatabase))
+	if err != nil {
+		return err
+	}
+	err = migrate.Up(ctx, owner, devdb.AppRole)
+	owner.Close()
+	if err != nil {
+		return err
+	}
+	figures, err := bench.Run(ctx, bench.Config{Scale: *scale, Samples: *samples, Log: log}, bench.Database{
+		SuperURL: cluster.URL(devdb.Superuser, benchDatabase),
+		AppURL:   cluster.URL(devdb.App, benchDatabase),
+		OwnerURL: cluster.URL(devdb.Owner, benchDatabase),
+	}, os.Stdout)
+	if err != nil {
+		return err
+	}
+	if *scale != 1 {
+		fmt.Printf("scale %g: figures not written to %s (the committed figures are at scale 1)\n", *scale, *out)
+		return nil
+	}
+	if err := bench.Merge(*out, figures); err != nil {
+		return err
+	}
+	fmt.Println("figures merged into", *out)
+	return cluster.DropDatabase(ctx, benchDatabase)
+}
+
+func envFloat(name string, def float64) float64 {
+	if v, err := strconv.ParseFloat(os.Getenv(name), 64); err == nil {
+		return v
+	}
+	return def
 }

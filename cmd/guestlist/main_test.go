@@ -113,7 +113,7 @@ func TestLifecycle(t *testing.T) {
 	addr := freeAddr(t)
 	env := []string{
 		"DATABASE_URL=" + d.AppURL, "DATABASE_OWNER_URL=" + d.OwnerURL, "GUESTLIST_ADDR=" + addr,
-		"GUESTLIST_OUTBOX_DIR=" + t.TempDir(), "GUESTLIST_SHUTDOWN_TIMEOUT=10s",
+		"GUESTLIST_OUTBOX_DIR=" + t.TempDir(), "GUESTLIST_BLOB_URL=" + t.TempDir(), "GUESTLIST_SHUTDOWN_TIMEOUT=10s",
 	}
 	base := "http://" + addr
 

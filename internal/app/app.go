@@ -15,6 +15,7 @@ import (
 
 	"github.com/guestlist/guestlist/internal/auth"
 	"github.com/guestlist/guestlist/internal/devdb"
+	"github.com/guestlist/guestlist/internal/files"
 	"github.com/guestlist/guestlist/internal/mail"
 	"github.com/guestlist/guestlist/internal/migrate"
 	"github.com/guestlist/guestlist/internal/tenant"
@@ -31,6 +32,7 @@ type App struct {
 	Auth    *auth.Service
 	Handler http.Handler
 	Mail    mail.Sender
+	Files   *files.Service
 
 	appPool, ownerPool *pgxpool.Pool
 	worker             *river.Client[pgx.Tx] // nil when this process works no jobs
@@ -95,8 +97,11 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, withWorkers bool) (
 	if a.Auth, err = auth.NewService(a.Tenants, a.River, cfg.BaseURL, cfg.Env == Production); err != nil {
 		return nil, err
 	}
+	if a.Files, err = files.NewService(ctx, a.Tenants, a.River, cfg.BlobURL, cfg.FileMaxBytes); err != nil {
+		return nil, err
+	}
 	if withWorkers {
-		workers, err := jobs.Workers(jobs.Deps{Mail: mail.JobSender{Sender: a.Mail}, Sessions: a.Auth})
+		workers, err := jobs.Workers(jobs.Deps{Mail: mail.JobSender{Sender: a.Mail}, Sessions: a.Auth, Files: a.Files})
 		if err != nil {
 			return nil, err
 		}
@@ -112,8 +117,11 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, withWorkers bool) (
 	return a, nil
 }
 
-// Close releases the pools.
+// Close releases the pools and the blob storage.
 func (a *App) Close() {
+	if a.Files != nil {
+		_ = a.Files.Close()
+	}
 	if a.appPool != nil {
 		a.appPool.Close()
 	}

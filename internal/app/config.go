@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/caarlos0/env/v11"
+
+	"github.com/guestlist/guestlist/internal/files"
 )
 
 // Config is read from the environment. Every variable, with its default, is listed in the README.
@@ -42,6 +44,11 @@ type Config struct {
 
 	// BodyLimit caps request bodies, in bytes.
 	BodyLimit int64 `env:"GUESTLIST_BODY_LIMIT" envDefault:"1048576"`
+	// BlobURL is where contact files are stored: a folder (a path, made absolute, or
+	// file:///abs/path) or S3-compatible storage (s3://bucket?region=...&endpoint=...).
+	BlobURL string `env:"GUESTLIST_BLOB_URL" envDefault:"var/blobs"`
+	// FileMaxBytes caps one uploaded file, in bytes (413 beyond).
+	FileMaxBytes int64 `env:"GUESTLIST_FILE_MAX_BYTES" envDefault:"26214400"`
 	// RunWorkers makes `serve` work jobs too; run `worker` processes and set it false to split.
 	RunWorkers bool `env:"GUESTLIST_RUN_WORKERS" envDefault:"true"`
 	// ShutdownTimeout is how long SIGTERM waits for requests and jobs in flight.
@@ -86,6 +93,12 @@ func (c Config) validate() error {
 	}
 	if c.BodyLimit < 1024 {
 		errs = append(errs, fmt.Errorf("GUESTLIST_BODY_LIMIT must be at least 1024 bytes, not %d", c.BodyLimit))
+	}
+	if _, err := files.BucketURL(c.BlobURL); err != nil {
+		errs = append(errs, err)
+	}
+	if c.FileMaxBytes < 1 || c.FileMaxBytes > 5<<30 {
+		errs = append(errs, fmt.Errorf("GUESTLIST_FILE_MAX_BYTES must be between 1 and 5 GiB, not %d", c.FileMaxBytes))
 	}
 	if c.DatabaseMaxConns < 2 {
 		errs = append(errs, fmt.Errorf("GUESTLIST_DB_MAX_CONNS must be at least 2, not %d", c.DatabaseMaxConns))

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -46,6 +47,12 @@ func TestRouteRoleMatrix(t *testing.T) {
 	lead := o.Do("GET", base+"/stages", nil).Map(t)["items"].([]any)[0].(map[string]any)["id"].(string)
 	contact := o.Do("POST", base+"/contacts", map[string]string{"email": "matrix@example.com"}).Map(t)["id"].(string)
 	note := o.Do("POST", base+"/contacts/"+contact+"/notes", map[string]string{"body_html": "<p>owner's</p>"}).Map(t)["id"].(string)
+	files := base + "/contacts/" + contact + "/files"
+	multipart := *o.Client
+	multipart.Header = http.Header{"Content-Type": {"multipart/form-data; boundary=b"}}
+	file := multipart.Do("POST", files, "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"m.txt\"\r\n\r\nmatrix\r\n--b--\r\n").Map(t)["id"].(string)
+	require.Eventually(t, func() bool { return o.Do("GET", files+"/"+file+"/download", nil).Status == http.StatusOK }, 15*time.Second, 20*time.Millisecond)
+	field := o.Do("POST", base+"/fields", map[string]string{"label": "Matrix", "type": "text"}).Map(t)["id"].(string)
 	clients := [people]*apptest.Client{o.Client, a.Client, ug.Client, un.Client, out.Client, env.Client(t)}
 
 	unknown := uuid.Must(uuid.NewV7()).String()
@@ -86,10 +93,23 @@ func TestRouteRoleMatrix(t *testing.T) {
 		{"POST", "/api/v1/agents/:agentId/contacts/:contactId/archive", base + "/contacts/" + unknown + "/archive", nil, [people]int{none, none, forb, forb, none, unau}},
 		{"POST", "/api/v1/agents/:agentId/contacts/:contactId/restore", base + "/contacts/" + unknown + "/restore", nil, [people]int{none, none, forb, forb, none, unau}},
 		{"PUT", "/api/v1/agents/:agentId/contacts/:contactId/stage", base + "/contacts/" + contact + "/stage", map[string]string{"stage_id": lead}, [people]int{ok, ok, ok, none, none, unau}},
+		{"GET", "/api/v1/agents/:agentId/contacts/:contactId/timeline", base + "/contacts/" + contact + "/timeline", nil, [people]int{ok, ok, ok, none, none, unau}},
 		{"GET", "/api/v1/agents/:agentId/contacts/:contactId/notes", base + "/contacts/" + contact + "/notes", nil, [people]int{ok, ok, ok, none, none, unau}},
 		{"POST", "/api/v1/agents/:agentId/contacts/:contactId/notes", base + "/contacts/" + contact + "/notes", map[string]string{"body_html": ""}, [people]int{bad, bad, bad, none, none, unau}},
 		{"PATCH", "/api/v1/agents/:agentId/contacts/:contactId/notes/:noteId", base + "/contacts/" + contact + "/notes/" + note, map[string]string{"body_html": "<p>x</p>"}, [people]int{ok, ok, forb, none, none, unau}},
 		{"DELETE", "/api/v1/agents/:agentId/contacts/:contactId/notes/:noteId", base + "/contacts/" + contact + "/notes/" + unknown, nil, [people]int{none, none, none, none, none, unau}},
+		{"GET", "/api/v1/agents/:agentId/contacts/:contactId/files", files, nil, [people]int{ok, ok, ok, none, none, unau}},
+		{"POST", "/api/v1/agents/:agentId/contacts/:contactId/files", files, `{}`, [people]int{bad, bad, bad, none, none, unau}},
+		{"GET", "/api/v1/agents/:agentId/contacts/:contactId/files/:fileId/download", files + "/" + file + "/download", nil, [people]int{ok, ok, ok, none, none, unau}},
+		{"DELETE", "/api/v1/agents/:agentId/contacts/:contactId/files/:fileId", files + "/" + unknown, nil, [people]int{none, none, forb, forb, none, unau}},
+		{"GET", "/api/v1/agents/:agentId/fields", base + "/fields", nil, [people]int{ok, ok, ok, none, none, unau}},
+		{"POST", "/api/v1/agents/:agentId/fields", base + "/fields", `{}`, [people]int{bad, bad, forb, forb, none, unau}},
+		{"PUT", "/api/v1/agents/:agentId/fields", base + "/fields", map[string]any{"field_ids": []string{}}, [people]int{bad, bad, forb, forb, none, unau}},
+		{"GET", "/api/v1/agents/:agentId/fields/:fieldId", base + "/fields/" + field, nil, [people]int{ok, ok, ok, none, none, unau}},
+		{"PATCH", "/api/v1/agents/:agentId/fields/:fieldId", base + "/fields/" + field, `{}`, [people]int{ok, ok, forb, forb, none, unau}},
+		{"DELETE", "/api/v1/agents/:agentId/fields/:fieldId", base + "/fields/" + field + "?confirm=wrong", nil, [people]int{bad, bad, forb, forb, none, unau}},
+		{"POST", "/api/v1/agents/:agentId/fields/:fieldId/archive", base + "/fields/" + unknown + "/archive", nil, [people]int{none, none, forb, forb, none, unau}},
+		{"POST", "/api/v1/agents/:agentId/fields/:fieldId/restore", base + "/fields/" + unknown + "/restore", nil, [people]int{none, none, forb, forb, none, unau}},
 		{"GET", "/api/v1/workspace", "", nil, [people]int{ok, ok, ok, ok, ok, unau}},
 		{"PATCH", "/api/v1/workspace", "", map[string]string{"name": "x"}, [people]int{bad, forb, forb, forb, bad, unau}},
 		{"DELETE", "/api/v1/workspace", "", map[string]string{"confirm_name": "not the name"}, [people]int{bad, forb, forb, forb, bad, unau}},

@@ -12,6 +12,8 @@ import (
 	"github.com/guestlist/guestlist/internal/auth"
 	"github.com/guestlist/guestlist/internal/authz"
 	"github.com/guestlist/guestlist/internal/contacts"
+	"github.com/guestlist/guestlist/internal/fields"
+	"github.com/guestlist/guestlist/internal/files"
 	"github.com/guestlist/guestlist/internal/httpapi"
 	"github.com/guestlist/guestlist/internal/mail"
 	"github.com/guestlist/guestlist/internal/migrate"
@@ -46,6 +48,8 @@ func newHandler(a *App) (http.Handler, error) {
 	auth.Register(r, a.Auth)
 	agents.Register(r, agents.NewService(a.Tenants))
 	contacts.Register(r, contacts.NewService(a.Tenants))
+	files.Register(r, a.Files)
+	fields.Register(r, fields.NewService(a.Tenants))
 	team.Register(r, team.NewService(a.Tenants, enforcer, a.Auth, a.River, a.Config.BaseURL, a.Log))
 	if outbox, ok := a.Mail.(*mail.Outbox); ok {
 		mail.RegisterOutbox(r, outbox)

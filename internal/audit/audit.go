@@ -51,8 +51,11 @@ type Entry struct {
 	Resource   string // the authz resource name: agents, workspace, members, ...
 	ResourceID string
 	Outcome    Outcome // Success when empty
-	Before     any
-	After      any
+	// SubjectID is the object whose history this belongs to, when it is not the resource itself
+	// (a note's or a file's contact); empty means the resource id.
+	SubjectID string
+	Before    any
+	After     any
 }
 
 // Record writes e in tx, attributed to the actor in ctx.
@@ -68,6 +71,9 @@ func Record(ctx context.Context, tx tenant.Tx, e Entry) error {
 	}
 	if e.Outcome == "" {
 		e.Outcome = Success
+	}
+	if e.SubjectID == "" {
+		e.SubjectID = e.ResourceID
 	}
 	var ip *netip.Addr
 	if a.IP.IsValid() {
@@ -85,6 +91,7 @@ func Record(ctx context.Context, tx tenant.Tx, e Entry) error {
 		RequestID:   a.RequestID,
 		Before:      before,
 		After:       after,
+		SubjectID:   e.SubjectID,
 	})
 }
 

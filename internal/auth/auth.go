@@ -274,41 +274,62 @@ func (s *Service) SignOut(ctx context.Context, sessionHash []byte) error {
 }
 
 // Authenticate resolves the session cookie to the member, in the session's current workspace
-// (or their first one when they have left it).
-func (s *Service) Authenticate(ctx context.Context, r *http.Request) (*httpapi.Member, error) {
-	m, _, err := s.session(ctx, r)
+// (or their first one when they have left it), and whether agentID is visible to them there.
+func (s *Service) Authenticate(ctx context.Context, r *http.Request, agentID uuid.UUID) (*httpapi.Member, error) {
+	m, _, err := s.session(ctx, sessionToken(r), agentID)
 	return m, err
 }
 
-// session is Authenticate, also returning every workspace of the member.
-func (s *Service) session(ctx context.Context, r *http.Request) (*httpapi.Member, []Workspace, error) {
+// sessionToken is the request's session cookie, "" when there is none.
+func sessionToken(r *http.Request) string {
 	cookie, err := r.Cookie(CookieName)
-	if err != nil || cookie.Value == "" {
+	if err != nil {
+		return ""
+	}
+	return cookie.Value
+}
+
+// session resolves a session token to the member, also returning every workspace of theirs, in
+// one transaction: the session, then (through the member door) their memberships, then (in the
+// workspace) the agent's visibility.
+func (s *Service) session(ctx context.Context, token string, agentID uuid.UUID) (*httpapi.Member, []Workspace, error) {
+	if token == "" {
 		return nil, nil, apperr.New(apperr.Unauthenticated, "sign in first")
 	}
-	hash := hashToken(cookie.Value)
-	var row db.GetSessionRow
-	err = s.tenants.PlatformTx(ctx, func(q *db.Queries) error {
-		row, err = q.GetSession(ctx, hash)
+	hash := hashToken(token)
+	var m *httpapi.Member
+	var workspaces []Workspace
+	err := s.tenants.SignIn(ctx, func(tx tenant.SignInTx) error {
+		row, err := tx.Q.GetSession(ctx, hash)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return apperr.New(apperr.Unauthenticated, "your session has ended; sign in again")
+		}
+		if err != nil {
+			return err
+		}
+		if err := tx.AsUser(ctx, row.UserID); err != nil {
+			return err
+		}
+		if workspaces, err = listWorkspaces(ctx, tx.Q, row.UserID); err != nil {
+			return err
+		}
+		m = &httpapi.Member{UserID: row.UserID, Email: row.Email, Name: row.Name, SessionHash: hash}
+		for i, w := range workspaces {
+			if i == 0 || w.ID == row.CurrentWorkspaceID.UUID {
+				m.WorkspaceID, m.Role = w.ID, w.Role
+			}
+		}
+		if agentID == uuid.Nil || m.WorkspaceID == uuid.Nil {
+			return nil
+		}
+		if err := tx.InWorkspace(ctx, m.WorkspaceID); err != nil {
+			return err
+		}
+		access, err := tx.Q.AgentAccess(ctx, db.AgentAccessParams{WorkspaceID: m.WorkspaceID, AgentID: agentID, UserID: m.UserID})
+		m.AgentVisible = access.AgentExists && (m.Role != authz.RoleUser || access.Granted)
 		return err
 	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil, apperr.New(apperr.Unauthenticated, "your session has ended; sign in again")
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	workspaces, err := s.workspaces(ctx, row.UserID)
-	if err != nil {
-		return nil, nil, err
-	}
-	m := &httpapi.Member{UserID: row.UserID, Email: row.Email, Name: row.Name, SessionHash: hash}
-	for i, w := range workspaces {
-		if i == 0 || w.ID == row.CurrentWorkspaceID.UUID {
-			m.WorkspaceID, m.Role = w.ID, w.Role
-		}
-	}
-	return m, workspaces, nil
+	return m, workspaces, err
 }
 
 // Workspace is one of a user's workspaces, with their role in it.
@@ -322,16 +343,24 @@ type Workspace struct {
 func (s *Service) workspaces(ctx context.Context, userID uuid.UUID) ([]Workspace, error) {
 	var out []Workspace
 	err := s.tenants.UserTx(ctx, userID, func(q *db.Queries) error {
-		rows, err := q.ListUserMemberships(ctx, userID)
-		for _, r := range rows {
-			role, perr := authz.ParseRole(r.Role)
-			if perr != nil {
-				return perr
-			}
-			out = append(out, Workspace{ID: r.ID, Name: r.Name, Role: role})
-		}
+		var err error
+		out, err = listWorkspaces(ctx, q, userID)
 		return err
 	})
+	return out, err
+}
+
+// listWorkspaces reads the user's memberships; the member door must be open for userID.
+func listWorkspaces(ctx context.Context, q *db.Queries, userID uuid.UUID) ([]Workspace, error) {
+	rows, err := q.ListUserMemberships(ctx, userID)
+	out := make([]Workspace, 0, len(rows))
+	for _, r := range rows {
+		role, perr := authz.ParseRole(r.Role)
+		if perr != nil {
+			return nil, perr
+		}
+		out = append(out, Workspace{ID: r.ID, Name: r.Name, Role: role})
+	}
 	return out, err
 }
 

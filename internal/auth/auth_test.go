@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/riverqueue/river"
 	"github.com/stretchr/testify/require"
 
 	"github.com/guestlist/guestlist/db"
@@ -197,7 +196,7 @@ func TestExpiredSessionsEndAndAreDeleted(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, http.StatusUnauthorized, expired.Do("GET", "/api/v1/me", nil).Status)
 
-	_, err = env.App.River.Insert(ctx, jobs.ExpireSessionsArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{}})
+	_, err = env.App.River.Insert(ctx, jobs.ExpireSessionsArgs{}, nil)
 	require.NoError(t, err)
 	require.Eventually(t, func() bool {
 		var n int
@@ -205,4 +204,16 @@ func TestExpiredSessionsEndAndAreDeleted(t *testing.T) {
 		return n == 0
 	}, 15*time.Second, 50*time.Millisecond)
 	require.Equal(t, http.StatusOK, live.Do("GET", "/api/v1/me", nil).Status)
+}
+
+// Signing in while another session's cookie is still sent answers with the new session.
+func TestSignInOverAnotherSessionAnswersTheNewOne(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t)
+	a, b := env.SignUp(t), env.SignUp(t)
+	resp := a.Do("POST", "/api/v1/auth/signin", map[string]string{"email": b.Email, "password": b.Password})
+	require.Equal(t, http.StatusOK, resp.Status)
+	require.Equal(t, b.Email, resp.Map(t)["user"].(map[string]any)["email"])
+	require.Equal(t, b.WorkspaceID.String(), resp.Map(t)["current_workspace_id"])
+	require.Equal(t, b.Email, a.Do("GET", "/api/v1/me", nil).Map(t)["user"].(map[string]any)["email"])
 }

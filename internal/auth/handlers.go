@@ -100,12 +100,11 @@ func (h *handlers) signIn(c *gin.Context) {
 	h.s.Respond(c, token, http.StatusOK)
 }
 
-// Respond starts the session of token: it sets the cookie and answers with the session, read
-// back as any later request would see it.
+// Respond starts the session of token: it sets the cookie and answers with that session (not
+// whichever session the request's own cookie names), as any later request will see it.
 func (s *Service) Respond(c *gin.Context, token string, status int) {
 	s.setCookie(c, token, int(SessionTTL.Seconds()))
-	c.Request.AddCookie(&http.Cookie{Name: CookieName, Value: token})
-	reload(c, s, status)
+	answer(c, s, token, status)
 }
 
 func (s *Service) setCookie(c *gin.Context, value string, maxAge int) {
@@ -133,12 +132,15 @@ type sessionView struct {
 		Email string    `json:"email"`
 	} `json:"user"`
 	Workspaces         []Workspace `json:"workspaces"`
-	CurrentWorkspaceID uuid.UUID   `json:"current_workspace_id"`
+	CurrentWorkspaceID *uuid.UUID  `json:"current_workspace_id"` // null: in no workspace
 }
 
-// reload answers with the session as it now stands.
-func reload(c *gin.Context, s *Service, status int) {
-	m, workspaces, err := s.session(c.Request.Context(), c.Request)
+// reload answers with the request's session as it now stands.
+func reload(c *gin.Context, s *Service, status int) { answer(c, s, sessionToken(c.Request), status) }
+
+// answer writes the session of token.
+func answer(c *gin.Context, s *Service, token string, status int) {
+	m, workspaces, err := s.session(c.Request.Context(), token, uuid.Nil)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -146,7 +148,9 @@ func reload(c *gin.Context, s *Service, status int) {
 	var v sessionView
 	v.User.ID, v.User.Name, v.User.Email = m.UserID, m.Name, m.Email
 	v.Workspaces = append([]Workspace{}, workspaces...)
-	v.CurrentWorkspaceID = m.WorkspaceID
+	if m.WorkspaceID != uuid.Nil {
+		v.CurrentWorkspaceID = &m.WorkspaceID
+	}
 	c.JSON(status, v)
 }
 

@@ -346,6 +346,13 @@ func get(ctx context.Context, tx tenant.Tx, agentID, id uuid.UUID) (Contact, err
 	return fromRow(r.Contact, r.StageName, r.PrimaryOwnerName, r.SecondaryOwnerName), err
 }
 
+// Exists answers nil when id is a contact of the agent, in tx's workspace, and the not-found
+// error otherwise: for the capabilities that hang things on a contact (files).
+func Exists(ctx context.Context, tx tenant.Tx, agentID, id uuid.UUID) error {
+	_, err := get(ctx, tx, agentID, id)
+	return err
+}
+
 // Get returns a contact of the agent.
 func (s *Service) Get(ctx context.Context, ws, agentID, id uuid.UUID) (Contact, error) {
 	var out Contact
@@ -366,19 +373,29 @@ type Filter struct {
 	Search  string // a fragment of the name, email or phone
 }
 
-// List returns a page of the agent's contacts, newest first.
+// List returns a page of the agent's contacts, newest first. A search goes through the
+// search_contacts definer function (fast for the app role under RLS), then loads those rows.
 func (s *Service) List(ctx context.Context, ws, agentID uuid.UUID, f Filter, before uuid.UUID, limit int) ([]Contact, bool, error) {
-	p := db.ListContactsParams{WorkspaceID: ws, AgentID: agentID, Status: f.Status, StageID: f.StageID, OwnerID: f.OwnerID,
-		Source: f.Source, BeforeID: uuid.NullUUID{UUID: before, Valid: before != uuid.Nil}, MaxRows: int32(limit + 1)}
-	if p.Status == "" {
-		p.Status = Active
+	if f.Status == "" {
+		f.Status = Active
 	}
-	if q := searchFragment(f.Search); q != "" {
-		p.Search = &q
-	}
+	beforeID := uuid.NullUUID{UUID: before, Valid: before != uuid.Nil}
 	out := []Contact{}
 	err := s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
-		rows, err := tx.Q.ListContacts(ctx, p)
+		if pattern := SearchPattern(f.Search); pattern != "" {
+			ids, err := tx.Q.SearchContactIDs(ctx, db.SearchContactIDsParams{AgentID: agentID, Pattern: pattern, Status: f.Status,
+				StageID: f.StageID, OwnerID: f.OwnerID, Source: f.Source, BeforeID: beforeID, MaxRows: int32(limit + 1)})
+			if err != nil || len(ids) == 0 {
+				return err
+			}
+			rows, err := tx.Q.ContactsByIDs(ctx, db.ContactsByIDsParams{WorkspaceID: ws, AgentID: agentID, Ids: ids})
+			for _, r := range rows {
+				out = append(out, fromRow(r.Contact, r.StageName, r.PrimaryOwnerName, r.SecondaryOwnerName))
+			}
+			return err
+		}
+		rows, err := tx.Q.ListContacts(ctx, db.ListContactsParams{WorkspaceID: ws, AgentID: agentID, Status: f.Status, StageID: f.StageID,
+			OwnerID: f.OwnerID, Source: f.Source, BeforeID: beforeID, MaxRows: int32(limit + 1)})
 		for _, r := range rows {
 			out = append(out, fromRow(r.Contact, r.StageName, r.PrimaryOwnerName, r.SecondaryOwnerName))
 		}
@@ -393,9 +410,10 @@ func (s *Service) List(ctx context.Context, ws, agentID uuid.UUID, f Filter, bef
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
-// searchFragment turns what was typed into the LIKE fragment search_text is matched with: lower
-// case; a phone-looking fragment ("+1 (555) 12") keeps only its digits.
-func searchFragment(q string) string {
+// SearchPattern turns what was typed into the LIKE pattern search_text is matched with ("" for
+// no search): lower case, LIKE's wildcards escaped; a phone-looking fragment ("+1 (555) 12")
+// keeps only its digits.
+func SearchPattern(q string) string {
 	q = strings.ToLower(strings.TrimSpace(q))
 	digits := strings.Map(func(r rune) rune {
 		switch {
@@ -409,7 +427,10 @@ func searchFragment(q string) string {
 	if digits != "" && !strings.ContainsRune(digits, 'x') {
 		q = digits
 	}
-	return likeEscaper.Replace(q)
+	if q == "" {
+		return ""
+	}
+	return "%" + likeEscaper.Replace(q) + "%"
 }
 
 // Update patches a contact. ifMatch, when given, must be the contact's current ETag.
@@ -497,6 +518,24 @@ func (s *Service) Delete(ctx context.Context, ws, agentID, id uuid.UUID) error {
 		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "delete", Resource: "contacts", ResourceID: id.String(), Before: before})
 	})
+}
+
+// TimelineLength is how many changes a contact's timeline shows.
+const TimelineLength = 200
+
+// Timeline is the contact's history from the audit log (its own changes and its notes' and
+// files'), newest first.
+func (s *Service) Timeline(ctx context.Context, ws, agentID, id uuid.UUID) ([]audit.Logged, error) {
+	var out []audit.Logged
+	err := s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
+		if _, err := get(ctx, tx, agentID, id); err != nil {
+			return err
+		}
+		var err error
+		out, err = audit.History(ctx, tx, id.String(), TimelineLength)
+		return err
+	})
+	return out, err
 }
 
 // Similar is a contact that looks like details being typed.

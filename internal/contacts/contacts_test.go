@@ -1,14 +1,18 @@
 package contacts_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/guestlist/guestlist/internal/app/apptest"
+	"github.com/guestlist/guestlist/internal/tenant"
 	"github.com/guestlist/guestlist/internal/testdb"
 )
 
@@ -326,6 +330,16 @@ func TestNotes(t *testing.T) {
 	list := c.owner.Do("GET", notes, nil).Map(t)["items"].([]any)
 	require.Len(t, list, 1)
 	require.Equal(t, "<p>tidied by admin</p>", list[0].(map[string]any)["body_html"])
+
+	// The contact's timeline holds its creation and every note change, newest first.
+	timeline := c.owner.Do("GET", c.base+"/contacts/"+ct["id"].(string)+"/timeline", nil).Map(t)["items"].([]any)
+	var seen []string
+	for _, e := range timeline {
+		e := e.(map[string]any)
+		seen = append(seen, e["resource"].(string)+" "+e["action"].(string))
+	}
+	require.Equal(t, []string{"contact_notes delete", "contact_notes update", "contact_notes update", "contact_notes create",
+		"contact_notes create", "contacts create"}, seen)
 }
 
 // Ids of another agent, another workspace, or an agent not granted answer 404.
@@ -360,4 +374,46 @@ func TestRemovingAnOwnerReportsTheirContacts(t *testing.T) {
 	got := c.owner.Do("GET", c.base+"/contacts/"+ct["id"].(string), nil).Map(t)
 	require.Nil(t, got["primary_owner"])
 	require.Equal(t, c.owner.UserID.String(), got["secondary_owner"].(map[string]any)["id"])
+}
+
+// Search reads the newest 5,000 contacts first and goes to the trigram index for the rest: a
+// match anywhere is found, once, in order, across pages.
+func TestSearchBeyondTheRecentWindow(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	c.env.InWorkspace(t, c.owner.WorkspaceID, func(tx tenant.Tx) error {
+		// 6,000 contacts; every 100th is "common", every 200th also "sparse"; the oldest id is the
+		// only "needle".
+		_, err := tx.Exec(context.Background(), `
+			INSERT INTO contacts (workspace_id, agent_id, id, name, email, email_normalized, source, search_text)
+			SELECT $1, $2, CASE WHEN i = 0 THEN '00000000-0000-7000-8000-000000000001'::uuid ELSE gen_random_uuid() END,
+			       n, e, e, 'import', lower(n) || ' ' || e
+			FROM generate_series(0, 5999) AS i,
+			     LATERAL (SELECT 'person ' || i || CASE WHEN i % 100 = 0 THEN ' common' ELSE '' END
+			                                      || CASE WHEN i % 200 = 0 THEN ' sparse' ELSE '' END
+			                                      || CASE WHEN i = 0 THEN ' needle' ELSE '' END AS n,
+			                     'p' || i || '@example.com' AS e) AS v`, c.owner.WorkspaceID, c.agent)
+		return err
+	})
+	search := func(q string) (ids []string) {
+		t.Helper()
+		for query := "limit=50&q=" + q; ; {
+			page := c.owner.Do("GET", c.base+"/contacts?"+query, nil).Map(t)
+			for _, it := range page["items"].([]any) {
+				ids = append(ids, it.(map[string]any)["id"].(string))
+			}
+			next, ok := page["next_cursor"].(string)
+			if !ok {
+				return ids
+			}
+			query = "limit=50&q=" + q + "&cursor=" + next
+		}
+	}
+	require.Equal(t, []string{"00000000-0000-7000-8000-000000000001"}, search("needle"))
+	for q, want := range map[string]int{"common": 60, "sparse": 30, "person": 6000} {
+		ids := search(q)
+		require.Len(t, ids, want, q)
+		require.True(t, slices.IsSortedFunc(ids, func(a, b string) int { return strings.Compare(b, a) }), "%s: newest first", q)
+		require.Len(t, slices.Compact(slices.Clone(ids)), want, "%s: no contact twice", q)
+	}
 }

@@ -32,6 +32,7 @@ func Register(r *httpapi.Router, s *Service) {
 	m.POST(a+"/contacts/:contactId/archive", r.Require(authz.ResourceContacts, authz.ActionUpdate), h.status(Archived))
 	m.POST(a+"/contacts/:contactId/restore", r.Require(authz.ResourceContacts, authz.ActionUpdate), h.status(Active))
 	m.PUT(a+"/contacts/:contactId/stage", r.Require(authz.ResourceContactStage, authz.ActionUpdate), h.moveToStage)
+	m.GET(a+"/contacts/:contactId/timeline", r.Require(authz.ResourceContacts, authz.ActionRead), h.timeline)
 
 	m.GET(a+"/contacts/:contactId/notes", r.Require(authz.ResourceContactNotes, authz.ActionRead), h.notes)
 	m.POST(a+"/contacts/:contactId/notes", r.Require(authz.ResourceContactNotes, authz.ActionCreate), h.addNote)
@@ -258,6 +259,13 @@ func (h handlers) moveToStage(c *gin.Context) {
 	if ok && decode(c, &in) {
 		ct, err := h.s.MoveToStage(c.Request.Context(), ws(c), id[0], id[1], in.StageID, c.GetHeader("If-Match"))
 		reply(c, http.StatusOK, ct, err)
+	}
+}
+
+func (h handlers) timeline(c *gin.Context) {
+	if id, ok := ids(c, "agentId", "contactId"); ok {
+		entries, err := h.s.Timeline(c.Request.Context(), ws(c), id[0], id[1])
+		reply(c, http.StatusOK, gin.H{"items": entries}, err)
 	}
 }
 

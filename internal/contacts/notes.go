@@ -98,7 +98,7 @@ func (s *Service) AddNote(ctx context.Context, m *httpapi.Member, agentID, conta
 			return err
 		}
 		out = noteFrom(n, m.Name)
-		return audit.Record(ctx, tx, audit.Entry{Action: "create", Resource: "contact_notes", ResourceID: n.ID.String(), After: out})
+		return audit.Record(ctx, tx, audit.Entry{Action: "create", Resource: "contact_notes", ResourceID: n.ID.String(), SubjectID: contactID.String(), After: out})
 	})
 	return out, err
 }
@@ -139,7 +139,7 @@ func (s *Service) EditNote(ctx context.Context, m *httpapi.Member, agentID, cont
 			return err
 		}
 		out = noteFrom(n, "")
-		return audit.Record(ctx, tx, audit.Entry{Action: "update", Resource: "contact_notes", ResourceID: id.String(),
+		return audit.Record(ctx, tx, audit.Entry{Action: "update", Resource: "contact_notes", ResourceID: id.String(), SubjectID: contactID.String(),
 			Before: map[string]any{"body_html": before.BodyHtml}, After: map[string]any{"body_html": n.BodyHtml}})
 	})
 	return out, err
@@ -155,7 +155,7 @@ func (s *Service) DeleteNote(ctx context.Context, m *httpapi.Member, agentID, co
 		if err := tx.Q.DeleteNote(ctx, db.DeleteNoteParams{WorkspaceID: m.WorkspaceID, ContactID: contactID, ID: id}); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Entry{Action: "delete", Resource: "contact_notes", ResourceID: id.String(),
+		return audit.Record(ctx, tx, audit.Entry{Action: "delete", Resource: "contact_notes", ResourceID: id.String(), SubjectID: contactID.String(),
 			Before: map[string]any{"body_html": before.BodyHtml}})
 	})
 }

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/require"
 
+	"github.com/guestlist/guestlist/internal/apperr"
 	"github.com/guestlist/guestlist/internal/httpapi"
 )
 
@@ -90,5 +92,46 @@ func TestDecode(t *testing.T) {
 		if c.field != "" {
 			require.Contains(t, e["fields"], c.field, c.body)
 		}
+	}
+}
+
+// UploadLimit raises the body limit for multipart bodies on its route only; elsewhere, and for
+// other content types, BodyLimit's cap holds.
+func TestUploadLimit(t *testing.T) {
+	t.Parallel()
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.Use(httpapi.BodyLimit(64))
+	read := func(c *gin.Context) {
+		n, err := io.Copy(io.Discard, c.Request.Body)
+		if err != nil {
+			httpapi.Fail(c, apperr.New(apperr.TooLarge, "%v", err))
+			return
+		}
+		c.JSON(http.StatusOK, gin.H{"read": n})
+	}
+	e.POST("/upload", httpapi.UploadLimit(1000), read)
+	e.POST("/json", read)
+	for _, tc := range []struct {
+		path, contentType string
+		size, want        int
+		chunked           bool
+	}{
+		{"/upload", "multipart/form-data; boundary=x", 1000, http.StatusOK, false},
+		{"/upload", "multipart/form-data; boundary=x", 1001, http.StatusRequestEntityTooLarge, false},
+		{"/upload", "multipart/form-data; boundary=x", 1001, http.StatusRequestEntityTooLarge, true},
+		{"/upload", "application/json", 65, http.StatusRequestEntityTooLarge, false},
+		{"/json", "multipart/form-data; boundary=x", 64, http.StatusOK, false},
+		{"/json", "multipart/form-data; boundary=x", 65, http.StatusRequestEntityTooLarge, false},
+		{"/json", "multipart/form-data; boundary=x", 65, http.StatusRequestEntityTooLarge, true},
+	} {
+		req := httptest.NewRequest("POST", tc.path, strings.NewReader(strings.Repeat("x", tc.size)))
+		req.Header.Set("Content-Type", tc.contentType)
+		if tc.chunked {
+			req.ContentLength = -1
+		}
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		require.Equal(t, tc.want, rec.Code, "%+v: %s", tc, rec.Body)
 	}
 }

@@ -7,10 +7,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/netip"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -91,14 +93,43 @@ func SecurityHeaders(secure bool) gin.HandlerFunc {
 	}
 }
 
-// BodyLimit caps request bodies at max bytes; Decode answers 413 past it.
+// BodyLimit caps request bodies at max bytes; Decode answers 413 past it. A multipart upload
+// is not refused on its Content-Length here, so that a route with a limit of its own
+// (UploadLimit) can take it; on every other route its body is cut at max all the same.
 func BodyLimit(max int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		if c.Request.ContentLength > max && !isMultipart(c.Request) {
+			Fail(c, apperr.New(apperr.TooLarge, "the body is larger than %d bytes", max))
+			return
+		}
+		c.Set(rawBodyKey, c.Request.Body)
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, max)
+		c.Next()
+	}
+}
+
+const rawBodyKey = "httpapi.raw_body"
+
+func isMultipart(r *http.Request) bool {
+	return strings.HasPrefix(strings.ToLower(r.Header.Get("Content-Type")), "multipart/form-data")
+}
+
+// UploadLimit replaces BodyLimit's cap on a route that takes multipart/form-data uploads:
+// its body may be up to max bytes. Other content types keep BodyLimit's cap. Put it after the
+// authentication and authorization of the route, so that only an allowed caller sends that much.
+func UploadLimit(max int64) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if !isMultipart(c.Request) {
+			c.Next()
+			return
+		}
 		if c.Request.ContentLength > max {
 			Fail(c, apperr.New(apperr.TooLarge, "the body is larger than %d bytes", max))
 			return
 		}
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, max)
+		if raw, ok := c.Get(rawBodyKey); ok {
+			c.Request.Body = http.MaxBytesReader(c.Writer, raw.(io.ReadCloser), max)
+		}
 		c.Next()
 	}
 }

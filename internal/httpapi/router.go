@@ -7,7 +7,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
-	"github.com/guestlist/guestlist/db"
 	"github.com/guestlist/guestlist/internal/apperr"
 	"github.com/guestlist/guestlist/internal/audit"
 	"github.com/guestlist/guestlist/internal/authz"
@@ -23,12 +22,16 @@ type Member struct {
 	Role        authz.Role
 	// SessionHash identifies the session (sign-out, workspace switch).
 	SessionHash []byte
+	// AgentVisible says, on a route with an :agentId, whether that agent is the workspace's and,
+	// for role user, granted to them.
+	AgentVisible bool
 }
 
-// Authenticator resolves a request's credentials to a member. internal/auth implements it;
-// it answers an *apperr.Error with code Unauthenticated when there is no valid session.
+// Authenticator resolves a request's credentials to a member in one transaction, which also
+// answers whether the route's agent (agentID, uuid.Nil for none) is visible to them. It answers
+// an *apperr.Error with code Unauthenticated when there is no valid session.
 type Authenticator interface {
-	Authenticate(ctx context.Context, r *http.Request) (*Member, error)
+	Authenticate(ctx context.Context, r *http.Request, agentID uuid.UUID) (*Member, error)
 }
 
 const memberKey = "member"
@@ -62,7 +65,9 @@ func NewRouter(engine *gin.Engine, auth Authenticator, enforcer *authz.Enforcer,
 
 func authenticate(auth Authenticator) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		m, err := auth.Authenticate(c.Request.Context(), c.Request)
+		// A malformed agent id is simply not visible.
+		agent, _ := uuid.Parse(c.Param("agentId"))
+		m, err := auth.Authenticate(c.Request.Context(), c.Request, agent)
 		if err != nil {
 			Fail(c, err)
 			return
@@ -99,30 +104,10 @@ func (r *Router) Require(resource, action string) gin.HandlerFunc {
 		}
 		// Everything under an agent needs the agent to be the workspace's; a user also needs it
 		// granted. Otherwise, to them, the agent does not exist.
-		if agent := c.Param("agentId"); agent != "" {
-			ok, err := r.agentVisible(ctx, m, agent)
-			if err != nil {
-				Fail(c, err)
-				return
-			}
-			if !ok {
-				Fail(c, apperr.New(apperr.NotFound, "no such agent"))
-				return
-			}
+		if c.Param("agentId") != "" && !m.AgentVisible {
+			Fail(c, apperr.New(apperr.NotFound, "no such agent"))
+			return
 		}
 		c.Next()
 	}
-}
-
-func (r *Router) agentVisible(ctx context.Context, m *Member, agent string) (bool, error) {
-	id, err := uuid.Parse(agent)
-	if err != nil {
-		return false, nil
-	}
-	var access db.AgentAccessRow
-	err = r.tenants.Tx(ctx, m.WorkspaceID, func(tx tenant.Tx) error {
-		access, err = tx.Q.AgentAccess(ctx, db.AgentAccessParams{WorkspaceID: m.WorkspaceID, AgentID: id, UserID: m.UserID})
-		return err
-	})
-	return access.AgentExists && (m.Role != authz.RoleUser || access.Granted), err
 }

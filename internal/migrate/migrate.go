@@ -103,6 +103,10 @@ func provider(pool *pgxpool.Pool) (*goose.Provider, *sql.DB, error) {
 	return p, sqlDB, nil
 }
 
+// DefinerOnlyTables are reached by the app only through reviewed SECURITY DEFINER functions
+// (their migrations say why); the app role holds no privilege on them.
+var DefinerOnlyTables = []string{"contact_search"}
+
 // grant gives the app role row access to every table and nothing more: no DDL, no ownership.
 // It runs after every migration so a new table is never left without grants. The audit log is
 // append-only for the app.
@@ -116,6 +120,9 @@ func grant(ctx context.Context, owner *pgxpool.Pool, appRole string) error {
 		"REVOKE UPDATE, DELETE ON audit_log FROM " + role,
 		// goose's bookkeeping is the owner's business; the app only reads it for /readyz.
 		"REVOKE INSERT, UPDATE, DELETE ON goose_db_version FROM " + role,
+	}
+	for _, t := range DefinerOnlyTables {
+		stmts = append(stmts, "REVOKE ALL ON "+pgx.Identifier{t}.Sanitize()+" FROM "+role)
 	}
 	for _, s := range stmts {
 		if _, err := owner.Exec(ctx, s); err != nil {

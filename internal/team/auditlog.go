@@ -3,7 +3,6 @@ package team
 import (
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"io"
 	"net/url"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/guestlist/guestlist/db"
 	"github.com/guestlist/guestlist/internal/apperr"
+	"github.com/guestlist/guestlist/internal/audit"
 	"github.com/guestlist/guestlist/internal/authz"
 	"github.com/guestlist/guestlist/internal/httpapi"
 	"github.com/guestlist/guestlist/internal/tenant"
@@ -67,45 +67,11 @@ func ParseAuditFilter(q url.Values) (AuditFilter, error) {
 	return f, bad.Err()
 }
 
-// AuditEntry is an entry as the API shows it.
-type AuditEntry struct {
-	ID         uuid.UUID       `json:"id"`
-	Actor      *AuditActor     `json:"actor,omitempty"`
-	Action     string          `json:"action"`
-	Resource   string          `json:"resource"`
-	ResourceID string          `json:"resource_id"`
-	Outcome    string          `json:"outcome"`
-	IP         string          `json:"ip,omitempty"`
-	RequestID  string          `json:"request_id,omitempty"`
-	Before     json.RawMessage `json:"before,omitempty"`
-	After      json.RawMessage `json:"after,omitempty"`
-	CreatedAt  time.Time       `json:"created_at"`
-}
-
-// AuditActor is who acted.
-type AuditActor struct {
-	ID    uuid.UUID `json:"id"`
-	Name  string    `json:"name"`
-	Email string    `json:"email"`
-}
-
-func auditEntryFrom(r db.SearchAuditEntriesRow) AuditEntry {
-	e := AuditEntry{ID: r.ID, Action: r.Action, Resource: r.Resource, ResourceID: r.ResourceID, Outcome: r.Outcome,
-		RequestID: r.RequestID, Before: r.Before, After: r.After, CreatedAt: r.CreatedAt}
-	if r.ActorUserID.Valid {
-		e.Actor = &AuditActor{ID: r.ActorUserID.UUID, Name: deref(r.ActorName), Email: deref(r.ActorEmail)}
-	}
-	if r.Ip != nil {
-		e.IP = r.Ip.String()
-	}
-	return e
-}
-
 // AuditLog returns a page of entries, newest first. A member whose role may read only their
 // own entries gets only those, whatever actor the filter names.
-func (s *Service) AuditLog(ctx context.Context, m *httpapi.Member, f AuditFilter, before uuid.UUID, limit int) ([]AuditEntry, bool, error) {
-	out := []AuditEntry{}
-	err := s.searchAudit(ctx, m, f, before, limit+1, func(e AuditEntry) error {
+func (s *Service) AuditLog(ctx context.Context, m *httpapi.Member, f AuditFilter, before uuid.UUID, limit int) ([]audit.Logged, bool, error) {
+	out := []audit.Logged{}
+	err := s.searchAudit(ctx, m, f, before, limit+1, func(e audit.Logged) error {
 		out = append(out, e)
 		return nil
 	})
@@ -129,7 +95,7 @@ func (s *Service) ExportAuditLog(ctx context.Context, m *httpapi.Member, f Audit
 	before := uuid.Nil
 	for {
 		n := 0
-		err := s.searchAudit(ctx, m, f, before, ExportPage, func(e AuditEntry) error {
+		err := s.searchAudit(ctx, m, f, before, ExportPage, func(e audit.Logged) error {
 			n++
 			before = e.ID
 			var email, name string
@@ -149,7 +115,7 @@ func (s *Service) ExportAuditLog(ctx context.Context, m *httpapi.Member, f Audit
 	}
 }
 
-func (s *Service) searchAudit(ctx context.Context, m *httpapi.Member, f AuditFilter, before uuid.UUID, limit int, each func(AuditEntry) error) error {
+func (s *Service) searchAudit(ctx context.Context, m *httpapi.Member, f AuditFilter, before uuid.UUID, limit int, each func(audit.Logged) error) error {
 	if !s.enforcer.Allow(m.Role, authz.ResourceAudit, authz.ActionRead) {
 		f.ActorID = uuid.NullUUID{UUID: m.UserID, Valid: true}
 	}
@@ -162,7 +128,7 @@ func (s *Service) searchAudit(ctx context.Context, m *httpapi.Member, f AuditFil
 			return err
 		}
 		for _, r := range rows {
-			if err := each(auditEntryFrom(r)); err != nil {
+			if err := each(audit.LoggedFrom(r.AuditLog, r.ActorName, r.ActorEmail)); err != nil {
 				return err
 			}
 		}
@@ -179,13 +145,6 @@ func spreadsheetSafe(cells ...string) []string {
 		}
 	}
 	return cells
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }
 
 // nonEmpty is s as an optional query argument: nil (any) when empty.

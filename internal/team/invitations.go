@@ -200,7 +200,8 @@ func (s *Service) Resend(ctx context.Context, actor *httpapi.Member, id uuid.UUI
 			return err
 		}
 		token, hash := newInvitationToken(tx.WorkspaceID)
-		inv.TokenHash, inv.ExpiresAt = hash, time.Now().Add(InvitationTTL)
+		// Microseconds, as PostgreSQL keeps them: the answer matches what a later read shows.
+		inv.TokenHash, inv.ExpiresAt = hash, time.Now().Add(InvitationTTL).Truncate(time.Microsecond)
 		if err := tx.Q.RenewInvitation(ctx, db.RenewInvitationParams{WorkspaceID: tx.WorkspaceID, ID: id, TokenHash: hash, ExpiresAt: inv.ExpiresAt}); err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/guestlist/guestlist/internal/app/apptest"
+	"github.com/guestlist/guestlist/internal/migrate"
 	"github.com/guestlist/guestlist/internal/tenant"
 	"github.com/guestlist/guestlist/internal/testdb"
 )
@@ -302,6 +304,9 @@ func TestWorkspaceRenameAndDelete(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, tables, "agents")
 	for _, table := range append(tables, "workspaces") {
+		if slices.Contains(migrate.DefinerOnlyTables, table) {
+			continue // out of the app role's reach; its rows go with contacts' (foreign key)
+		}
 		col := "workspace_id"
 		if table == "workspaces" {
 			col = "id"

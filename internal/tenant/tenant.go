@@ -82,6 +82,30 @@ func (d *DB) UserTx(ctx context.Context, userID uuid.UUID, fn func(*db.Queries) 
 	return d.run(ctx, "app.user_id", userID, func(tx pgx.Tx) error { return fn(db.New(tx)) })
 }
 
+// SignInTx is the authentication transaction: it starts with no tenant context (platform tables
+// only); once the session has proved who the user is, AsUser opens the member door for them,
+// and InWorkspace enters the workspace they chose. Only internal/auth uses it: it is how one
+// request's sign-in costs one transaction instead of three.
+type SignInTx struct {
+	pgx.Tx
+	Q *db.Queries
+}
+
+// AsUser opens the member door for an authenticated user.
+func (t SignInTx) AsUser(ctx context.Context, userID uuid.UUID) error {
+	return setLocal(ctx, t.Tx, "app.user_id", userID)
+}
+
+// InWorkspace enters one of the authenticated user's workspaces.
+func (t SignInTx) InWorkspace(ctx context.Context, ws uuid.UUID) error {
+	return setLocal(ctx, t.Tx, "app.workspace_id", ws)
+}
+
+// SignIn runs fn in an authentication transaction.
+func (d *DB) SignIn(ctx context.Context, fn func(SignInTx) error) error {
+	return pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error { return fn(SignInTx{Tx: tx, Q: db.New(tx)}) })
+}
+
 // PlatformTx runs fn with no tenant context: only platform tables (users, sessions) answer.
 func (d *DB) PlatformTx(ctx context.Context, fn func(*db.Queries) error) error {
 	return pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error { return fn(db.New(tx)) })
@@ -89,10 +113,20 @@ func (d *DB) PlatformTx(ctx context.Context, fn func(*db.Queries) error) error {
 
 func (d *DB) run(ctx context.Context, setting string, id uuid.UUID, fn func(pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error {
-		// is_local = true: the setting ends with the transaction.
-		if _, err := tx.Exec(ctx, "SELECT set_config($1, $2, true)", setting, id.String()); err != nil {
-			return fmt.Errorf("tenant: setting %s: %w", setting, err)
+		if err := setLocal(ctx, tx, setting, id); err != nil {
+			return err
 		}
 		return fn(tx)
 	})
+}
+
+// setLocal sets a tenant setting for the rest of the transaction only (is_local = true).
+func setLocal(ctx context.Context, tx pgx.Tx, setting string, id uuid.UUID) error {
+	if id == uuid.Nil {
+		return fmt.Errorf("tenant: no id for %s", setting)
+	}
+	if _, err := tx.Exec(ctx, "SELECT set_config($1, $2, true)", setting, id.String()); err != nil {
+		return fmt.Errorf("tenant: setting %s: %w", setting, err)
+	}
+	return nil
 }

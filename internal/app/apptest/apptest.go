@@ -52,6 +52,7 @@ func Start(t testing.TB, configure ...func(*app.Config)) *Env {
 	cfg := app.DefaultConfig()
 	cfg.DatabaseURL, cfg.DatabaseOwnerURL = d.AppURL, d.OwnerURL
 	cfg.OutboxDir = t.TempDir()
+	cfg.BlobURL = t.TempDir()
 	for _, f := range configure {
 		f(&cfg)
 	}

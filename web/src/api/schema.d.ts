@@ -303,6 +303,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/agents/{agentId}/contacts/{contactId}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        /** The contact's history from the audit log (its own changes and its notes' and files'), newest first, at most 200. */
+        get: operations["contactTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/agents/{agentId}/contacts/{contactId}/notes": {
         parameters: {
             query?: never;
@@ -342,6 +362,69 @@ export interface paths {
         head?: never;
         /** Edit a note (its author, or an owner or admin). */
         patch: operations["editNote"];
+        trace?: never;
+    };
+    "/agents/{agentId}/contacts/{contactId}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        /** A contact's files, newest first (at most 500). */
+        get: operations["listContactFiles"];
+        put?: never;
+        /** Upload a file (members with role user too). The body may exceed the 1 MiB limit: the file may be up to GUESTLIST_FILE_MAX_BYTES (25 MiB by default), beyond which the answer is 413 and nothing is stored. The file starts as processing; a background check sniffs its real type, computes its SHA-256 and marks it ready, or rejected when it is an executable or a script whatever its name (docs/SECURITY.md). Poll the list for the outcome. */
+        post: operations["uploadContactFile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agents/{agentId}/contacts/{contactId}/files/{fileId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                contactId: string;
+                fileId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a file and its content (owners and admins). */
+        delete: operations["deleteContactFile"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agents/{agentId}/contacts/{contactId}/files/{fileId}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                contactId: string;
+                fileId: string;
+            };
+            cookie?: never;
+        };
+        /** A ready file's content, always as an attachment under its name, with X-Content-Type-Options nosniff. The Content-Type is the sniffed type for PNG, JPEG, GIF, WebP, PDF and plain text, application/octet-stream for anything else. A file still processing, or rejected, answers 409. */
+        get: operations["downloadContactFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/agents/{agentId}/fields": {
@@ -851,6 +934,35 @@ export interface components {
         NoteInput: {
             body_html: string;
         };
+        ContactFile: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            contact_id: string;
+            /** @description the uploader's file name, without any path or control characters */
+            name: string;
+            /** Format: int64 */
+            size_bytes: number;
+            /** @description the type sniffed from the content; empty while processing */
+            content_type: string;
+            /** @description the Content-Type the uploader's client sent (information only); may be empty */
+            declared_type: string;
+            /** @description hex SHA-256 of the content, once processed */
+            sha256: string | null;
+            /** @enum {string} */
+            status: "processing" | "ready" | "rejected";
+            /** @description why a rejected file was refused, e.g. 'executable: the content is a program (application/x-executable)' */
+            reject_reason: string | null;
+            /**
+             * Format: uuid
+             * @description null once the uploader's account is gone
+             */
+            uploaded_by: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            processed_at: string | null;
+        };
         /** @description A choice of a select field. Contacts store its id, so a rename changes no stored value; a retired option stays valid in stored values but cannot be chosen again. */
         FieldOption: {
             /** Format: uuid */
@@ -874,7 +986,7 @@ export interface components {
             /** @description no two active contacts of the agent share a value (text, number, date, datetime, email, phone, url) */
             unique: boolean;
             /** @description the value new contacts get when none is given, normalized like a stored value; null for none */
-            default_value: unknown;
+            default_value: string | number | boolean | string[] | null;
             /** @description select fields only (at most 200, retired ones included); [] otherwise */
             options: components["schemas"]["FieldOption"][];
             position: number;
@@ -914,7 +1026,7 @@ export interface components {
             required?: boolean;
             unique?: boolean;
             /** @description a value of the field's type; null clears the default. A unique field has none. */
-            default_value?: unknown;
+            default_value?: string | number | boolean | string[] | null;
             /** @description replaces the list: order, labels (unique, case-insensitively) and retired flags; no id for a new option; every existing option must be listed */
             options?: {
                 /** Format: uuid */
@@ -1743,6 +1855,34 @@ export interface operations {
             413: components["responses"]["Error"];
         };
     };
+    contactTimeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["AuditEntry"][];
+                    };
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
     listNotes: {
         parameters: {
             query?: never;
@@ -1859,6 +1999,133 @@ export interface operations {
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
             413: components["responses"]["Error"];
+        };
+    };
+    listContactFiles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The items. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ContactFile"][];
+                    };
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    uploadContactFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description The file. Its filename (at most 255 characters) is kept, without any path; its Content-Type is recorded as declared_type, never trusted.
+                     */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The file, processing. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactFile"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+        };
+    };
+    deleteContactFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                contactId: string;
+                fileId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    downloadContactFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                contactId: string;
+                fileId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The content. */
+            200: {
+                headers: {
+                    /** @description attachment; filename="<ASCII fallback>"; filename*=UTF-8''<the name, percent-encoded> */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                    "text/plain": string;
+                    "application/pdf": unknown;
+                    "image/png": unknown;
+                    "image/jpeg": unknown;
+                    "image/gif": unknown;
+                    "image/webp": unknown;
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
         };
     };
     listFields: {
@@ -1999,7 +2266,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Deleted */
+            /** @description Deleted, with its values. */
             204: {
                 headers: {
                     [name: string]: unknown;

@@ -1,0 +1,292 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/guestlist/guestlist/db"
+	"github.com/guestlist/guestlist/internal/app"
+	"github.com/guestlist/guestlist/internal/contacts"
+)
+
+// Database is the bench database, reached as the superuser (loading, bare baselines) and as
+// the app role (the server under test).
+type Database struct {
+	SuperURL, AppURL, OwnerURL string
+}
+
+// The names the generated contacts are made of: a few first names and mail domains are very
+// frequent, so searches hit both rare and very common fragments.
+var (
+	firstNames = []string{"james", "mary", "john", "patricia", "robert", "jennifer", "michael", "linda", "william", "elizabeth",
+		"david", "barbara", "richard", "susan", "joseph", "jessica", "thomas", "sarah", "charles", "karen", "ada", "grace",
+		"alan", "edsger", "barbara", "donald", "leslie", "frances", "ken", "dennis"}
+	lastNames = []string{"smith", "johnson", "williams", "brown", "jones", "garcia", "miller", "davis", "rodriguez", "martinez",
+		"hernandez", "lopez", "gonzalez", "wilson", "anderson", "thomas", "taylor", "moore", "jackson", "martin", "lee",
+		"perez", "thompson", "white", "harris", "sanchez", "clark", "ramirez", "lewis", "robinson", "walker", "young",
+		"allen", "king", "wright", "scott", "torres", "nguyen", "hill", "flores", "lovelace", "hopper", "turing", "dijkstra",
+		"liskov", "knuth", "lamport", "allen", "thompson", "ritchie"}
+	// gmail.com and yahoo.com are most of the addresses.
+	domains = []string{"gmail.com", "gmail.com", "gmail.com", "gmail.com", "yahoo.com", "yahoo.com", "outlook.com",
+		"hotmail.com", "icloud.com", "proton.me", "acme.io", "initech.com", "globex.net", "umbrella.org", "hooli.xyz",
+		"piedpiper.com", "stark.dev", "wayne.co", "tyrell.ai", "cyberdyne.io"}
+)
+
+func sqlArray(xs []string) string {
+	return "ARRAY['" + strings.Join(xs, "','") + "']"
+}
+
+// contactRows is the SELECT that generates n contacts of one agent, i from offset+1: ids
+// ordered as the application's time-ordered ids would be, unique emails and phones.
+func contactRows(ws, agent, stage string, offset, n int) string {
+	return fmt.Sprintf(`
+		SELECT '%[1]s'::uuid, '%[2]s'::uuid,
+		       (lpad(to_hex(i), 8, '0') || '-0000-7000-8000-' || substr(md5(i::text), 1, 12))::uuid,
+		       initcap(f) || ' ' || initcap(l), e, e, '+1' || (2010000000 + i)::text, '%[3]s'::uuid, 'import',
+		       f || ' ' || l || ' ' || e || ' 1' || (2010000000 + i)::text
+		FROM generate_series(%[4]d::bigint, %[5]d::bigint) AS i,
+		LATERAL (SELECT (%[6]s)[1 + (i * 7919) %% %[7]d] AS f, (%[8]s)[1 + (i * 104729) %% %[9]d] AS l,
+		                (%[10]s)[1 + (i * 31) %% %[11]d] AS d) AS names,
+		LATERAL (SELECT f || '.' || l || i || '@' || d AS e) AS mail`,
+		ws, agent, stage, offset+1, offset+n, sqlArray(firstNames), len(firstNames), sqlArray(lastNames), len(lastNames),
+		sqlArray(domains), len(domains))
+}
+
+// trigramIndex is contact_search_text as db/migrations/00006_contact_search.sql creates it.
+const trigramIndex = `CREATE INDEX contact_search_text ON contact_search USING gin (workspace_id, agent_id, search_text gin_trgm_ops)`
+
+const insertContacts = `INSERT INTO contacts (workspace_id, agent_id, id, name, email, email_normalized, phone, stage_id, source, search_text) `
+
+func runContacts(ctx context.Context, cfg Config, d Database, w io.Writer) (Figures, error) {
+	big := int(1_000_000 * cfg.Scale)
+	workspaces := max(int(1000*cfg.Scale), 10)
+	others := int(200 * cfg.Scale) // contacts in each other workspace
+
+	super, err := pgx.Connect(ctx, d.SuperURL)
+	if err != nil {
+		return nil, err
+	}
+	defer super.Close(ctx)
+
+	// The server under test, on loopback.
+	appCfg := app.DefaultConfig()
+	appCfg.DatabaseURL, appCfg.DatabaseOwnerURL = d.AppURL, d.OwnerURL
+	appCfg.RunWorkers = false
+	appCfg.OutboxDir = tempDir("guestlist-bench-outbox")
+	// Request logs would be most of the output and some of the time: warnings only.
+	quiet := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	a, err := app.Open(ctx, appCfg, quiet, false)
+	if err != nil {
+		return nil, err
+	}
+	defer a.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+	base := "http://" + ln.Addr().String()
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, Timeout: 30 * time.Second}
+
+	// The measured workspace signs up through the API, as a customer would.
+	email := fmt.Sprintf("bench-%d@bench.example", time.Now().UnixNano())
+	resp, err := client.Post(base+"/api/v1/auth/signup", "application/json", strings.NewReader(
+		`{"name":"Bench Owner","email":"`+email+`","password":"bench password 1","workspace_name":"Bench workspace"}`))
+	if err != nil {
+		return nil, err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		return nil, fmt.Errorf("bench sign-up: %s", resp.Status)
+	}
+	var ws, agent, stage string
+	if err := super.QueryRow(ctx, `
+		SELECT m.workspace_id, a.id, s.id FROM users u
+		JOIN memberships m ON m.user_id = u.id JOIN agents a ON a.workspace_id = m.workspace_id
+		JOIN stages s ON s.workspace_id = a.workspace_id AND s.agent_id = a.id AND s.position = 1
+		WHERE u.email_normalized = $1`, email).Scan(&ws, &agent, &stage); err != nil {
+		return nil, err
+	}
+
+	// The other workspaces, each with an owner, an agent, its stages and a few contacts.
+	start := time.Now()
+	fmt.Fprintf(w, "loading %d workspaces and %d contacts...\n", workspaces, big+(workspaces-1)*others)
+	if _, err := super.Exec(ctx, fmt.Sprintf(`
+		CREATE TEMP TABLE bench_ws AS
+		SELECT gen_random_uuid() AS ws, gen_random_uuid() AS agent, gen_random_uuid() AS stage, gen_random_uuid() AS owner, i
+		FROM generate_series(1, %d) AS i;
+		INSERT INTO users (id, email, email_normalized, name, password_hash)
+		  SELECT owner, 'owner' || i || '@' || ws || '.example', 'owner' || i || '@' || ws || '.example', 'Owner ' || i, 'none' FROM bench_ws;
+		INSERT INTO workspaces (id, name) SELECT ws, 'Workspace ' || i FROM bench_ws;
+		INSERT INTO memberships (workspace_id, user_id, role) SELECT ws, owner, 'owner' FROM bench_ws;
+		INSERT INTO agents (workspace_id, id, name) SELECT ws, agent, 'Agent ' || i FROM bench_ws;
+		INSERT INTO stages (workspace_id, agent_id, id, name, position) SELECT ws, agent, stage, 'Lead', 1 FROM bench_ws;`,
+		workspaces-1)); err != nil {
+		return nil, fmt.Errorf("loading workspaces: %w", err)
+	}
+	rows, err := super.Query(ctx, `SELECT ws, agent, stage FROM bench_ws`)
+	if err != nil {
+		return nil, err
+	}
+	type target struct{ ws, agent, stage string }
+	targets, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (target, error) {
+		var t target
+		return t, r.Scan(&t.ws, &t.agent, &t.stage)
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range targets {
+		if _, err := super.Exec(ctx, insertContacts+contactRows(t.ws, t.agent, t.stage, 0, others)); err != nil {
+			return nil, fmt.Errorf("loading other contacts: %w", err)
+		}
+	}
+	// The measured agent, in chunks so no statement holds a million-row transition table. The
+	// trigram index is built once afterwards: kept row by row it costs ~150 µs a contact, and
+	// this benchmark measures reading, not loading.
+	if _, err := super.Exec(ctx, `DROP INDEX contact_search_text`); err != nil {
+		return nil, err
+	}
+	const chunk = 100_000
+	for off := 0; off < big; off += chunk {
+		if _, err := super.Exec(ctx, insertContacts+contactRows(ws, agent, stage, off, min(chunk, big-off))); err != nil {
+			return nil, fmt.Errorf("loading contacts: %w", err)
+		}
+	}
+	fmt.Fprintf(w, "rows in %s; indexing\n", time.Since(start).Round(time.Second))
+	if _, err := super.Exec(ctx, `SET maintenance_work_mem = '1GB'`); err != nil {
+		return nil, err
+	}
+	if _, err := super.Exec(ctx, trigramIndex); err != nil {
+		return nil, err
+	}
+	if _, err := super.Exec(ctx, `ANALYZE`); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(w, "loaded in %s\n", time.Since(start).Round(time.Second))
+
+	// What people search for: random 3-8 character pieces of existing names, emails and phones,
+	// plus fragments everyone shares.
+	rows, err = super.Query(ctx, `SELECT name, email, phone FROM contacts WHERE workspace_id = $1 AND agent_id = $2 ORDER BY random() LIMIT $3`,
+		ws, agent, cfg.Samples)
+	if err != nil {
+		return nil, err
+	}
+	samples, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) ([3]string, error) {
+		var s [3]string
+		return s, r.Scan(&s[0], &s[1], &s[2])
+	})
+	if err != nil {
+		return nil, err
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	common := []string{"gmail", "john", "smith", "yahoo", "mary", ".com", "lee", "201"}
+	fragments := make([]string, 0, cfg.Samples)
+	for i, s := range samples {
+		if i%5 == 0 {
+			fragments = append(fragments, common[rng.IntN(len(common))])
+			continue
+		}
+		src := strings.ToLower(s[rng.IntN(3)])
+		n := 3 + rng.IntN(6)
+		if len(src) < n {
+			n = len(src)
+		}
+		at := rng.IntN(len(src) - n + 1)
+		fragments = append(fragments, src[at:at+n])
+	}
+
+	get := func(path string) error {
+		resp, err := client.Get(base + path)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+			return err
+		}
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("GET %s: %s", path, resp.Status)
+		}
+		return nil
+	}
+	contactsPath := "/api/v1/agents/" + agent + "/contacts"
+	wsID, agentID := uuid.MustParse(ws), uuid.MustParse(agent)
+	// Warm both paths once so neither side pays for a cold cache.
+	for _, f := range fragments {
+		if err := get(contactsPath + "?q=" + url.QueryEscape(f)); err != nil {
+			return nil, err
+		}
+	}
+
+	q := db.New(super)
+	searchHTTP, err := measure(len(fragments), func(i int) error { return get(contactsPath + "?q=" + url.QueryEscape(fragments[i])) })
+	if err != nil {
+		return nil, err
+	}
+	searchBare, err := measure(len(fragments), func(i int) error { return bareSearch(ctx, super, wsID, agentID, fragments[i]) })
+	if err != nil {
+		return nil, err
+	}
+	listHTTP, err := measure(cfg.Samples, func(int) error { return get(contactsPath) })
+	if err != nil {
+		return nil, err
+	}
+	listBare, err := measure(cfg.Samples, func(int) error {
+		_, err := q.ListContacts(ctx, db.ListContactsParams{WorkspaceID: wsID, AgentID: agentID, Status: "active", MaxRows: 51})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	report(w, "contacts search, HTTP", searchHTTP)
+	report(w, "contacts search, bare SQL", searchBare)
+	report(w, "contacts list, HTTP", listHTTP)
+	report(w, "contacts list, bare SQL", listBare)
+	return Figures{
+		"contacts.search_p50_ms":      searchHTTP.percentile(50),
+		"contacts.search_p95_ms":      searchHTTP.percentile(95),
+		"contacts.search_p99_ms":      searchHTTP.percentile(99),
+		"contacts.search_bare_p95_ms": searchBare.percentile(95),
+		"contacts.list_p50_ms":        listHTTP.percentile(50),
+		"contacts.list_p95_ms":        listHTTP.percentile(95),
+		"contacts.list_p99_ms":        listHTTP.percentile(99),
+		"contacts.list_bare_p95_ms":   listBare.percentile(95),
+		"contacts.bench_contacts":     float64(big),
+		"contacts.bench_workspaces":   float64(workspaces),
+	}, nil
+}
+
+// bareSearch runs the search's SQL as the server does (the definer function, then the rows),
+// on a superuser connection: no HTTP, no row-level security.
+func bareSearch(ctx context.Context, conn *pgx.Conn, ws, agent uuid.UUID, fragment string) error {
+	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT set_config('app.workspace_id', $1, true)", ws.String()); err != nil {
+			return err
+		}
+		q := db.New(tx)
+		ids, err := q.SearchContactIDs(ctx, db.SearchContactIDsParams{AgentID: agent, Pattern: contacts.SearchPattern(fragment),
+			Status: "active", MaxRows: 51})
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		_, err = q.ContactsByIDs(ctx, db.ContactsByIDsParams{WorkspaceID: ws, AgentID: agent, Ids: ids})
+		return err
+	})
+}
