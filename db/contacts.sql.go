@@ -122,9 +122,9 @@ func (q *Queries) CountOwnedContacts(ctx context.Context, arg CountOwnedContacts
 
 const createContact = `-- name: CreateContact :one
 INSERT INTO contacts (workspace_id, agent_id, id, name, email, email_normalized, phone, stage_id,
-                      primary_owner_id, secondary_owner_id, source, external_id, created_by, search_text)
+                      primary_owner_id, secondary_owner_id, source, external_id, created_by, search_text, custom)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
-        $9, $10, $11, $12, $13, $14)
+        $9, $10, $11, $12, $13, $14, $15)
 RETURNING id
 `
 
@@ -143,6 +143,7 @@ type CreateContactParams struct {
 	ExternalID       *string
 	CreatedBy        uuid.NullUUID
 	SearchText       string
+	Custom           []byte
 }
 
 func (q *Queries) CreateContact(ctx context.Context, arg CreateContactParams) (uuid.UUID, error) {
@@ -161,6 +162,7 @@ func (q *Queries) CreateContact(ctx context.Context, arg CreateContactParams) (u
 		arg.ExternalID,
 		arg.CreatedBy,
 		arg.SearchText,
+		arg.Custom,
 	)
 	var id uuid.UUID
 	err := row.Scan(&id)
@@ -294,14 +296,16 @@ FROM contacts c
 LEFT JOIN users p ON p.id = c.primary_owner_id
 LEFT JOIN users s ON s.id = c.secondary_owner_id
 LEFT JOIN stages st ON st.workspace_id = c.workspace_id AND st.id = c.stage_id
-WHERE c.workspace_id = $1 AND c.agent_id = $2
-  AND c.status = $3
-  AND ($4::uuid IS NULL OR c.stage_id = $4)
-  AND ($5::uuid IS NULL OR c.primary_owner_id = $5 OR c.secondary_owner_id = $5)
-  AND ($6::text IS NULL OR c.source = $6)
-  AND ($7::uuid IS NULL OR c.id < $7)
+WHERE c.workspace_id = $1 AND c.id IN (
+    SELECT pg.id FROM contacts pg
+    WHERE pg.workspace_id = $1 AND pg.agent_id = $2 AND pg.status = $3
+      AND ($4::uuid IS NULL OR pg.stage_id = $4)
+      AND ($5::uuid IS NULL OR pg.primary_owner_id = $5 OR pg.secondary_owner_id = $5)
+      AND ($6::text IS NULL OR pg.source = $6)
+      AND ($7::uuid IS NULL OR pg.id < $7)
+    ORDER BY pg.id DESC
+    LIMIT $8)
 ORDER BY c.id DESC
-LIMIT $8
 `
 
 type ListContactsParams struct {
@@ -322,7 +326,8 @@ type ListContactsRow struct {
 	StageName          string
 }
 
-// Newest first, keyset on the time-ordered id. Every filter is optional.
+// Newest first, keyset on the time-ordered id. Every filter is optional. The page is chosen
+// from contacts alone (an index scan that stops at the limit), then its names are joined.
 func (q *Queries) ListContacts(ctx context.Context, arg ListContactsParams) ([]ListContactsRow, error) {
 	rows, err := q.db.Query(ctx, listContacts,
 		arg.WorkspaceID,
@@ -542,9 +547,9 @@ const updateContact = `-- name: UpdateContact :exec
 UPDATE contacts
 SET name = $1, email = $2, email_normalized = $3, phone = $4,
     stage_id = $5, primary_owner_id = $6, secondary_owner_id = $7,
-    external_id = $8, status = $9, search_text = $10,
+    external_id = $8, status = $9, search_text = $10, custom = $11,
     updated_at = now(), version = version + 1
-WHERE workspace_id = $11 AND agent_id = $12 AND id = $13
+WHERE workspace_id = $12 AND agent_id = $13 AND id = $14
 `
 
 type UpdateContactParams struct {
@@ -558,6 +563,7 @@ type UpdateContactParams struct {
 	ExternalID       *string
 	Status           string
 	SearchText       string
+	Custom           []byte
 	WorkspaceID      uuid.UUID
 	AgentID          uuid.UUID
 	ID               uuid.UUID
@@ -575,6 +581,7 @@ func (q *Queries) UpdateContact(ctx context.Context, arg UpdateContactParams) er
 		arg.ExternalID,
 		arg.Status,
 		arg.SearchText,
+		arg.Custom,
 		arg.WorkspaceID,
 		arg.AgentID,
 		arg.ID,

@@ -1,8 +1,8 @@
 -- name: CreateContact :one
 INSERT INTO contacts (workspace_id, agent_id, id, name, email, email_normalized, phone, stage_id,
-                      primary_owner_id, secondary_owner_id, source, external_id, created_by, search_text)
+                      primary_owner_id, secondary_owner_id, source, external_id, created_by, search_text, custom)
 VALUES (@workspace_id, @agent_id, @id, @name, @email, @email_normalized, @phone, @stage_id,
-        @primary_owner_id, @secondary_owner_id, @source, @external_id, @created_by, @search_text)
+        @primary_owner_id, @secondary_owner_id, @source, @external_id, @created_by, @search_text, @custom)
 RETURNING id;
 
 -- name: GetContact :one
@@ -21,7 +21,7 @@ SELECT version, status FROM contacts WHERE workspace_id = $1 AND agent_id = $2 A
 UPDATE contacts
 SET name = @name, email = @email, email_normalized = @email_normalized, phone = @phone,
     stage_id = @stage_id, primary_owner_id = @primary_owner_id, secondary_owner_id = @secondary_owner_id,
-    external_id = @external_id, status = @status, search_text = @search_text,
+    external_id = @external_id, status = @status, search_text = @search_text, custom = @custom,
     updated_at = now(), version = version + 1
 WHERE workspace_id = @workspace_id AND agent_id = @agent_id AND id = @id;
 
@@ -54,21 +54,24 @@ ORDER BY (email_normalized = sqlc.narg(email_normalized)) DESC NULLS LAST, (phon
 LIMIT 5;
 
 -- name: ListContacts :many
--- Newest first, keyset on the time-ordered id. Every filter is optional.
+-- Newest first, keyset on the time-ordered id. Every filter is optional. The page is chosen
+-- from contacts alone (an index scan that stops at the limit), then its names are joined.
 SELECT sqlc.embed(c), COALESCE(p.name, '') AS primary_owner_name, COALESCE(s.name, '') AS secondary_owner_name,
        COALESCE(st.name, '') AS stage_name
 FROM contacts c
 LEFT JOIN users p ON p.id = c.primary_owner_id
 LEFT JOIN users s ON s.id = c.secondary_owner_id
 LEFT JOIN stages st ON st.workspace_id = c.workspace_id AND st.id = c.stage_id
-WHERE c.workspace_id = @workspace_id AND c.agent_id = @agent_id
-  AND c.status = @status
-  AND (sqlc.narg(stage_id)::uuid IS NULL OR c.stage_id = sqlc.narg(stage_id))
-  AND (sqlc.narg(owner_id)::uuid IS NULL OR c.primary_owner_id = sqlc.narg(owner_id) OR c.secondary_owner_id = sqlc.narg(owner_id))
-  AND (sqlc.narg(source)::text IS NULL OR c.source = sqlc.narg(source))
-  AND (sqlc.narg(before_id)::uuid IS NULL OR c.id < sqlc.narg(before_id))
-ORDER BY c.id DESC
-LIMIT @max_rows;
+WHERE c.workspace_id = @workspace_id AND c.id IN (
+    SELECT pg.id FROM contacts pg
+    WHERE pg.workspace_id = @workspace_id AND pg.agent_id = @agent_id AND pg.status = @status
+      AND (sqlc.narg(stage_id)::uuid IS NULL OR pg.stage_id = sqlc.narg(stage_id))
+      AND (sqlc.narg(owner_id)::uuid IS NULL OR pg.primary_owner_id = sqlc.narg(owner_id) OR pg.secondary_owner_id = sqlc.narg(owner_id))
+      AND (sqlc.narg(source)::text IS NULL OR pg.source = sqlc.narg(source))
+      AND (sqlc.narg(before_id)::uuid IS NULL OR pg.id < sqlc.narg(before_id))
+    ORDER BY pg.id DESC
+    LIMIT @max_rows)
+ORDER BY c.id DESC;
 
 -- name: AgentAccess :one
 -- Whether the agent exists in the workspace, and whether a member with role user was granted it.

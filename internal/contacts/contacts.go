@@ -6,6 +6,7 @@ package contacts
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -21,6 +22,7 @@ import (
 	"github.com/guestlist/guestlist/db"
 	"github.com/guestlist/guestlist/internal/apperr"
 	"github.com/guestlist/guestlist/internal/audit"
+	customfields "github.com/guestlist/guestlist/internal/fields"
 	"github.com/guestlist/guestlist/internal/httpapi"
 	"github.com/guestlist/guestlist/internal/mail"
 	"github.com/guestlist/guestlist/internal/tenant"
@@ -66,22 +68,24 @@ type Ref struct {
 
 // Contact is a contact as the API shows it.
 type Contact struct {
-	ID             uuid.UUID  `json:"id"`
-	AgentID        uuid.UUID  `json:"agent_id"`
-	Name           string     `json:"name"`
-	Email          *string    `json:"email"`
-	Phone          *string    `json:"phone"`
-	Status         string     `json:"status"`
-	Stage          *Ref       `json:"stage"`
-	PrimaryOwner   *Ref       `json:"primary_owner"`
-	SecondaryOwner *Ref       `json:"secondary_owner"`
-	Source         Source     `json:"source"`
-	SourceLabel    string     `json:"source_label"`
-	ExternalID     *string    `json:"external_id"`
-	CreatedBy      *uuid.UUID `json:"created_by"`
-	CreatedAt      time.Time  `json:"created_at"`
-	UpdatedAt      time.Time  `json:"updated_at"`
-	Version        int32      `json:"version"`
+	ID             uuid.UUID `json:"id"`
+	AgentID        uuid.UUID `json:"agent_id"`
+	Name           string    `json:"name"`
+	Email          *string   `json:"email"`
+	Phone          *string   `json:"phone"`
+	Status         string    `json:"status"`
+	Stage          *Ref      `json:"stage"`
+	PrimaryOwner   *Ref      `json:"primary_owner"`
+	SecondaryOwner *Ref      `json:"secondary_owner"`
+	Source         Source    `json:"source"`
+	SourceLabel    string    `json:"source_label"`
+	ExternalID     *string   `json:"external_id"`
+	// Custom holds the custom field values by field key (see internal/fields).
+	Custom    map[string]any `json:"custom"`
+	CreatedBy *uuid.UUID     `json:"created_by"`
+	CreatedAt time.Time      `json:"created_at"`
+	UpdatedAt time.Time      `json:"updated_at"`
+	Version   int32          `json:"version"`
 }
 
 // ETag is the contact's version for If-Match.
@@ -98,10 +102,16 @@ func fromRow(c db.Contact, stage, primary, secondary string) Contact {
 	out := Contact{ID: c.ID, AgentID: c.AgentID, Name: c.Name, Email: c.Email, Phone: c.Phone, Status: c.Status,
 		Stage: ref(c.StageID, stage), PrimaryOwner: ref(c.PrimaryOwnerID, primary), SecondaryOwner: ref(c.SecondaryOwnerID, secondary),
 		Source: Source(c.Source), SourceLabel: Source(c.Source).Label(), ExternalID: c.ExternalID,
-		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Version: c.Version}
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Version: c.Version, Custom: customOf(c)}
 	if c.CreatedBy.Valid {
 		out.CreatedBy = &c.CreatedBy.UUID
 	}
+	return out
+}
+
+func customOf(c db.Contact) map[string]any {
+	out := map[string]any{}
+	_ = json.Unmarshal(c.Custom, &out) // the column is a JSON object (a check constraint says so)
 	return out
 }
 
@@ -114,6 +124,8 @@ type Input struct {
 	PrimaryOwnerID   httpapi.Optional[uuid.UUID] `json:"primary_owner_id"`
 	SecondaryOwnerID httpapi.Optional[uuid.UUID] `json:"secondary_owner_id"`
 	ExternalID       httpapi.Optional[string]    `json:"external_id"`
+	// Custom sets custom field values by key; keys not given keep their value, null clears one.
+	Custom map[string]json.RawMessage `json:"custom"`
 }
 
 // fields is a contact's writable state, normalized.
@@ -122,11 +134,45 @@ type fields struct {
 	email, emailNormalized    *string
 	phone, externalID         *string
 	stage, primary, secondary uuid.NullUUID
+	custom                    map[string]any
 }
 
 func fieldsOf(c db.Contact) fields {
 	return fields{name: c.Name, email: c.Email, emailNormalized: c.EmailNormalized, phone: c.Phone, externalID: c.ExternalID,
-		stage: c.StageID, primary: c.PrimaryOwnerID, secondary: c.SecondaryOwnerID}
+		stage: c.StageID, primary: c.PrimaryOwnerID, secondary: c.SecondaryOwnerID, custom: customOf(c)}
+}
+
+// applyAll applies in over f: the built-in fields and the custom values (validated against the
+// agent's field definitions), reporting every field at fault at once.
+func applyAll(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, in Input, f fields, country string, creating bool) (fields, error) {
+	f, builtinErr := in.apply(f, country)
+	custom, customErr := customfields.Validate(ctx, tx, agentID, f.custom, in.Custom, creating, customfields.WriterMember, country)
+	if customErr == nil {
+		f.custom = custom
+	}
+	return f, joinInvalid(builtinErr, customErr)
+}
+
+// joinInvalid merges two validation errors into one naming every field; any other error wins.
+func joinInvalid(a, b error) error {
+	if a == nil || b == nil {
+		return errors.Join(a, b)
+	}
+	var ea, eb *apperr.Error
+	if !errors.As(a, &ea) || ea.Code != apperr.Invalid {
+		return a
+	}
+	if !errors.As(b, &eb) || eb.Code != apperr.Invalid {
+		return b
+	}
+	all := apperr.Fields{}
+	for k, v := range ea.Fields {
+		all.Add(k, v)
+	}
+	for k, v := range eb.Fields {
+		all.Add(k, v)
+	}
+	return all.Err()
 }
 
 // apply validates in over f, naming every field at fault. country reads phone numbers that
@@ -227,9 +273,10 @@ type Service struct {
 // NewService returns the contacts service.
 func NewService(tenants *tenant.DB) *Service { return &Service{tenants: tenants} }
 
-// check validates the references of f inside tx: the stage is the agent's, the owners work in
-// the agent, and no other active contact holds the same email, phone or external id.
-func check(ctx context.Context, tx tenant.Tx, agentID, self uuid.UUID, f fields) error {
+// check validates f inside tx: the stage is the agent's and the owners work in it, always; and,
+// for an active contact, that no other active contact holds the same email, phone, external id
+// or unique custom value (archived contacts may share them).
+func check(ctx context.Context, tx tenant.Tx, agentID, self uuid.UUID, f fields, active bool) error {
 	bad := apperr.Fields{}
 	if f.stage.Valid {
 		if _, err := tx.Q.GetStageForUpdate(ctx, db.GetStageForUpdateParams{WorkspaceID: tx.WorkspaceID, AgentID: agentID, ID: f.stage.UUID}); errors.Is(err, pgx.ErrNoRows) {
@@ -250,10 +297,13 @@ func check(ctx context.Context, tx tenant.Tx, agentID, self uuid.UUID, f fields)
 			bad.Add(field, "must be a member who works in this agent")
 		}
 	}
-	if err := bad.Err(); err != nil {
+	if err := bad.Err(); err != nil || !active {
 		return err
 	}
-	return checkDuplicate(ctx, tx, agentID, self, f)
+	if err := checkDuplicate(ctx, tx, agentID, self, f); err != nil {
+		return err
+	}
+	return customfields.CheckUnique(ctx, tx, agentID, self, f.custom)
 }
 
 // checkDuplicate answers a conflict that names the contact already holding the details.
@@ -287,6 +337,16 @@ func duplicateRace(err error) error {
 	return err
 }
 
+// mustJSON encodes custom values; they come from encoding/json or fields.Validate, which only
+// produce JSON-encodable values.
+func mustJSON(v map[string]any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("contacts: custom values are not JSON: %v", err))
+	}
+	return b
+}
+
 func country(ctx context.Context, tx tenant.Tx) (string, error) {
 	return tx.Q.GetWorkspaceCountry(ctx, tx.WorkspaceID)
 }
@@ -309,7 +369,7 @@ func CreateTx(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, in Input, so
 	if err != nil {
 		return Contact{}, err
 	}
-	f, err := in.apply(fields{}, cc)
+	f, err := applyAll(ctx, tx, agentID, in, fields{custom: map[string]any{}}, cc, true)
 	if err != nil {
 		return Contact{}, err
 	}
@@ -321,13 +381,14 @@ func CreateTx(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, in Input, so
 		f.stage = uuid.NullUUID{UUID: first.ID, Valid: err == nil}
 	}
 	id := uuid.Must(uuid.NewV7())
-	if err := check(ctx, tx, agentID, id, f); err != nil {
+	if err := check(ctx, tx, agentID, id, f, true); err != nil {
 		return Contact{}, err
 	}
 	if _, err := tx.Q.CreateContact(ctx, db.CreateContactParams{
 		WorkspaceID: tx.WorkspaceID, AgentID: agentID, ID: id, Name: f.name, Email: f.email, EmailNormalized: f.emailNormalized,
 		Phone: f.phone, StageID: f.stage, PrimaryOwnerID: f.primary, SecondaryOwnerID: f.secondary, Source: string(source),
 		ExternalID: f.externalID, CreatedBy: uuid.NullUUID{UUID: createdBy, Valid: createdBy != uuid.Nil}, SearchText: searchText(f),
+		Custom: mustJSON(f.custom),
 	}); err != nil {
 		return Contact{}, duplicateRace(err)
 	}
@@ -435,15 +496,15 @@ func SearchPattern(q string) string {
 
 // Update patches a contact. ifMatch, when given, must be the contact's current ETag.
 func (s *Service) Update(ctx context.Context, ws, agentID, id uuid.UUID, in Input, ifMatch string) (Contact, error) {
-	return s.change(ctx, ws, agentID, id, ifMatch, "update", func(f fields, cc string) (fields, string, error) {
-		f, err := in.apply(f, cc)
+	return s.change(ctx, ws, agentID, id, ifMatch, "update", func(tx tenant.Tx, f fields, cc string) (fields, string, error) {
+		f, err := applyAll(ctx, tx, agentID, in, f, cc, false)
 		return f, "", err
 	})
 }
 
 // MoveToStage sets a contact's stage (members with role user may do this, not other edits).
 func (s *Service) MoveToStage(ctx context.Context, ws, agentID, id, stageID uuid.UUID, ifMatch string) (Contact, error) {
-	return s.change(ctx, ws, agentID, id, ifMatch, "update", func(f fields, _ string) (fields, string, error) {
+	return s.change(ctx, ws, agentID, id, ifMatch, "update", func(_ tenant.Tx, f fields, _ string) (fields, string, error) {
 		f.stage = uuid.NullUUID{UUID: stageID, Valid: true}
 		return f, "", nil
 	})
@@ -453,14 +514,14 @@ func (s *Service) MoveToStage(ctx context.Context, ws, agentID, id, stageID uuid
 // active contact may have taken the email meanwhile.
 func (s *Service) SetStatus(ctx context.Context, ws, agentID, id uuid.UUID, status string) (Contact, error) {
 	action := map[string]string{Archived: "archive", Active: "restore"}[status]
-	return s.change(ctx, ws, agentID, id, "", action, func(f fields, _ string) (fields, string, error) {
+	return s.change(ctx, ws, agentID, id, "", action, func(_ tenant.Tx, f fields, _ string) (fields, string, error) {
 		return f, status, nil
 	})
 }
 
 // change runs one edit of a contact: lock, check the version, apply, validate, write, audit.
 func (s *Service) change(ctx context.Context, ws, agentID, id uuid.UUID, ifMatch, action string,
-	edit func(fields, string) (fields, string, error)) (Contact, error) {
+	edit func(tenant.Tx, fields, string) (fields, string, error)) (Contact, error) {
 	var out Contact
 	err := s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
 		if _, err := tx.Q.LockContact(ctx, db.LockContactParams{WorkspaceID: ws, AgentID: agentID, ID: id}); errors.Is(err, pgx.ErrNoRows) {
@@ -480,22 +541,20 @@ func (s *Service) change(ctx context.Context, ws, agentID, id uuid.UUID, ifMatch
 		if err != nil {
 			return err
 		}
-		f, status, err := edit(fieldsOf(r.Contact), cc)
+		f, status, err := edit(tx, fieldsOf(r.Contact), cc)
 		if err != nil {
 			return err
 		}
 		if status == "" {
 			status = r.Contact.Status
 		}
-		if status == Active {
-			if err := check(ctx, tx, agentID, id, f); err != nil {
-				return err
-			}
+		if err := check(ctx, tx, agentID, id, f, status == Active); err != nil {
+			return err
 		}
 		if err := tx.Q.UpdateContact(ctx, db.UpdateContactParams{WorkspaceID: ws, AgentID: agentID, ID: id,
 			Name: f.name, Email: f.email, EmailNormalized: f.emailNormalized, Phone: f.phone, StageID: f.stage,
 			PrimaryOwnerID: f.primary, SecondaryOwnerID: f.secondary, ExternalID: f.externalID, Status: status,
-			SearchText: searchText(f)}); err != nil {
+			SearchText: searchText(f), Custom: mustJSON(f.custom)}); err != nil {
 			return duplicateRace(err)
 		}
 		if out, err = get(ctx, tx, agentID, id); err != nil {

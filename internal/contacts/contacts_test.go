@@ -155,6 +155,15 @@ func TestDuplicates(t *testing.T) {
 	require.Equal(t, second["id"], resp.Map(t)["error"].(map[string]any)["details"].(map[string]any)["existing_contact_id"])
 	require.Equal(t, "archived", c.owner.Do("GET", c.base+"/contacts/"+id, nil).Map(t)["status"])
 
+	// An archived contact's edits are still checked (stage of this agent, real owners).
+	archivedPath := c.base + "/contacts/" + id
+	otherStage := c.owner.Do("POST", "/api/v1/agents", map[string]string{"name": "Elsewhere"}).Map(t)["id"].(string)
+	foreign := c.owner.Do("GET", "/api/v1/agents/"+otherStage+"/stages", nil).Map(t)["items"].([]any)[0].(map[string]any)["id"].(string)
+	require.Equal(t, http.StatusBadRequest, c.owner.Do("PUT", archivedPath+"/stage", map[string]string{"stage_id": foreign}).Status)
+	require.Equal(t, http.StatusBadRequest, c.owner.Do("PUT", archivedPath+"/stage", map[string]string{"stage_id": id}).Status)
+	require.Equal(t, http.StatusBadRequest, c.owner.Do("PATCH", archivedPath, map[string]string{"primary_owner_id": id}).Status)
+	require.Equal(t, http.StatusOK, c.owner.Do("PATCH", archivedPath, map[string]string{"name": "Ada L."}).Status, "an archived contact keeps its email beside the active one")
+
 	// Another agent of the same workspace has its own CRM: the same email is fine there.
 	other := c.owner.Do("POST", "/api/v1/agents", map[string]string{"name": "Other"}).Map(t)["id"].(string)
 	require.Equal(t, http.StatusCreated, c.owner.Do("POST", "/api/v1/agents/"+other+"/contacts", map[string]string{"email": "ada@example.com"}).Status)
@@ -416,4 +425,41 @@ func TestSearchBeyondTheRecentWindow(t *testing.T) {
 		require.True(t, slices.IsSortedFunc(ids, func(a, b string) int { return strings.Compare(b, a) }), "%s: newest first", q)
 		require.Len(t, slices.Compact(slices.Clone(ids)), want, "%s: no contact twice", q)
 	}
+}
+
+// Custom field values are validated by type on create and update, required ones enforced,
+// unique ones kept unique among active contacts.
+func TestCustomValues(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	field := func(body map[string]any) {
+		t.Helper()
+		resp := c.owner.Do("POST", c.base+"/fields", body)
+		require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	}
+	field(map[string]any{"label": "Budget", "type": "number"})
+	field(map[string]any{"label": "Member number", "type": "text", "unique": true})
+	field(map[string]any{"label": "Renewal", "type": "date", "required": true})
+
+	resp := c.create(t, c.owner, map[string]any{"email": "a@example.com", "custom": map[string]any{"budget": "lots"}})
+	require.Equal(t, http.StatusBadRequest, resp.Status)
+	require.Contains(t, fields(t, resp), "custom.budget")
+	require.Contains(t, fields(t, resp), "custom.renewal", "required on create")
+
+	ct := c.mustCreate(t, map[string]any{"email": "a@example.com", "custom": map[string]any{"budget": 1200.5, "member_number": "M-1", "renewal": "2027-01-31"}})
+	require.Equal(t, map[string]any{"budget": 1200.5, "member_number": "M-1", "renewal": "2027-01-31"}, ct["custom"])
+
+	resp = c.create(t, c.owner, map[string]any{"email": "b@example.com", "custom": map[string]any{"member_number": "M-1", "renewal": "2027-02-01"}})
+	require.Equal(t, http.StatusConflict, resp.Status, "%s", resp.Body)
+	require.Contains(t, fields(t, resp), "custom.member_number")
+
+	path := c.base + "/contacts/" + ct["id"].(string)
+	resp = c.owner.Do("PATCH", path, map[string]any{"custom": map[string]any{"budget": nil}})
+	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+	require.Equal(t, map[string]any{"member_number": "M-1", "renewal": "2027-01-31"}, resp.Map(t)["custom"], "null clears; other keys keep their value")
+	resp = c.owner.Do("PATCH", path, map[string]any{"custom": map[string]any{"renewal": nil}})
+	require.Equal(t, http.StatusBadRequest, resp.Status, "a required value cannot be cleared")
+	resp = c.owner.Do("PATCH", path, map[string]any{"custom": map[string]any{"nope": 1}})
+	require.Equal(t, http.StatusBadRequest, resp.Status)
+	require.Contains(t, fields(t, resp), "custom.nope")
 }

@@ -112,12 +112,11 @@ func (d *DB) PlatformTx(ctx context.Context, fn func(*db.Queries) error) error {
 }
 
 func (d *DB) run(ctx context.Context, setting string, id uuid.UUID, fn func(pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error {
-		if err := setLocal(ctx, tx, setting, id); err != nil {
-			return err
-		}
-		return fn(tx)
-	})
+	// BEGIN and the transaction-local setting go in one round trip (a statement without
+	// arguments runs on the simple protocol, which takes several). setting is one of this
+	// package's constants and a uuid's text is hex and dashes: nothing here needs quoting.
+	begin := "BEGIN; SELECT set_config('" + setting + "', '" + id.String() + "', true)"
+	return pgx.BeginTxFunc(ctx, d.pool, pgx.TxOptions{BeginQuery: begin}, fn)
 }
 
 // setLocal sets a tenant setting for the rest of the transaction only (is_local = true).

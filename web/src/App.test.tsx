@@ -128,11 +128,15 @@ describe('App', () => {
     fakeApi({
       'GET /me': () => json(200, session),
       [`GET /agents/${agent.id}`]: () => json(200, agent),
+      [`GET /agents/${agent.id}/contacts`]: () => json(200, { items: [] }),
+      [`GET /agents/${agent.id}/stages`]: () => json(200, { items: [{ id: 's1', name: 'Lead', position: 0, contact_count: 0 }] }),
+      [`GET /agents/${agent.id}/fields`]: () => json(200, { items: [] }),
+      'GET /members': () => json(200, { items: [] }),
     });
     renderAt(`/agents/${agent.id}`);
     expect(await screen.findByText('No contacts yet')).toBeTruthy();
     expect(screen.getByRole('link', { name: 'Contacts' }).getAttribute('aria-current')).toBe('page');
-    for (const tab of ['Forms', 'Automations', 'Settings']) expect(screen.getByRole('link', { name: tab })).toBeTruthy();
+    for (const tab of ['Board', 'Forms', 'Automations', 'Settings']) expect(screen.getByRole('link', { name: tab })).toBeTruthy();
     // No fake buttons on an empty CRM section.
     expect(within(screen.getByRole('region', { name: 'No contacts yet' })).queryAllByRole('button')).toEqual([]);
   });
@@ -142,6 +146,8 @@ describe('App', () => {
     const { calls } = fakeApi({
       'GET /me': () => json(200, session),
       [`GET /agents/${agent.id}`]: () => json(200, agent),
+      [`GET /agents/${agent.id}/stages`]: () => json(200, { items: [] }),
+      [`GET /agents/${agent.id}/fields`]: () => json(200, { items: [] }),
       [`PATCH /agents/${agent.id}`]: (_req, body) =>
         ++attempt === 1
           ? apiError(400, 'invalid', 'Invalid agent.', { access_mode: 'a private agent cannot be paid' })

@@ -1,6 +1,6 @@
+import { lazy } from 'react';
 import { Navigate, Route, Routes } from 'react-router';
 import { AgentLayout } from './agents/AgentLayout';
-import { AgentSettings } from './agents/AgentSettings';
 import { AgentsPage } from './agents/AgentsPage';
 import { SignInPage } from './auth/SignInPage';
 import { SignUpPage } from './auth/SignUpPage';
@@ -15,13 +15,21 @@ import { NotFoundPage } from './shell/NotFoundPage';
 import { AuditPage } from './audit/AuditPage';
 import { AcceptInvitePage } from './team/AcceptInvitePage';
 import { TeamPage } from './team/TeamPage';
+import { ToastProvider } from './ui/Toast';
 import { RequireWorkspace } from './workspace/RequireWorkspace';
 import { WorkspaceSettingsPage } from './workspace/WorkspaceSettingsPage';
+
+// The rich-text editor (contact page) and drag and drop (board, settings) load with their pages.
+const AgentSettings = lazy(() => import('./agents/AgentSettings').then((m) => ({ default: m.AgentSettings })));
+const BoardPage = lazy(() => import('./contacts/BoardPage').then((m) => ({ default: m.BoardPage })));
+const ContactPage = lazy(() => import('./contacts/ContactPage').then((m) => ({ default: m.ContactPage })));
 
 export function App() {
   return (
     <SessionProvider>
-      <AppRoutes />
+      <ToastProvider>
+        <AppRoutes />
+      </ToastProvider>
     </SessionProvider>
   );
 }
@@ -43,6 +51,8 @@ export function AppRoutes() {
             <Route path="/agents/:agentId" element={<AgentLayout />}>
               <Route index element={<Navigate to="contacts" replace />} />
               <Route path="contacts" element={<ContactsPage />} />
+              <Route path="contacts/:contactId" element={<ContactPage />} />
+              <Route path="board" element={<BoardPage />} />
               <Route path="forms" element={<FormsPage />} />
               <Route path="automations" element={<AutomationsPage />} />
               <Route path="settings" element={<AgentSettings />} />

@@ -1,5 +1,5 @@
-import { useCallback } from 'react';
-import { Link, NavLink, Outlet, useOutletContext, useParams } from 'react-router';
+import { Suspense, useCallback } from 'react';
+import { Link, NavLink, Outlet, useMatch, useOutletContext, useParams } from 'react-router';
 import { api, unwrap, type Agent } from '../api/client';
 import { Alert, EmptyState, Loading } from '../ui/feedback';
 import { CompassIcon } from '../ui/icons';
@@ -14,6 +14,7 @@ interface AgentContext {
 
 const tabs = [
   { to: 'contacts', label: 'Contacts' },
+  { to: 'board', label: 'Board' },
   { to: 'forms', label: 'Forms' },
   { to: 'automations', label: 'Automations' },
   { to: 'settings', label: 'Settings' },
@@ -24,6 +25,8 @@ export function AgentLayout() {
   const { agentId = '' } = useParams();
   const load = useCallback(() => unwrap(api.GET('/agents/{agentId}', { params: { path: { agentId } } })), [agentId]);
   const agent = useResource(load, agentId);
+  // A contact's page has its own heading: the agent's shrinks to the breadcrumb.
+  const onContact = useMatch('/agents/:agentId/contacts/:contactId') !== null;
   useDocumentTitle(agent.status === 'ready' ? agent.data.name : agent.status === 'error' ? 'Agent not found' : undefined);
 
   if (agent.status === 'loading') return <Loading label="Loading agent…" />;
@@ -61,14 +64,20 @@ export function AgentLayout() {
       <nav className="breadcrumbs" aria-label="Breadcrumb">
         <Link to="/agents">Agents</Link>
         <span aria-hidden="true">/</span>
-        <span aria-current="page">{agent.data.name}</span>
+        {onContact ? (
+          <Link to={`/agents/${agent.data.id}/contacts`}>{agent.data.name}</Link>
+        ) : (
+          <span aria-current="page">{agent.data.name}</span>
+        )}
       </nav>
-      <div className="page__header">
-        <div>
-          <h1>{agent.data.name}</h1>
-          <AgentBadges agent={agent.data} />
+      {!onContact && (
+        <div className="page__header">
+          <div>
+            <h1>{agent.data.name}</h1>
+            <AgentBadges agent={agent.data} />
+          </div>
         </div>
-      </div>
+      )}
       <nav className="tabs" aria-label="Agent CRM">
         {tabs.map((tab) => (
           <NavLink key={tab.to} to={tab.to} className={({ isActive }) => `tabs__tab${isActive ? ' tabs__tab--active' : ''}`}>
@@ -77,7 +86,9 @@ export function AgentLayout() {
         ))}
       </nav>
       <div className="tabs__panel">
-        <Outlet context={context} />
+        <Suspense fallback={<Loading />}>
+          <Outlet context={context} />
+        </Suspense>
       </div>
     </div>
   );

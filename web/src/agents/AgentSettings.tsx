@@ -9,6 +9,8 @@ import { useAgent } from './AgentLayout';
 import { agentChanges, validateAgent, type AgentValues } from './options';
 import { focusFirstInvalid } from '../ui/dom';
 import { useCapabilities } from '../session/SessionContext';
+import { StagesSettings } from '../contacts/StagesSettings';
+import { FieldsSettings } from '../fields/FieldsSettings';
 
 function valuesOf(agent: Agent): AgentValues {
   return { name: agent.name, visibility: agent.visibility, access_mode: agent.access_mode };
@@ -16,7 +18,8 @@ function valuesOf(agent: Agent): AgentValues {
 
 export function AgentSettings() {
   const { agent, setAgent } = useAgent();
-  const readOnly = !useCapabilities().manageAgents;
+  const caps = useCapabilities();
+  const readOnly = !caps.manageAgents;
   const [values, setValues] = useState<AgentValues>(() => valuesOf(agent));
   const [errors, setErrors] = useState<FieldErrors>({});
   const [message, setMessage] = useState<string | null>(null);
@@ -58,40 +61,46 @@ export function AgentSettings() {
   }
 
   return (
-    <div className="settings">
-      <form className="card form" onSubmit={submit} noValidate aria-labelledby="agent-settings-title">
-        <h2 id="agent-settings-title">Agent settings</h2>
-        {message && <Alert>{message}</Alert>}
-        {saved && <Alert tone="info">Changes saved.</Alert>}
-        {readOnly && <Alert tone="info">Only owners and admins change an agent’s settings.</Alert>}
-        <AgentFields values={values} onChange={edit} errors={errors} disabled={readOnly} />
-        {!readOnly && (
-          <div className="form__actions">
-            <button type="button" className="btn" disabled={!dirty || pending} onClick={() => edit(valuesOf(agent))}>
-              Discard changes
-            </button>
-            <button type="submit" className="btn btn--primary" disabled={!dirty || pending}>
-              {pending ? 'Saving…' : 'Save changes'}
-            </button>
+    <div className="stack stack--loose">
+      <div className="settings">
+        <form className="card form" onSubmit={submit} noValidate aria-labelledby="agent-settings-title">
+          <h2 id="agent-settings-title">Agent settings</h2>
+          {message && <Alert>{message}</Alert>}
+          {saved && <Alert tone="info">Changes saved.</Alert>}
+          {readOnly && <Alert tone="info">Only owners and admins change an agent’s settings.</Alert>}
+          <AgentFields values={values} onChange={edit} errors={errors} disabled={readOnly} />
+          {!readOnly && (
+            <div className="form__actions">
+              <button type="button" className="btn" disabled={!dirty || pending} onClick={() => edit(valuesOf(agent))}>
+                Discard changes
+              </button>
+              <button type="submit" className="btn btn--primary" disabled={!dirty || pending}>
+                {pending ? 'Saving…' : 'Save changes'}
+              </button>
+            </div>
+          )}
+        </form>
+        <dl className="card facts">
+          <div>
+            <dt>Agent ID</dt>
+            <dd>
+              <code>{agent.id}</code>
+            </dd>
           </div>
-        )}
-      </form>
-      <dl className="card facts">
-        <div>
-          <dt>Agent ID</dt>
-          <dd>
-            <code>{agent.id}</code>
-          </dd>
-        </div>
-        <div>
-          <dt>Created</dt>
-          <dd>{formatDateTime(agent.created_at)}</dd>
-        </div>
-        <div>
-          <dt>Last changed</dt>
-          <dd>{formatDateTime(agent.updated_at)}</dd>
-        </div>
-      </dl>
+          <div>
+            <dt>Created</dt>
+            <dd>{formatDateTime(agent.created_at)}</dd>
+          </div>
+          <div>
+            <dt>Last changed</dt>
+            <dd>{formatDateTime(agent.updated_at)}</dd>
+          </div>
+        </dl>
+      </div>
+      <div className="crm-settings-grid">
+        <StagesSettings agentId={agent.id} readOnly={!caps.manageCrmSettings} />
+        <FieldsSettings agentId={agent.id} readOnly={!caps.manageCrmSettings} />
+      </div>
     </div>
   );
 }

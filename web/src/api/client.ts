@@ -15,6 +15,20 @@ export type RemovedMember = components['schemas']['RemovedMember'];
 export type Invitation = components['schemas']['Invitation'];
 export type InvitationPreview = components['schemas']['InvitationPreview'];
 export type AuditEntry = components['schemas']['AuditEntry'];
+export type Stage = components['schemas']['Stage'];
+export type Contact = components['schemas']['Contact'];
+export type ContactInput = components['schemas']['ContactInput'];
+export type ContactStatus = Contact['status'];
+export type ContactSource = Contact['source'];
+export type SimilarContact = components['schemas']['SimilarContact'];
+export type Note = components['schemas']['Note'];
+export type Ref = components['schemas']['Ref'];
+export type CustomField = components['schemas']['CustomField'];
+export type CustomFieldInput = components['schemas']['CustomFieldInput'];
+export type FieldOption = components['schemas']['FieldOption'];
+export type FieldType = CustomField['type'];
+export type AiPolicy = CustomField['ai_policy'];
+export type ContactFile = components['schemas']['ContactFile'];
 export type Role = WorkspaceMembership['role'];
 export type InvitableRole = Invitation['role'];
 export type Visibility = Agent['visibility'];
@@ -76,6 +90,26 @@ export async function unwrap<T>(call: Promise<Result<T>>): Promise<T> {
   const error = toApiError(result.response.status, result.error);
   if (error.status === 401) unauthenticatedListeners.forEach((listener) => listener());
   return Promise.reject(error);
+}
+
+/**
+ * Like unwrap, and also the answer's ETag (for a later If-Match); `fallback` when the answer has
+ * none (a proxy may drop it).
+ */
+export async function unwrapWithEtag<T>(call: Promise<Result<T>>, fallback: (data: T) => string): Promise<{ data: T; etag: string }> {
+  let response: Response | undefined;
+  const data = await unwrap(
+    call.then((result) => {
+      response = result.response;
+      return result;
+    }),
+  );
+  return { data, etag: response?.headers.get('ETag') ?? fallback(data) };
+}
+
+/** A versioned resource's ETag as the API writes it: its version, quoted. */
+export function versionEtag(resource: { version: number }): string {
+  return `"${resource.version}"`;
 }
 
 /** The app's client. */

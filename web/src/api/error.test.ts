@@ -23,6 +23,22 @@ describe('toApiError', () => {
     expect(sentence('  ')).toBe('');
   });
 
+  it('keeps the details a client acts on', () => {
+    const err = toApiError(409, {
+      error: {
+        code: 'conflict',
+        message: 'a contact with this email already exists: Ada',
+        fields: { email: 'already belongs to Ada' },
+        details: { existing_contact_id: 'c1', existing_contact_name: 'Ada', count: 2 },
+      },
+    });
+    expect(err.detail('existing_contact_id')).toBe('c1');
+    expect(err.detail('count')).toBeUndefined();
+    expect(err.details.count).toBe(2);
+    expect(toApiError(409, { error: { code: 'conflict', message: 'x', details: [1] } }).details).toEqual({});
+    expect(toApiError(412, undefined).code).toBe('precondition_failed');
+  });
+
   it('treats a missing fields object as no field errors', () => {
     const err = toApiError(401, { error: { code: 'unauthenticated', message: 'Wrong email or password.' } });
     expect(err.code).toBe('unauthenticated');

@@ -8,19 +8,23 @@ export type FieldErrors = Record<string, string>;
 /**
  * The one error of the API, `{"error": {"code", "message", "fields"}}`, as a typed exception.
  * Codes come from the API (invalid, unauthenticated, forbidden, not_found, conflict,
- * rate_limited, body_too_large, csrf, internal); `network` means no answer arrived at all.
+ * precondition_failed, rate_limited, body_too_large, csrf, internal); `network` means no answer
+ * arrived at all.
  */
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly fields: FieldErrors;
+  /** What a client needs to act on the error, e.g. `existing_contact_id` on a duplicate contact. */
+  readonly details: Readonly<Record<string, unknown>>;
 
-  constructor(status: number, code: string, message: string, fields: FieldErrors = {}) {
+  constructor(status: number, code: string, message: string, fields: FieldErrors = {}, details: Record<string, unknown> = {}) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.fields = fields;
+    this.details = details;
   }
 
   /** The error for one field, if the API named that field. */
@@ -31,6 +35,12 @@ export class ApiError extends Error {
   hasFieldErrors(): boolean {
     return Object.keys(this.fields).length > 0;
   }
+
+  /** A detail that is a non-empty string, if the API sent one. */
+  detail(name: string): string | undefined {
+    const value = this.details[name];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  }
 }
 
 const fallbackCodes: Record<number, string> = {
@@ -39,6 +49,7 @@ const fallbackCodes: Record<number, string> = {
   403: 'forbidden',
   404: 'not_found',
   409: 'conflict',
+  412: 'precondition_failed',
   413: 'body_too_large',
   429: 'rate_limited',
 };
@@ -49,6 +60,7 @@ const fallbackMessages: Record<string, string> = {
   forbidden: 'You are not allowed to do that.',
   not_found: 'Not found.',
   conflict: 'That conflicts with something that already exists.',
+  precondition_failed: 'This changed since you loaded it. Reload and try again.',
   body_too_large: 'That is too large to send.',
   rate_limited: 'Too many attempts. Please wait a moment and try again.',
   internal: 'Something went wrong on our side. Please try again.',
@@ -90,13 +102,14 @@ export function toApiError(status: number, body: unknown): ApiError {
   if (!isErrorBody(body)) {
     return new ApiError(status, fallbackCode, fallbackMessages[fallbackCode] ?? fallbackMessages.internal!);
   }
-  const { code, message, fields } = body.error as Partial<ErrorBody['error']>;
+  const { code, message, fields, details } = body.error as Partial<ErrorBody['error']>;
   const finalCode = typeof code === 'string' && code !== '' ? code : fallbackCode;
   const finalMessage =
     typeof message === 'string' && message.trim() !== ''
       ? sentence(message)
       : (fallbackMessages[finalCode] ?? fallbackMessages.internal!);
-  return new ApiError(status, finalCode, finalMessage, stringFields(fields));
+  const plainDetails = typeof details === 'object' && details !== null && !Array.isArray(details) ? details : {};
+  return new ApiError(status, finalCode, finalMessage, stringFields(fields), plainDetails);
 }
 
 /** The error for a request that got no answer (offline, server down, aborted). */

@@ -880,6 +880,10 @@ export interface components {
             /** @description "via Chat", "via Form", "via Manual", "via Import", "via API" */
             source_label: string;
             external_id: string | null;
+            /** @description custom field values by field key: strings, numbers, booleans, dates (YYYY-MM-DD), date-times (RFC 3339), option ids (single select) or lists of option ids (multi select) */
+            custom: {
+                [key: string]: unknown;
+            };
             /** Format: uuid */
             created_by: string | null;
             /** Format: date-time */
@@ -905,6 +909,10 @@ export interface components {
             /** Format: uuid */
             secondary_owner_id?: string | null;
             external_id?: string | null;
+            /** @description custom field values to set, by field key; keys not given keep their value, null clears one. Invalid values answer 400 naming custom.<key>; a taken unique value answers 409. */
+            custom?: {
+                [key: string]: unknown;
+            };
         };
         SimilarContact: {
             /** Format: uuid */

@@ -1,18 +1,423 @@
+import { useCallback, useEffect, useState, type MouseEvent } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useAgent } from '../agents/AgentLayout';
-import { EmptyState } from '../ui/feedback';
+import { api, unwrap, type Contact, type CustomField, type Member } from '../api/client';
+import { asApiError, type ApiError } from '../api/error';
+import { contactFields, customOf, formatValue } from '../fields/values';
+import { useCapabilities } from '../session/SessionContext';
+import { useDocumentTitle } from '../ui/dom';
+import { Alert, EmptyState, Loading } from '../ui/feedback';
 import { PeopleIcon } from '../ui/icons';
+import { useDebounced } from '../ui/useDebounced';
+import { useResource } from '../ui/useResource';
+import { AddContactDialog } from './AddContactDialog';
+import { loadColumns, saveColumns, toggleColumn, visibleColumns } from './columns';
+import { contactPath, loadFields, loadMembers, loadStages, none } from './data';
+import { ownerCandidates } from './form';
+import { displayName, initialsOf, sourceOptions, statusLabel } from './labels';
+import { contactQuery, contactSearch, filtersFromSearch, isFiltered, noFilters, type ContactFilters } from './query';
 
-// An honest empty state: contacts arrive through features of later releases, so this page
-// offers no buttons that would do nothing.
+const PAGE_SIZE = 50;
+
+interface ListState {
+  /** The filters this list answers (the page address's query). */
+  key: string;
+  contacts: Contact[];
+  nextCursor?: string;
+}
+
+/** An agent's contacts: searched, filtered, a page at a time. */
 export function ContactsPage() {
   const { agent } = useAgent();
+  useDocumentTitle(`Contacts · ${agent.name}`);
+  const caps = useCapabilities();
+  const navigate = useNavigate();
+  const [searchParams, setSearchParams] = useSearchParams();
+  const filters = filtersFromSearch(searchParams);
+  const key = contactSearch(filters).toString();
+  const [list, setList] = useState<ListState | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [generation, setGeneration] = useState(0);
+  const [adding, setAdding] = useState(false);
+  const [added, setAdded] = useState<Contact | null>(null);
+  const [columns, setColumns] = useState<string[]>(() => loadColumns(agent.id));
+
+  const stages = useResource(useCallback(() => loadStages(agent.id), [agent.id]), agent.id);
+  const fields = useResource(useCallback(() => loadFields(agent.id), [agent.id]), agent.id);
+  const members = useResource(caps.manageContacts ? loadMembers : none<Member>, caps.manageContacts ? 'members' : 'none');
+
+  useEffect(() => {
+    let current = true;
+    setError(null);
+    const query = contactQuery(filtersFromSearch(new URLSearchParams(key)), { limit: PAGE_SIZE });
+    unwrap(api.GET('/agents/{agentId}/contacts', { params: { path: { agentId: agent.id }, query } })).then(
+      (page) => current && setList({ key, contacts: page.items, nextCursor: page.next_cursor }),
+      (err: unknown) => current && setError(asApiError(err)),
+    );
+    return () => {
+      current = false;
+    };
+  }, [agent.id, key, generation]);
+
+  // Contacts of other filters are not shown while the new ones load.
+  const shown = list?.key === key ? list : null;
+
+  async function loadMore() {
+    if (!shown?.nextCursor) return;
+    setLoadingMore(true);
+    try {
+      const query = contactQuery(filters, { limit: PAGE_SIZE, cursor: shown.nextCursor });
+      const page = await unwrap(api.GET('/agents/{agentId}/contacts', { params: { path: { agentId: agent.id }, query } }));
+      setList((l) =>
+        l && l.key === shown.key ? { ...l, contacts: [...l.contacts, ...page.items], nextCursor: page.next_cursor } : l,
+      );
+    } catch (err) {
+      setError(asApiError(err));
+    } finally {
+      setLoadingMore(false);
+    }
+  }
+
+  const apply = useCallback(
+    (next: ContactFilters) => setSearchParams(contactSearch(next), { replace: true }),
+    [setSearchParams],
+  );
+
+  function chooseColumn(fieldKey: string, on: boolean) {
+    const next = toggleColumn(columns, fieldKey, on);
+    setColumns(next);
+    saveColumns(agent.id, next);
+  }
+
+  function created(contact: Contact) {
+    setAdding(false);
+    setAdded(contact);
+    setGeneration((g) => g + 1);
+  }
+
+  const allFields = contactFields(fields.status === 'ready' ? fields.data : []);
+  const extra = visibleColumns(allFields, columns);
+  const filtered = isFiltered(filters);
+  const stageList = stages.status === 'ready' ? stages.data : [];
+
+  return (
+    <div className="contacts">
+      <div className="section-header">
+        <div>
+          <h2 className="section-header__title">Contacts</h2>
+          <p className="muted small">The people {agent.name} talks to, newest first.</p>
+        </div>
+        {caps.manageContacts && (
+          <button type="button" className="btn btn--primary" onClick={() => setAdding(true)} disabled={stages.status !== 'ready'}>
+            <span aria-hidden="true">+</span> Add contact
+          </button>
+        )}
+      </div>
+      <Toolbar
+        key={agent.id}
+        filters={filters}
+        onApply={apply}
+        stages={stageList.map((s) => ({ value: s.id, label: s.name }))}
+        owners={
+          caps.manageContacts && members.status === 'ready'
+            ? ownerCandidates(members.data, agent.id).map((m) => ({ value: m.user_id, label: m.name }))
+            : null
+        }
+        fields={allFields.filter((f) => !f.archived_at)}
+        columns={columns}
+        onColumn={chooseColumn}
+      />
+      {added && (
+        <Alert tone="info">
+          <Link to={contactPath(agent.id, added.id)}>{displayName(added)}</Link> added.
+        </Alert>
+      )}
+      {error && <Alert>{error.message}</Alert>}
+      {!shown && !error && <Loading label="Loading contacts…" />}
+      {shown && shown.contacts.length === 0 && !filtered && <NoContacts agentName={agent.name} canAdd={caps.manageContacts} />}
+      {shown && shown.contacts.length === 0 && filtered && (
+        <EmptyState icon={<PeopleIcon />} title="No contacts match">
+          <p>Try another search, or fewer filters.</p>
+        </EmptyState>
+      )}
+      {shown && shown.contacts.length > 0 && (
+        <ContactsTable
+          contacts={shown.contacts}
+          extra={extra}
+          highlight={added?.id}
+          onOpen={(contact) => navigate(contactPath(agent.id, contact.id))}
+          agentId={agent.id}
+        />
+      )}
+      {shown?.nextCursor && (
+        <div className="load-more">
+          <button type="button" className="btn" onClick={() => void loadMore()} disabled={loadingMore}>
+            {loadingMore ? 'Loading…' : 'Load more'}
+          </button>
+        </div>
+      )}
+      {adding && stages.status === 'ready' && (
+        <AddContactDialog
+          agentId={agent.id}
+          stages={stages.data}
+          fields={allFields}
+          members={caps.manageContacts && members.status === 'ready' ? members.data : null}
+          onCreated={created}
+          onClose={() => setAdding(false)}
+        />
+      )}
+    </div>
+  );
+}
+
+// An honest empty state: it names the ways contacts arrive, and that most of them are still to come.
+function NoContacts({ agentName, canAdd }: { agentName: string; canAdd: boolean }) {
   return (
     <EmptyState icon={<PeopleIcon />} title="No contacts yet">
       <p>
-        The people {agent.name} talks to become its contacts. They will arrive from chat when a visitor shares an email
+        The people {agentName} talks to become its contacts. They will arrive from chat when a visitor shares an email
         or phone, from form submissions, from CSV imports and through the API.
       </p>
-      <p className="muted small">These ways in are coming in a later release of Guestlist.</p>
+      <p className="muted small">
+        These ways in are coming in a later release of Guestlist.
+        {canAdd ? ' Meanwhile, add contacts by hand with “Add contact”.' : ''}
+      </p>
     </EmptyState>
+  );
+}
+
+type Option = { value: string; label: string };
+
+function Toolbar({
+  filters,
+  onApply,
+  stages,
+  owners,
+  fields,
+  columns,
+  onColumn,
+}: {
+  filters: ContactFilters;
+  onApply: (filters: ContactFilters) => void;
+  stages: Option[];
+  /** null: the owner filter is not offered (users cannot list members). */
+  owners: Option[] | null;
+  fields: CustomField[];
+  columns: string[];
+  onColumn: (key: string, on: boolean) => void;
+}) {
+  const [q, setQ] = useState(filters.q);
+  const settled = useDebounced(q, 300);
+
+  // Search as the typing pauses; the other filters apply at once.
+  useEffect(() => {
+    if (settled.trim() !== filters.q.trim()) onApply({ ...filters, q: settled });
+    // Only a new search applies: the other filters apply themselves as they change.
+  }, [settled]);
+
+  const set = (field: keyof ContactFilters) => (value: string) => onApply({ ...filters, q, [field]: value });
+  const filtered = isFiltered({ ...filters, q });
+
+  return (
+    <div className="toolbar card" role="search" aria-label="Find contacts">
+      <div className="toolbar__search">
+        <label htmlFor="contact-search" className="visually-hidden">
+          Search contacts
+        </label>
+        <svg className="toolbar__search-icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+          <circle cx="11" cy="11" r="6.5" fill="none" stroke="currentColor" strokeWidth="2" />
+          <path d="m16 16 4.5 4.5" stroke="currentColor" strokeWidth="2" strokeLinecap="round" />
+        </svg>
+        <input
+          id="contact-search"
+          type="search"
+          placeholder="Search name, email or phone"
+          value={q}
+          onChange={(e) => setQ(e.target.value)}
+          autoComplete="off"
+        />
+      </div>
+      <div className="toolbar__filters">
+        <FilterSelect
+          label="Stage"
+          value={filters.stage_id}
+          onChange={set('stage_id')}
+          options={[{ value: '', label: 'All stages' }, ...stages]}
+        />
+        {owners && (
+          <FilterSelect
+            label="Owner"
+            value={filters.owner_id}
+            onChange={set('owner_id')}
+            options={[{ value: '', label: 'Any owner' }, ...owners]}
+          />
+        )}
+        <FilterSelect
+          label="Source"
+          value={filters.source}
+          onChange={set('source')}
+          options={[{ value: '', label: 'All sources' }, ...sourceOptions]}
+        />
+        <FilterSelect
+          label="Status"
+          value={filters.status}
+          onChange={set('status')}
+          options={[
+            { value: 'active', label: 'Active' },
+            { value: 'archived', label: 'Archived' },
+          ]}
+        />
+        {fields.length > 0 && <ColumnPicker fields={fields} columns={columns} onColumn={onColumn} />}
+        {filtered && (
+          <button
+            type="button"
+            className="btn btn--ghost btn--small"
+            onClick={() => {
+              setQ('');
+              onApply(noFilters);
+            }}
+          >
+            Clear
+          </button>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function FilterSelect({ label, value, onChange, options }: { label: string; value: string; onChange: (v: string) => void; options: Option[] }) {
+  return (
+    <label className="filter">
+      <span className="filter__label">{label}</span>
+      <select value={value} onChange={(e) => onChange(e.target.value)} className={value && value !== 'active' ? 'filter--set' : undefined}>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+function ColumnPicker({
+  fields,
+  columns,
+  onColumn,
+}: {
+  fields: CustomField[];
+  columns: string[];
+  onColumn: (key: string, on: boolean) => void;
+}) {
+  const chosen = new Set(columns);
+  return (
+    <details className="menu">
+      <summary className="btn btn--small">Columns</summary>
+      <fieldset className="menu__panel">
+        <legend className="menu__title">Custom field columns</legend>
+        {fields.map((f) => (
+          <label key={f.id} className="choice">
+            <input type="checkbox" checked={chosen.has(f.key)} onChange={(e) => onColumn(f.key, e.target.checked)} />
+            <span>{f.label}</span>
+          </label>
+        ))}
+      </fieldset>
+    </details>
+  );
+}
+
+function ContactsTable({
+  agentId,
+  contacts,
+  extra,
+  highlight,
+  onOpen,
+}: {
+  agentId: string;
+  contacts: Contact[];
+  extra: CustomField[];
+  highlight?: string;
+  onOpen: (contact: Contact) => void;
+}) {
+  // A click anywhere on a row opens the contact; links and buttons in it keep their own meaning.
+  function rowClick(e: MouseEvent, contact: Contact) {
+    if ((e.target as HTMLElement).closest('a, button, input, select')) return;
+    if (window.getSelection()?.toString()) return; // selecting text to copy it
+    onOpen(contact);
+  }
+
+  return (
+    <div className="table-wrap card card--flush">
+      <table className="table contacts-table" aria-label="Contacts">
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Email</th>
+            <th scope="col">Phone</th>
+            <th scope="col">Stage</th>
+            <th scope="col">Owner</th>
+            <th scope="col">Source</th>
+            <th scope="col">Status</th>
+            {extra.map((f) => (
+              <th key={f.id} scope="col">
+                {f.label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {contacts.map((c) => (
+            <tr
+              key={c.id}
+              className={`contacts-table__row${c.id === highlight ? ' contacts-table__row--new' : ''}`}
+              onClick={(e) => rowClick(e, c)}
+            >
+              <td className="contacts-table__name">
+                <span className="avatar avatar--sm" aria-hidden="true">
+                  {initialsOf(displayName(c))}
+                </span>
+                <Link to={contactPath(agentId, c.id)} className="table__strong">
+                  {displayName(c)}
+                </Link>
+              </td>
+              <td data-label="Email" className="table__wrap">
+                {c.email ?? <span className="muted">—</span>}
+              </td>
+              <td data-label="Phone" className="nowrap">
+                {c.phone ?? <span className="muted">—</span>}
+              </td>
+              <td data-label="Stage">
+                {c.stage ? <span className="badge badge--stage">{c.stage.name}</span> : <span className="muted">—</span>}
+              </td>
+              <td data-label="Owner">
+                {c.primary_owner ? (
+                  <>
+                    {c.primary_owner.name}
+                    {c.secondary_owner && <span className="muted small"> + {c.secondary_owner.name}</span>}
+                  </>
+                ) : (
+                  <span className="muted">Unassigned</span>
+                )}
+              </td>
+              <td data-label="Source" className="nowrap muted">
+                {c.source_label}
+              </td>
+              <td data-label="Status">
+                <span className={`badge badge--status-${c.status}`}>{statusLabel(c.status)}</span>
+              </td>
+              {extra.map((f) => {
+                const value = formatValue(f, customOf(c)[f.key]);
+                return (
+                  <td key={f.id} data-label={f.label} className="table__wrap">
+                    {value || <span className="muted">—</span>}
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

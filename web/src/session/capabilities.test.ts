@@ -4,12 +4,14 @@ import {
   canChangeRole,
   canManageInvitation,
   canGrantAgents,
+  canChangeNote,
   canRemove,
   capabilitiesOf,
   invitableRoles,
   ownerFirst,
   roleIn,
   roleLabel,
+  worksInAgent,
 } from './capabilities';
 
 function member(user_id: string, role: Member['role']): Member {
@@ -30,6 +32,10 @@ describe('capabilities', () => {
       manageWorkspace: true,
       manageAgents: true,
       readWholeAudit: true,
+      manageContacts: true,
+      manageCrmSettings: true,
+      manageAllNotes: true,
+      deleteFiles: true,
     });
     expect(capabilitiesOf('admin')).toEqual({
       role: 'admin',
@@ -38,6 +44,10 @@ describe('capabilities', () => {
       manageWorkspace: false,
       manageAgents: true,
       readWholeAudit: true,
+      manageContacts: true,
+      manageCrmSettings: true,
+      manageAllNotes: true,
+      deleteFiles: true,
     });
     for (const role of ['user', null, undefined] as const) {
       expect(capabilitiesOf(role)).toEqual({
@@ -47,6 +57,10 @@ describe('capabilities', () => {
         manageWorkspace: false,
         manageAgents: false,
         readWholeAudit: false,
+        manageContacts: false,
+        manageCrmSettings: false,
+        manageAllNotes: false,
+        deleteFiles: false,
       });
     }
   });
@@ -115,5 +129,20 @@ describe('capabilities', () => {
   it('labels roles', () => {
     expect(roleLabel('admin')).toBe('Admin');
     expect(roleLabel('auditor')).toBe('auditor');
+  });
+
+  it('knows who works in an agent: owners and admins in all, users in their grants', () => {
+    expect(worksInAgent(owner, 'ag1')).toBe(true);
+    expect(worksInAgent(admin, 'ag1')).toBe(true);
+    expect(worksInAgent(user, 'ag1')).toBe(false);
+    expect(worksInAgent({ ...user, agent_ids: ['ag1'] }, 'ag1')).toBe(true);
+  });
+
+  it('lets authors change their notes, owners and admins anyone’s', () => {
+    const note = { author_id: 'u' };
+    expect(canChangeNote(capabilitiesOf('user'), 'u', note)).toBe(true);
+    expect(canChangeNote(capabilitiesOf('user'), 'x', note)).toBe(false);
+    expect(canChangeNote(capabilitiesOf('user'), 'u', { author_id: null })).toBe(false);
+    expect(canChangeNote(capabilitiesOf('admin'), 'a', note)).toBe(true);
   });
 });

@@ -16,6 +16,14 @@ export interface Capabilities {
   manageAgents: boolean;
   /** The whole audit log (a user sees only their own entries). */
   readWholeAudit: boolean;
+  /** Add, edit, assign, archive, restore and delete contacts (a user only moves them between stages). */
+  manageContacts: boolean;
+  /** Shape the pipeline (stages) and the custom fields of an agent. */
+  manageCrmSettings: boolean;
+  /** Edit and delete anyone's notes (everyone edits and deletes their own). */
+  manageAllNotes: boolean;
+  /** Delete a contact's files (everyone may read and upload them). */
+  deleteFiles: boolean;
 }
 
 export const roleLabels: Record<Role, string> = { owner: 'Owner', admin: 'Admin', user: 'User' };
@@ -39,6 +47,10 @@ export function capabilitiesOf(role: Role | null | undefined): Capabilities {
     manageWorkspace: owner,
     manageAgents: admin,
     readWholeAudit: admin,
+    manageContacts: admin,
+    manageCrmSettings: admin,
+    manageAllNotes: admin,
+    deleteFiles: admin,
   };
 }
 
@@ -69,6 +81,16 @@ export function canManageInvitation(actor: Role | null, invitation: { role: Invi
 /** Agent grants matter for users only: owners and admins work in every agent. */
 export function canGrantAgents(actor: Role | null, target: Member): boolean {
   return (actor === 'owner' || actor === 'admin') && target.role === 'user';
+}
+
+/** Owners and admins work in every agent; a user only in the agents granted to them. */
+export function worksInAgent(member: Member, agentId: string): boolean {
+  return member.role !== 'user' || member.agent_ids.includes(agentId);
+}
+
+/** Whether the signed-in member may edit or delete a note: its author, or an owner or admin. */
+export function canChangeNote(caps: Capabilities, actorId: string, note: { author_id?: string | null }): boolean {
+  return caps.manageAllNotes || (!!note.author_id && note.author_id === actorId);
 }
 
 /** Owner first; everyone else in the server's order. */

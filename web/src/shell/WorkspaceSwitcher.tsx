@@ -36,7 +36,7 @@ export function WorkspaceSwitcher({ onError }: { onError: (message: string | nul
       <select
         id="workspace-switcher"
         className="switcher__select"
-        value={session.current_workspace_id}
+        value={session.current_workspace_id ?? ''}
         disabled={pending}
         onChange={(e) => void choose(e.target.value)}
       >

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatRelative } from './format';
+import { formatBytes, formatRelative } from './format';
 
 describe('formatRelative', () => {
   const now = new Date('2025-01-10T12:00:00Z');
@@ -13,5 +13,14 @@ describe('formatRelative', () => {
   it('falls back to the date or the raw value', () => {
     expect(formatRelative('2024-12-01T12:00:00Z', now)).not.toMatch(/ago/);
     expect(formatRelative('garbage', now)).toBe('garbage');
+  });
+});
+
+describe('formatBytes', () => {
+  it('says how big', () => {
+    expect(formatBytes(0)).toBe('0 B');
+    expect(formatBytes(1536)).toBe('1.5 KB');
+    expect(formatBytes(25 * 1024 * 1024)).toBe('25 MB');
+    expect(formatBytes(-1)).toBe('');
   });
 });
