@@ -50,9 +50,11 @@ test-web: web/node_modules/.package-lock.json
 test-e2e: chromium devdb-start
 	cd web && npm run test:e2e
 
-## bench: the benchmarks; results are recorded in docs/BENCHMARKS.md
+## bench: the Go micro-benchmarks, then the scale benchmarks (1,000,000 contacts; BENCH_SCALE=0.1
+## for a quick run), whose figures go to docs/benchmarks.json; results are in docs/BENCHMARKS.md
 bench: devdb-start
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
+	$(GO) run ./cmd/guestlist bench
 
 ## chromium: install Debian's Chromium for the browser tests when it is missing
 chromium:

@@ -42,40 +42,12 @@ func Register(r *httpapi.Router, s *Service) {
 
 type handlers struct{ s *Service }
 
-// ids reads the path's ids; a malformed one answers 404 like an unknown one.
-func ids(c *gin.Context, names ...string) ([]uuid.UUID, bool) {
-	out := make([]uuid.UUID, len(names))
-	for i, n := range names {
-		id, err := httpapi.PathID(c, n)
-		if err != nil {
-			httpapi.Fail(c, err)
-			return nil, false
-		}
-		out[i] = id
-	}
-	return out, true
-}
-
 func ws(c *gin.Context) uuid.UUID { return httpapi.CurrentMember(c).WorkspaceID }
 
-func reply(c *gin.Context, status int, v any, err error) {
-	switch {
-	case err != nil:
-		httpapi.Fail(c, err)
-	case v == nil:
-		c.Status(status)
-	default:
-		if ct, ok := v.(Contact); ok {
-			c.Header("ETag", ct.ETag())
-		}
-		c.JSON(status, v)
-	}
-}
-
 func (h handlers) stages(c *gin.Context) {
-	if id, ok := ids(c, "agentId"); ok {
+	if id, ok := httpapi.PathIDs(c, "agentId"); ok {
 		st, err := h.s.Stages(c.Request.Context(), ws(c), id[0])
-		reply(c, http.StatusOK, gin.H{"items": st}, err)
+		httpapi.Reply(c, http.StatusOK, gin.H{"items": st}, err)
 	}
 }
 
@@ -84,36 +56,36 @@ type nameBody struct {
 }
 
 func (h handlers) addStage(c *gin.Context) {
-	id, ok := ids(c, "agentId")
+	id, ok := httpapi.PathIDs(c, "agentId")
 	var in nameBody
-	if ok && decode(c, &in) {
+	if ok && httpapi.Bind(c, &in) {
 		st, err := h.s.AddStage(c.Request.Context(), ws(c), id[0], in.Name)
-		reply(c, http.StatusCreated, st, err)
+		httpapi.Reply(c, http.StatusCreated, st, err)
 	}
 }
 
 func (h handlers) reorderStages(c *gin.Context) {
-	id, ok := ids(c, "agentId")
+	id, ok := httpapi.PathIDs(c, "agentId")
 	var in struct {
 		StageIDs []uuid.UUID `json:"stage_ids"`
 	}
-	if ok && decode(c, &in) {
+	if ok && httpapi.Bind(c, &in) {
 		st, err := h.s.ReorderStages(c.Request.Context(), ws(c), id[0], in.StageIDs)
-		reply(c, http.StatusOK, gin.H{"items": st}, err)
+		httpapi.Reply(c, http.StatusOK, gin.H{"items": st}, err)
 	}
 }
 
 func (h handlers) renameStage(c *gin.Context) {
-	id, ok := ids(c, "agentId", "stageId")
+	id, ok := httpapi.PathIDs(c, "agentId", "stageId")
 	var in nameBody
-	if ok && decode(c, &in) {
+	if ok && httpapi.Bind(c, &in) {
 		st, err := h.s.RenameStage(c.Request.Context(), ws(c), id[0], id[1], in.Name)
-		reply(c, http.StatusOK, st, err)
+		httpapi.Reply(c, http.StatusOK, st, err)
 	}
 }
 
 func (h handlers) removeStage(c *gin.Context) {
-	id, ok := ids(c, "agentId", "stageId")
+	id, ok := httpapi.PathIDs(c, "agentId", "stageId")
 	if !ok {
 		return
 	}
@@ -122,15 +94,7 @@ func (h handlers) removeStage(c *gin.Context) {
 		httpapi.Fail(c, apperr.Field("move_to", "is required: the stage its contacts move to"))
 		return
 	}
-	reply(c, http.StatusNoContent, nil, h.s.RemoveStage(c.Request.Context(), ws(c), id[0], id[1], moveTo))
-}
-
-func decode(c *gin.Context, v any) bool {
-	if err := httpapi.Decode(c, v); err != nil {
-		httpapi.Fail(c, err)
-		return false
-	}
-	return true
+	httpapi.Reply(c, http.StatusNoContent, nil, h.s.RemoveStage(c.Request.Context(), ws(c), id[0], id[1], moveTo))
 }
 
 // optionalID reads an optional uuid query parameter.
@@ -147,7 +111,7 @@ func optionalID(c *gin.Context, name string) (uuid.NullUUID, error) {
 }
 
 func (h handlers) list(c *gin.Context) {
-	id, ok := ids(c, "agentId")
+	id, ok := httpapi.PathIDs(c, "agentId")
 	if !ok {
 		return
 	}
@@ -196,18 +160,18 @@ func validSource(s Source) bool {
 }
 
 func (h handlers) create(c *gin.Context) {
-	id, ok := ids(c, "agentId")
+	id, ok := httpapi.PathIDs(c, "agentId")
 	var in Input
-	if ok && decode(c, &in) {
+	if ok && httpapi.Bind(c, &in) {
 		// A member adding a contact through the app is a manual creation; API keys (source api)
 		// arrive with their issue.
 		ct, err := h.s.Create(c.Request.Context(), ws(c), id[0], in, SourceManual, httpapi.CurrentMember(c).UserID)
-		reply(c, http.StatusCreated, ct, err)
+		httpapi.Reply(c, http.StatusCreated, ct, err)
 	}
 }
 
 func (h handlers) similar(c *gin.Context) {
-	id, ok := ids(c, "agentId")
+	id, ok := httpapi.PathIDs(c, "agentId")
 	if !ok {
 		return
 	}
@@ -217,62 +181,62 @@ func (h handlers) similar(c *gin.Context) {
 		return
 	}
 	sim, err := h.s.Similar(c.Request.Context(), ws(c), id[0], c.Query("name"), c.Query("email"), c.Query("phone"), exclude.UUID)
-	reply(c, http.StatusOK, gin.H{"items": sim}, err)
+	httpapi.Reply(c, http.StatusOK, gin.H{"items": sim}, err)
 }
 
 func (h handlers) get(c *gin.Context) {
-	if id, ok := ids(c, "agentId", "contactId"); ok {
+	if id, ok := httpapi.PathIDs(c, "agentId", "contactId"); ok {
 		ct, err := h.s.Get(c.Request.Context(), ws(c), id[0], id[1])
-		reply(c, http.StatusOK, ct, err)
+		httpapi.Reply(c, http.StatusOK, ct, err)
 	}
 }
 
 func (h handlers) update(c *gin.Context) {
-	id, ok := ids(c, "agentId", "contactId")
+	id, ok := httpapi.PathIDs(c, "agentId", "contactId")
 	var in Input
-	if ok && decode(c, &in) {
+	if ok && httpapi.Bind(c, &in) {
 		ct, err := h.s.Update(c.Request.Context(), ws(c), id[0], id[1], in, c.GetHeader("If-Match"))
-		reply(c, http.StatusOK, ct, err)
+		httpapi.Reply(c, http.StatusOK, ct, err)
 	}
 }
 
 func (h handlers) delete(c *gin.Context) {
-	if id, ok := ids(c, "agentId", "contactId"); ok {
-		reply(c, http.StatusNoContent, nil, h.s.Delete(c.Request.Context(), ws(c), id[0], id[1]))
+	if id, ok := httpapi.PathIDs(c, "agentId", "contactId"); ok {
+		httpapi.Reply(c, http.StatusNoContent, nil, h.s.Delete(c.Request.Context(), ws(c), id[0], id[1]))
 	}
 }
 
 func (h handlers) status(status string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if id, ok := ids(c, "agentId", "contactId"); ok {
+		if id, ok := httpapi.PathIDs(c, "agentId", "contactId"); ok {
 			ct, err := h.s.SetStatus(c.Request.Context(), ws(c), id[0], id[1], status)
-			reply(c, http.StatusOK, ct, err)
+			httpapi.Reply(c, http.StatusOK, ct, err)
 		}
 	}
 }
 
 func (h handlers) moveToStage(c *gin.Context) {
-	id, ok := ids(c, "agentId", "contactId")
+	id, ok := httpapi.PathIDs(c, "agentId", "contactId")
 	var in struct {
 		StageID uuid.UUID `json:"stage_id"`
 	}
-	if ok && decode(c, &in) {
+	if ok && httpapi.Bind(c, &in) {
 		ct, err := h.s.MoveToStage(c.Request.Context(), ws(c), id[0], id[1], in.StageID, c.GetHeader("If-Match"))
-		reply(c, http.StatusOK, ct, err)
+		httpapi.Reply(c, http.StatusOK, ct, err)
 	}
 }
 
 func (h handlers) timeline(c *gin.Context) {
-	if id, ok := ids(c, "agentId", "contactId"); ok {
+	if id, ok := httpapi.PathIDs(c, "agentId", "contactId"); ok {
 		entries, err := h.s.Timeline(c.Request.Context(), ws(c), id[0], id[1])
-		reply(c, http.StatusOK, gin.H{"items": entries}, err)
+		httpapi.Reply(c, http.StatusOK, gin.H{"items": entries}, err)
 	}
 }
 
 func (h handlers) notes(c *gin.Context) {
-	if id, ok := ids(c, "agentId", "contactId"); ok {
+	if id, ok := httpapi.PathIDs(c, "agentId", "contactId"); ok {
 		n, err := h.s.Notes(c.Request.Context(), ws(c), id[0], id[1])
-		reply(c, http.StatusOK, gin.H{"items": n}, err)
+		httpapi.Reply(c, http.StatusOK, gin.H{"items": n}, err)
 	}
 }
 
@@ -281,25 +245,25 @@ type noteBodyIn struct {
 }
 
 func (h handlers) addNote(c *gin.Context) {
-	id, ok := ids(c, "agentId", "contactId")
+	id, ok := httpapi.PathIDs(c, "agentId", "contactId")
 	var in noteBodyIn
-	if ok && decode(c, &in) {
+	if ok && httpapi.Bind(c, &in) {
 		n, err := h.s.AddNote(c.Request.Context(), httpapi.CurrentMember(c), id[0], id[1], in.BodyHTML)
-		reply(c, http.StatusCreated, n, err)
+		httpapi.Reply(c, http.StatusCreated, n, err)
 	}
 }
 
 func (h handlers) editNote(c *gin.Context) {
-	id, ok := ids(c, "agentId", "contactId", "noteId")
+	id, ok := httpapi.PathIDs(c, "agentId", "contactId", "noteId")
 	var in noteBodyIn
-	if ok && decode(c, &in) {
+	if ok && httpapi.Bind(c, &in) {
 		n, err := h.s.EditNote(c.Request.Context(), httpapi.CurrentMember(c), id[0], id[1], id[2], in.BodyHTML)
-		reply(c, http.StatusOK, n, err)
+		httpapi.Reply(c, http.StatusOK, n, err)
 	}
 }
 
 func (h handlers) deleteNote(c *gin.Context) {
-	if id, ok := ids(c, "agentId", "contactId", "noteId"); ok {
-		reply(c, http.StatusNoContent, nil, h.s.DeleteNote(c.Request.Context(), httpapi.CurrentMember(c), id[0], id[1], id[2]))
+	if id, ok := httpapi.PathIDs(c, "agentId", "contactId", "noteId"); ok {
+		httpapi.Reply(c, http.StatusNoContent, nil, h.s.DeleteNote(c.Request.Context(), httpapi.CurrentMember(c), id[0], id[1], id[2]))
 	}
 }

@@ -28,46 +28,10 @@ func Register(r *httpapi.Router, s *Service) {
 
 type handlers struct{ s *Service }
 
-// ids reads the path's ids; a malformed one answers 404 like an unknown one.
-func ids(c *gin.Context, names ...string) ([]uuid.UUID, bool) {
-	out := make([]uuid.UUID, len(names))
-	for i, n := range names {
-		id, err := httpapi.PathID(c, n)
-		if err != nil {
-			httpapi.Fail(c, err)
-			return nil, false
-		}
-		out[i] = id
-	}
-	return out, true
-}
-
 func ws(c *gin.Context) uuid.UUID { return httpapi.CurrentMember(c).WorkspaceID }
 
-func reply(c *gin.Context, status int, v any, err error) {
-	switch {
-	case err != nil:
-		httpapi.Fail(c, err)
-	case v == nil:
-		c.Status(status)
-	default:
-		if f, ok := v.(Field); ok {
-			c.Header("ETag", f.ETag())
-		}
-		c.JSON(status, v)
-	}
-}
-
-func decode(c *gin.Context, v any) bool {
-	if err := httpapi.Decode(c, v); err != nil {
-		httpapi.Fail(c, err)
-		return false
-	}
-	return true
-}
-
 func (h handlers) list(c *gin.Context) {
-	id, ok := ids(c, "agentId")
+	id, ok := httpapi.PathIDs(c, "agentId")
 	if !ok {
 		return
 	}
@@ -81,56 +45,56 @@ func (h handlers) list(c *gin.Context) {
 		return
 	}
 	fs, err := h.s.List(c.Request.Context(), ws(c), id[0], all)
-	reply(c, http.StatusOK, gin.H{"items": fs}, err)
+	httpapi.Reply(c, http.StatusOK, gin.H{"items": fs}, err)
 }
 
 func (h handlers) create(c *gin.Context) {
-	id, ok := ids(c, "agentId")
+	id, ok := httpapi.PathIDs(c, "agentId")
 	var in Input
-	if ok && decode(c, &in) {
+	if ok && httpapi.Bind(c, &in) {
 		f, err := h.s.Create(c.Request.Context(), ws(c), id[0], in)
-		reply(c, http.StatusCreated, f, err)
+		httpapi.Reply(c, http.StatusCreated, f, err)
 	}
 }
 
 func (h handlers) get(c *gin.Context) {
-	if id, ok := ids(c, "agentId", "fieldId"); ok {
+	if id, ok := httpapi.PathIDs(c, "agentId", "fieldId"); ok {
 		f, err := h.s.Get(c.Request.Context(), ws(c), id[0], id[1])
-		reply(c, http.StatusOK, f, err)
+		httpapi.Reply(c, http.StatusOK, f, err)
 	}
 }
 
 func (h handlers) update(c *gin.Context) {
-	id, ok := ids(c, "agentId", "fieldId")
+	id, ok := httpapi.PathIDs(c, "agentId", "fieldId")
 	var in Input
-	if ok && decode(c, &in) {
+	if ok && httpapi.Bind(c, &in) {
 		f, err := h.s.Update(c.Request.Context(), ws(c), id[0], id[1], in, c.GetHeader("If-Match"))
-		reply(c, http.StatusOK, f, err)
+		httpapi.Reply(c, http.StatusOK, f, err)
 	}
 }
 
 func (h handlers) archive(archived bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if id, ok := ids(c, "agentId", "fieldId"); ok {
+		if id, ok := httpapi.PathIDs(c, "agentId", "fieldId"); ok {
 			f, err := h.s.SetArchived(c.Request.Context(), ws(c), id[0], id[1], archived)
-			reply(c, http.StatusOK, f, err)
+			httpapi.Reply(c, http.StatusOK, f, err)
 		}
 	}
 }
 
 func (h handlers) reorder(c *gin.Context) {
-	id, ok := ids(c, "agentId")
+	id, ok := httpapi.PathIDs(c, "agentId")
 	var in struct {
 		FieldIDs []uuid.UUID `json:"field_ids"`
 	}
-	if ok && decode(c, &in) {
+	if ok && httpapi.Bind(c, &in) {
 		fs, err := h.s.Reorder(c.Request.Context(), ws(c), id[0], in.FieldIDs)
-		reply(c, http.StatusOK, gin.H{"items": fs}, err)
+		httpapi.Reply(c, http.StatusOK, gin.H{"items": fs}, err)
 	}
 }
 
 func (h handlers) delete(c *gin.Context) {
-	if id, ok := ids(c, "agentId", "fieldId"); ok {
-		reply(c, http.StatusNoContent, nil, h.s.Delete(c.Request.Context(), ws(c), id[0], id[1], c.Query("confirm")))
+	if id, ok := httpapi.PathIDs(c, "agentId", "fieldId"); ok {
+		httpapi.Reply(c, http.StatusNoContent, nil, h.s.Delete(c.Request.Context(), ws(c), id[0], id[1], c.Query("confirm")))
 	}
 }

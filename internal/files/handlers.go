@@ -35,24 +35,10 @@ func Register(r *httpapi.Router, s *Service) {
 
 type handlers struct{ s *Service }
 
-// ids reads the path's ids; a malformed one answers 404 like an unknown one.
-func ids(c *gin.Context, names ...string) ([]uuid.UUID, bool) {
-	out := make([]uuid.UUID, len(names))
-	for i, n := range names {
-		id, err := httpapi.PathID(c, n)
-		if err != nil {
-			httpapi.Fail(c, err)
-			return nil, false
-		}
-		out[i] = id
-	}
-	return out, true
-}
-
 func ws(c *gin.Context) uuid.UUID { return httpapi.CurrentMember(c).WorkspaceID }
 
 func (h handlers) list(c *gin.Context) {
-	if id, ok := ids(c, "agentId", "contactId"); ok {
+	if id, ok := httpapi.PathIDs(c, "agentId", "contactId"); ok {
 		files, err := h.s.Files(c.Request.Context(), ws(c), id[0], id[1])
 		if err != nil {
 			httpapi.Fail(c, err)
@@ -66,7 +52,7 @@ var errNoFile = apperr.Field("file", "is required: send the file as the multipar
 
 // upload streams the multipart field `file` to storage, never buffering it whole.
 func (h handlers) upload(c *gin.Context) {
-	id, ok := ids(c, "agentId", "contactId")
+	id, ok := httpapi.PathIDs(c, "agentId", "contactId")
 	if !ok {
 		return
 	}
@@ -105,7 +91,7 @@ func (h handlers) upload(c *gin.Context) {
 }
 
 func (h handlers) download(c *gin.Context) {
-	id, ok := ids(c, "agentId", "contactId", "fileId")
+	id, ok := httpapi.PathIDs(c, "agentId", "contactId", "fileId")
 	if !ok {
 		return
 	}
@@ -124,7 +110,7 @@ func (h handlers) download(c *gin.Context) {
 }
 
 func (h handlers) delete(c *gin.Context) {
-	if id, ok := ids(c, "agentId", "contactId", "fileId"); ok {
+	if id, ok := httpapi.PathIDs(c, "agentId", "contactId", "fileId"); ok {
 		if err := h.s.Delete(c.Request.Context(), ws(c), id[0], id[1], id[2]); err != nil {
 			httpapi.Fail(c, err)
 			return

@@ -116,3 +116,45 @@ func PathID(c *gin.Context, name string) (uuid.UUID, error) {
 	}
 	return id, nil
 }
+
+// Bind decodes the JSON body into v; when it cannot, it answers the error and reports false.
+func Bind(c *gin.Context, v any) bool {
+	if err := Decode(c, v); err != nil {
+		Fail(c, err)
+		return false
+	}
+	return true
+}
+
+// PathIDs parses uuid path parameters; a malformed one answers 404 (like an unknown id) and
+// PathIDs reports false.
+func PathIDs(c *gin.Context, names ...string) ([]uuid.UUID, bool) {
+	out := make([]uuid.UUID, len(names))
+	for i, n := range names {
+		id, err := PathID(c, n)
+		if err != nil {
+			Fail(c, err)
+			return nil, false
+		}
+		out[i] = id
+	}
+	return out, true
+}
+
+// Versioned is a value with a version: Reply sends it as the ETag for If-Match.
+type Versioned interface{ ETag() string }
+
+// Reply answers v with status (no body when v is nil), or err in the one error shape.
+func Reply(c *gin.Context, status int, v any, err error) {
+	switch {
+	case err != nil:
+		Fail(c, err)
+	case v == nil:
+		c.Status(status)
+	default:
+		if tagged, ok := v.(Versioned); ok {
+			c.Header("ETag", tagged.ETag())
+		}
+		c.JSON(status, v)
+	}
+}

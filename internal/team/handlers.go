@@ -52,24 +52,11 @@ type handlers struct {
 	links *httpapi.KeyedLimiter
 }
 
-// answer writes v, or the error.
-func answer(c *gin.Context, status int, v any, err error) {
-	if err != nil {
-		httpapi.Fail(c, err)
-		return
-	}
-	if v == nil {
-		c.Status(status)
-		return
-	}
-	c.JSON(status, v)
-}
-
 func items[T any](v []T) gin.H { return gin.H{"items": v} }
 
 func (h handlers) workspace(c *gin.Context) {
 	w, err := h.s.Workspace(c.Request.Context(), httpapi.CurrentMember(c).WorkspaceID)
-	answer(c, http.StatusOK, w, err)
+	httpapi.Reply(c, http.StatusOK, w, err)
 }
 
 func (h handlers) rename(c *gin.Context) {
@@ -81,7 +68,7 @@ func (h handlers) rename(c *gin.Context) {
 		return
 	}
 	w, err := h.s.Rename(c.Request.Context(), httpapi.CurrentMember(c), in.Name)
-	answer(c, http.StatusOK, w, err)
+	httpapi.Reply(c, http.StatusOK, w, err)
 }
 
 func (h handlers) deleteWorkspace(c *gin.Context) {
@@ -92,7 +79,7 @@ func (h handlers) deleteWorkspace(c *gin.Context) {
 		httpapi.Fail(c, err)
 		return
 	}
-	answer(c, http.StatusNoContent, nil, h.s.Delete(c.Request.Context(), httpapi.CurrentMember(c), in.ConfirmName))
+	httpapi.Reply(c, http.StatusNoContent, nil, h.s.Delete(c.Request.Context(), httpapi.CurrentMember(c), in.ConfirmName))
 }
 
 // parseUserID reads a member id: from a body field (a bad one is invalid) or, with field "",
@@ -120,12 +107,12 @@ func (h handlers) transfer(c *gin.Context) {
 	if err == nil {
 		err = h.s.TransferOwnership(c.Request.Context(), httpapi.CurrentMember(c), id)
 	}
-	answer(c, http.StatusNoContent, nil, err)
+	httpapi.Reply(c, http.StatusNoContent, nil, err)
 }
 
 func (h handlers) members(c *gin.Context) {
 	ms, err := h.s.Members(c.Request.Context(), httpapi.CurrentMember(c).WorkspaceID)
-	answer(c, http.StatusOK, items(ms), err)
+	httpapi.Reply(c, http.StatusOK, items(ms), err)
 }
 
 func (h handlers) changeRole(c *gin.Context) {
@@ -142,7 +129,7 @@ func (h handlers) changeRole(c *gin.Context) {
 		return
 	}
 	m, err := h.s.ChangeRole(c.Request.Context(), httpapi.CurrentMember(c), id, in.Role)
-	answer(c, http.StatusOK, m, err)
+	httpapi.Reply(c, http.StatusOK, m, err)
 }
 
 func (h handlers) remove(c *gin.Context) {
@@ -152,7 +139,7 @@ func (h handlers) remove(c *gin.Context) {
 		return
 	}
 	removed, err := h.s.Remove(c.Request.Context(), httpapi.CurrentMember(c), id)
-	answer(c, http.StatusOK, removed, err)
+	httpapi.Reply(c, http.StatusOK, removed, err)
 }
 
 func (h handlers) setAgents(c *gin.Context) {
@@ -173,12 +160,12 @@ func (h handlers) setAgents(c *gin.Context) {
 		return
 	}
 	m, err := h.s.SetAgents(c.Request.Context(), httpapi.CurrentMember(c), id, in.AgentIDs)
-	answer(c, http.StatusOK, m, err)
+	httpapi.Reply(c, http.StatusOK, m, err)
 }
 
 func (h handlers) invitations(c *gin.Context) {
 	inv, err := h.s.Invitations(c.Request.Context(), httpapi.CurrentMember(c).WorkspaceID)
-	answer(c, http.StatusOK, items(inv), err)
+	httpapi.Reply(c, http.StatusOK, items(inv), err)
 }
 
 func (h handlers) invite(c *gin.Context) {
@@ -191,7 +178,7 @@ func (h handlers) invite(c *gin.Context) {
 		return
 	}
 	inv, err := h.s.Invite(c.Request.Context(), httpapi.CurrentMember(c), in.Email, in.Role)
-	answer(c, http.StatusCreated, inv, err)
+	httpapi.Reply(c, http.StatusCreated, inv, err)
 }
 
 func (h handlers) invitationID(c *gin.Context) (uuid.UUID, bool) {
@@ -205,14 +192,14 @@ func (h handlers) invitationID(c *gin.Context) (uuid.UUID, bool) {
 func (h handlers) revoke(c *gin.Context) {
 	if id, ok := h.invitationID(c); ok {
 		inv, err := h.s.Revoke(c.Request.Context(), httpapi.CurrentMember(c), id)
-		answer(c, http.StatusOK, inv, err)
+		httpapi.Reply(c, http.StatusOK, inv, err)
 	}
 }
 
 func (h handlers) resend(c *gin.Context) {
 	if id, ok := h.invitationID(c); ok {
 		inv, err := h.s.Resend(c.Request.Context(), httpapi.CurrentMember(c), id)
-		answer(c, http.StatusOK, inv, err)
+		httpapi.Reply(c, http.StatusOK, inv, err)
 	}
 }
 
@@ -228,7 +215,7 @@ func (h handlers) lookup(c *gin.Context) {
 		return
 	}
 	p, err := h.s.Lookup(c.Request.Context(), in.Token)
-	answer(c, http.StatusOK, p, err)
+	httpapi.Reply(c, http.StatusOK, p, err)
 }
 
 func (h handlers) accept(c *gin.Context) {
