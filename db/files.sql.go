@@ -11,6 +11,35 @@ import (
 	"github.com/google/uuid"
 )
 
+const contactFileIDs = `-- name: ContactFileIDs :many
+SELECT id FROM contact_files WHERE workspace_id = $1 AND contact_id = $2
+`
+
+type ContactFileIDsParams struct {
+	WorkspaceID uuid.UUID
+	ContactID   uuid.UUID
+}
+
+func (q *Queries) ContactFileIDs(ctx context.Context, arg ContactFileIDsParams) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, contactFileIDs, arg.WorkspaceID, arg.ContactID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const createFile = `-- name: CreateFile :one
 INSERT INTO contact_files (workspace_id, contact_id, id, name, size_bytes, declared_type, uploaded_by)
 VALUES ($1, $2, $3, $4, $5, $6, $7)

@@ -4,10 +4,19 @@
 package jobs
 
 import (
+	"context"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 )
+
+// Inserter inserts jobs inside the transaction that causes them: the River client. Services
+// take it so that a job commits, or rolls back, with its reason.
+type Inserter interface {
+	InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+}
 
 // Queues, each with its own concurrency so a burst of one kind cannot starve another.
 const (
@@ -32,6 +41,7 @@ type Deps struct {
 	Mail     EmailSender
 	Sessions SessionExpirer
 	Files    FileProcessor
+	Blobs    BlobPurger
 }
 
 // Workers registers every worker.
@@ -44,6 +54,9 @@ func Workers(d Deps) (*river.Workers, error) {
 		return nil, err
 	}
 	if err := river.AddWorkerSafely(w, &ProcessFileWorker{Files: d.Files}); err != nil {
+		return nil, err
+	}
+	if err := river.AddWorkerSafely(w, &PurgeBlobsWorker{Blobs: d.Blobs}); err != nil {
 		return nil, err
 	}
 	return w, nil

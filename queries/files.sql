@@ -24,3 +24,6 @@ RETURNING *;
 
 -- name: DeleteFile :exec
 DELETE FROM contact_files WHERE workspace_id = $1 AND contact_id = $2 AND id = $3;
+
+-- name: ContactFileIDs :many
+SELECT id FROM contact_files WHERE workspace_id = $1 AND contact_id = $2;

@@ -105,7 +105,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, withWorkers bool) (
 		return nil, err
 	}
 	if withWorkers {
-		workers, err := jobs.Workers(jobs.Deps{Mail: mail.JobSender{Sender: a.Mail}, Sessions: a.Auth, Files: a.Files})
+		workers, err := jobs.Workers(jobs.Deps{Mail: mail.JobSender{Sender: a.Mail}, Sessions: a.Auth, Files: a.Files, Blobs: a.Files})
 		if err != nil {
 			return nil, err
 		}

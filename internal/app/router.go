@@ -47,7 +47,7 @@ func newHandler(a *App) (http.Handler, error) {
 	r := httpapi.NewRouter(engine, a.Auth, enforcer, a.Tenants)
 	auth.Register(r, a.Auth)
 	agents.Register(r, agents.NewService(a.Tenants))
-	contacts.Register(r, contacts.NewService(a.Tenants))
+	contacts.Register(r, contacts.NewService(a.Tenants, a.River))
 	files.Register(r, a.Files)
 	fields.Register(r, fields.NewService(a.Tenants))
 	team.Register(r, team.NewService(a.Tenants, enforcer, a.Auth, a.River, a.Config.BaseURL, a.Log))

@@ -19,8 +19,6 @@ import (
 	"github.com/alexedwards/argon2id"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"github.com/guestlist/guestlist/db"
 	"github.com/guestlist/guestlist/internal/agents"
@@ -45,15 +43,10 @@ const (
 // with one pass to keep sign-in near 50 ms on a small machine.
 var passwordParams = &argon2id.Params{Memory: 64 * 1024, Iterations: 1, Parallelism: 2, SaltLength: 16, KeyLength: 32}
 
-// JobInserter inserts River jobs inside a transaction (the River client).
-type JobInserter interface {
-	InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
-}
-
 // Service holds the sign-in rules.
 type Service struct {
 	tenants *tenant.DB
-	jobs    JobInserter
+	jobs    jobs.Inserter
 	baseURL string
 	// secureCookie marks the session cookie Secure (everywhere but plain-HTTP development).
 	secureCookie bool
@@ -63,7 +56,7 @@ type Service struct {
 }
 
 // NewService returns the auth service. baseURL is where the app is reached (for emails).
-func NewService(tenants *tenant.DB, jobs JobInserter, baseURL string, secureCookie bool) (*Service, error) {
+func NewService(tenants *tenant.DB, jobs jobs.Inserter, baseURL string, secureCookie bool) (*Service, error) {
 	dummy, err := argon2id.CreateHash("not a password of anyone", passwordParams)
 	if err != nil {
 		return nil, err

@@ -26,6 +26,7 @@ import (
 	"github.com/guestlist/guestlist/internal/httpapi"
 	"github.com/guestlist/guestlist/internal/mail"
 	"github.com/guestlist/guestlist/internal/tenant"
+	"github.com/guestlist/guestlist/jobs"
 )
 
 // Source is how a contact arrived. It is set by the path that created the contact, never by a
@@ -268,10 +269,13 @@ func searchText(f fields) string {
 // Service holds the contact rules.
 type Service struct {
 	tenants *tenant.DB
+	jobs    jobs.Inserter
 }
 
 // NewService returns the contacts service.
-func NewService(tenants *tenant.DB) *Service { return &Service{tenants: tenants} }
+func NewService(tenants *tenant.DB, jobs jobs.Inserter) *Service {
+	return &Service{tenants: tenants, jobs: jobs}
+}
 
 // check validates f inside tx: the stage is the agent's and the owners work in it, always; and,
 // for an active contact, that no other active contact holds the same email, phone, external id
@@ -565,15 +569,25 @@ func (s *Service) change(ctx context.Context, ws, agentID, id uuid.UUID, ifMatch
 	return out, err
 }
 
-// Delete removes a contact and its notes for good.
+// Delete removes a contact, its notes and its files for good (the files' stored contents go
+// with a purge_blobs job committed with the deletion).
 func (s *Service) Delete(ctx context.Context, ws, agentID, id uuid.UUID) error {
 	return s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
 		before, err := get(ctx, tx, agentID, id)
 		if err != nil {
 			return err
 		}
+		files, err := tx.Q.ContactFileIDs(ctx, db.ContactFileIDsParams{WorkspaceID: ws, ContactID: id})
+		if err != nil {
+			return err
+		}
 		if err := tx.Q.DeleteContact(ctx, db.DeleteContactParams{WorkspaceID: ws, AgentID: agentID, ID: id}); err != nil {
 			return err
+		}
+		if len(files) > 0 {
+			if _, err := s.jobs.InsertTx(ctx, tx, jobs.PurgeBlobsArgs{WorkspaceID: ws, FileIDs: files}, nil); err != nil {
+				return err
+			}
 		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "delete", Resource: "contacts", ResourceID: id.String(), Before: before})
 	})

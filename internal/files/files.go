@@ -25,8 +25,6 @@ import (
 	"github.com/jackc/pgerrcode"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 	"gocloud.dev/blob"
 	_ "gocloud.dev/blob/fileblob" // file:// URLs: a local folder
 	_ "gocloud.dev/blob/s3blob"   // s3:// URLs: S3 and S3-compatible storage
@@ -79,21 +77,16 @@ func fromRow(f db.ContactFile) File {
 	return out
 }
 
-// JobInserter inserts River jobs inside a transaction (the River client).
-type JobInserter interface {
-	InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
-}
-
 // Service is the files capability.
 type Service struct {
 	tenants *tenant.DB
-	jobs    JobInserter
+	jobs    jobs.Inserter
 	bucket  *blob.Bucket
 	max     int64
 }
 
 // NewService opens the blob storage at blobURL (see BucketURL). Files are limited to maxBytes.
-func NewService(ctx context.Context, tenants *tenant.DB, jobs JobInserter, blobURL string, maxBytes int64) (*Service, error) {
+func NewService(ctx context.Context, tenants *tenant.DB, jobs jobs.Inserter, blobURL string, maxBytes int64) (*Service, error) {
 	u, err := BucketURL(blobURL)
 	if err != nil {
 		return nil, err
@@ -287,6 +280,35 @@ func (s *Service) deleteBlob(ctx context.Context, k string) {
 	if err != nil && gcerrors.Code(err) != gcerrors.NotFound {
 		slog.ErrorContext(ctx, "files: deleting a blob failed; it is left orphaned", "key", k, "err", err)
 	}
+}
+
+// PurgeBlobs deletes stored contents whose rows are gone (the purge_blobs job): the given
+// files of ws, or with all every content of ws (its keys all start with the workspace id).
+// Contents already gone are no error.
+func (s *Service) PurgeBlobs(ctx context.Context, ws uuid.UUID, fileIDs []uuid.UUID, all bool) error {
+	keys := make([]string, 0, len(fileIDs))
+	for _, id := range fileIDs {
+		keys = append(keys, key(ws, id))
+	}
+	if all {
+		it := s.bucket.List(&blob.ListOptions{Prefix: ws.String() + "/"})
+		for {
+			obj, err := it.Next(ctx)
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return fmt.Errorf("files: listing %s: %w", ws, err)
+			}
+			keys = append(keys, obj.Key)
+		}
+	}
+	for _, k := range keys {
+		if err := s.bucket.Delete(ctx, k); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
+			return fmt.Errorf("files: deleting %s: %w", k, err)
+		}
+	}
+	return nil
 }
 
 // lookup loads a file of the contact, which must be the agent's.

@@ -538,3 +538,36 @@ func TestBucketURL(t *testing.T) {
 		require.Error(t, err, bad)
 	}
 }
+
+// Deleting a contact, or the whole workspace, removes the stored contents of its files too
+// (a purge_blobs job committed with the deletion); a bystander workspace's contents stay.
+func TestDeletingAContactOrTheWorkspacePurgesItsFiles(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	first := c.mustUpload(t, "a.png", "image/png", pngBytes(t))
+	c.wait(t, first["id"].(string))
+	require.FileExists(t, c.blob(first["id"].(string)))
+
+	// The contact: its file's contents go.
+	require.Equal(t, http.StatusNoContent, c.owner.Do("DELETE", "/api/v1/agents/"+c.agent+"/contacts/"+c.contact, nil).Status)
+	require.Eventually(t, func() bool { _, err := os.Stat(c.blob(first["id"].(string))); return os.IsNotExist(err) },
+		15*time.Second, 25*time.Millisecond, "the deleted contact's file is still stored")
+
+	// The workspace: everything of it goes, nothing of anyone else.
+	resp := c.owner.Do("POST", "/api/v1/agents/"+c.agent+"/contacts", map[string]string{"email": "second@example.com"})
+	require.Equal(t, http.StatusCreated, resp.Status)
+	second := c.contact
+	c.contact = resp.Map(t)["id"].(string)
+	c.files = strings.Replace(c.files, second, c.contact, 1)
+	kept := c.mustUpload(t, "b.png", "image/png", pngBytes(t))
+	c.wait(t, kept["id"].(string))
+	bystander := filepath.Join(c.dir, uuid.NewString(), "untouched")
+	require.NoError(t, os.MkdirAll(filepath.Dir(bystander), 0o755))
+	require.NoError(t, os.WriteFile(bystander, []byte("another workspace's"), 0o644))
+
+	name := c.owner.Do("GET", "/api/v1/workspace", nil).Map(t)["name"].(string)
+	require.Equal(t, http.StatusNoContent, c.owner.Do("DELETE", "/api/v1/workspace", map[string]string{"confirm_name": name}).Status)
+	require.Eventually(t, func() bool { _, err := os.Stat(c.blob(kept["id"].(string))); return os.IsNotExist(err) },
+		15*time.Second, 25*time.Millisecond, "the deleted workspace's file is still stored")
+	require.FileExists(t, bystander)
+}

@@ -23,6 +23,7 @@ import (
 	"github.com/guestlist/guestlist/internal/authz"
 	"github.com/guestlist/guestlist/internal/httpapi"
 	"github.com/guestlist/guestlist/internal/tenant"
+	"github.com/guestlist/guestlist/jobs"
 )
 
 // MaxGrants bounds the agents set in one request.
@@ -33,13 +34,13 @@ type Service struct {
 	tenants  *tenant.DB
 	enforcer *authz.Enforcer
 	auth     *auth.Service
-	jobs     auth.JobInserter
+	jobs     jobs.Inserter
 	baseURL  string
 	log      *slog.Logger
 }
 
 // NewService returns the team service.
-func NewService(tenants *tenant.DB, enforcer *authz.Enforcer, authService *auth.Service, jobs auth.JobInserter, baseURL string, log *slog.Logger) *Service {
+func NewService(tenants *tenant.DB, enforcer *authz.Enforcer, authService *auth.Service, jobs jobs.Inserter, baseURL string, log *slog.Logger) *Service {
 	return &Service{tenants: tenants, enforcer: enforcer, auth: authService, jobs: jobs, baseURL: baseURL, log: log}
 }
 
@@ -309,7 +310,11 @@ func (s *Service) Delete(ctx context.Context, actor *httpapi.Member, confirmName
 		if confirmName != w.Name {
 			return apperr.Field("confirm_name", "must be the workspace's exact name")
 		}
-		_, err = tx.Q.DeleteWorkspace(ctx, tx.WorkspaceID)
+		if _, err := tx.Q.DeleteWorkspace(ctx, tx.WorkspaceID); err != nil {
+			return err
+		}
+		// The rows go by cascade; the stored file contents go with this job, committed with them.
+		_, err = s.jobs.InsertTx(ctx, tx, jobs.PurgeBlobsArgs{WorkspaceID: tx.WorkspaceID, All: true}, nil)
 		return err
 	})
 	if err == nil {
