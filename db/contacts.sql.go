@@ -426,6 +426,36 @@ func (q *Queries) MemberWorksInAgent(ctx context.Context, arg MemberWorksInAgent
 	return exists, err
 }
 
+const moveFiles = `-- name: MoveFiles :exec
+UPDATE contact_files SET contact_id = $1 WHERE workspace_id = $2 AND contact_id = $3
+`
+
+type MoveFilesParams struct {
+	ToContact   uuid.UUID
+	WorkspaceID uuid.UUID
+	FromContact uuid.UUID
+}
+
+func (q *Queries) MoveFiles(ctx context.Context, arg MoveFilesParams) error {
+	_, err := q.db.Exec(ctx, moveFiles, arg.ToContact, arg.WorkspaceID, arg.FromContact)
+	return err
+}
+
+const moveNotes = `-- name: MoveNotes :exec
+UPDATE contact_notes SET contact_id = $1 WHERE workspace_id = $2 AND contact_id = $3
+`
+
+type MoveNotesParams struct {
+	ToContact   uuid.UUID
+	WorkspaceID uuid.UUID
+	FromContact uuid.UUID
+}
+
+func (q *Queries) MoveNotes(ctx context.Context, arg MoveNotesParams) error {
+	_, err := q.db.Exec(ctx, moveNotes, arg.ToContact, arg.WorkspaceID, arg.FromContact)
+	return err
+}
+
 const searchContactIDs = `-- name: SearchContactIDs :many
 SELECT contact_id::uuid FROM search_contacts($1, $2, $3, $4, $5,
                                        $6, $7, $8)

@@ -110,3 +110,9 @@ WHERE workspace_id = $1 AND status = 'active' AND (primary_owner_id = $2 OR seco
 
 -- name: GetWorkspaceCountry :one
 SELECT default_country FROM workspaces WHERE id = $1;
+
+-- name: MoveNotes :exec
+UPDATE contact_notes SET contact_id = @to_contact WHERE workspace_id = @workspace_id AND contact_id = @from_contact;
+
+-- name: MoveFiles :exec
+UPDATE contact_files SET contact_id = @to_contact WHERE workspace_id = @workspace_id AND contact_id = @from_contact;

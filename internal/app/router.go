@@ -17,6 +17,7 @@ import (
 	"github.com/guestlist/guestlist/internal/httpapi"
 	"github.com/guestlist/guestlist/internal/mail"
 	"github.com/guestlist/guestlist/internal/migrate"
+	"github.com/guestlist/guestlist/internal/privacy"
 	"github.com/guestlist/guestlist/internal/team"
 	"github.com/guestlist/guestlist/web"
 )
@@ -47,8 +48,10 @@ func newHandler(a *App) (http.Handler, error) {
 	r := httpapi.NewRouter(engine, a.Auth, enforcer, a.Tenants)
 	auth.Register(r, a.Auth)
 	agents.Register(r, agents.NewService(a.Tenants))
-	contacts.Register(r, contacts.NewService(a.Tenants, a.River))
+	contactService := contacts.NewService(a.Tenants, a.River)
+	contacts.Register(r, contactService)
 	files.Register(r, a.Files)
+	privacy.Register(r, contactService, a.Files)
 	fields.Register(r, fields.NewService(a.Tenants))
 	team.Register(r, team.NewService(a.Tenants, enforcer, a.Auth, a.River, a.Config.BaseURL, a.Log))
 	if outbox, ok := a.Mail.(*mail.Outbox); ok {

@@ -523,56 +523,73 @@ func (s *Service) SetStatus(ctx context.Context, ws, agentID, id uuid.UUID, stat
 	})
 }
 
-// change runs one edit of a contact: lock, check the version, apply, validate, write, audit.
+// change runs one edit of a contact in a transaction of its own.
 func (s *Service) change(ctx context.Context, ws, agentID, id uuid.UUID, ifMatch, action string,
 	edit func(tenant.Tx, fields, string) (fields, string, error)) (Contact, error) {
 	var out Contact
 	err := s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
-		if _, err := tx.Q.LockContact(ctx, db.LockContactParams{WorkspaceID: ws, AgentID: agentID, ID: id}); errors.Is(err, pgx.ErrNoRows) {
-			return apperr.New(apperr.NotFound, "no such contact")
-		} else if err != nil {
-			return err
-		}
-		r, err := tx.Q.GetContact(ctx, db.GetContactParams{WorkspaceID: ws, AgentID: agentID, ID: id})
-		if err != nil {
-			return err
-		}
-		before := fromRow(r.Contact, r.StageName, r.PrimaryOwnerName, r.SecondaryOwnerName)
-		if ifMatch != "" && ifMatch != before.ETag() {
-			return apperr.New(apperr.Precondition, "the contact changed since you loaded it; reload and try again")
-		}
-		cc, err := country(ctx, tx)
-		if err != nil {
-			return err
-		}
-		f, status, err := edit(tx, fieldsOf(r.Contact), cc)
-		if err != nil {
-			return err
-		}
-		if status == "" {
-			status = r.Contact.Status
-		}
-		if err := check(ctx, tx, agentID, id, f, status == Active); err != nil {
-			return err
-		}
-		if err := tx.Q.UpdateContact(ctx, db.UpdateContactParams{WorkspaceID: ws, AgentID: agentID, ID: id,
-			Name: f.name, Email: f.email, EmailNormalized: f.emailNormalized, Phone: f.phone, StageID: f.stage,
-			PrimaryOwnerID: f.primary, SecondaryOwnerID: f.secondary, ExternalID: f.externalID, Status: status,
-			SearchText: searchText(f), Custom: mustJSON(f.custom)}); err != nil {
-			return duplicateRace(err)
-		}
-		if out, err = get(ctx, tx, agentID, id); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Entry{Action: action, Resource: "contacts", ResourceID: id.String(), Before: before, After: out})
+		var err error
+		out, err = changeTx(ctx, tx, agentID, id, ifMatch, action, edit)
+		return err
 	})
 	return out, err
+}
+
+// changeTx runs one edit of a contact: lock, check the version, apply, validate, write, audit.
+func changeTx(ctx context.Context, tx tenant.Tx, agentID, id uuid.UUID, ifMatch, action string,
+	edit func(tenant.Tx, fields, string) (fields, string, error)) (Contact, error) {
+	ws := tx.WorkspaceID
+	if _, err := tx.Q.LockContact(ctx, db.LockContactParams{WorkspaceID: ws, AgentID: agentID, ID: id}); errors.Is(err, pgx.ErrNoRows) {
+		return Contact{}, apperr.New(apperr.NotFound, "no such contact: %s", id)
+	} else if err != nil {
+		return Contact{}, err
+	}
+	r, err := tx.Q.GetContact(ctx, db.GetContactParams{WorkspaceID: ws, AgentID: agentID, ID: id})
+	if err != nil {
+		return Contact{}, err
+	}
+	before := fromRow(r.Contact, r.StageName, r.PrimaryOwnerName, r.SecondaryOwnerName)
+	if ifMatch != "" && ifMatch != before.ETag() {
+		return Contact{}, apperr.New(apperr.Precondition, "the contact changed since you loaded it; reload and try again")
+	}
+	cc, err := country(ctx, tx)
+	if err != nil {
+		return Contact{}, err
+	}
+	f, status, err := edit(tx, fieldsOf(r.Contact), cc)
+	if err != nil {
+		return Contact{}, err
+	}
+	if status == "" {
+		status = r.Contact.Status
+	}
+	if err := check(ctx, tx, agentID, id, f, status == Active); err != nil {
+		return Contact{}, err
+	}
+	if err := tx.Q.UpdateContact(ctx, db.UpdateContactParams{WorkspaceID: ws, AgentID: agentID, ID: id,
+		Name: f.name, Email: f.email, EmailNormalized: f.emailNormalized, Phone: f.phone, StageID: f.stage,
+		PrimaryOwnerID: f.primary, SecondaryOwnerID: f.secondary, ExternalID: f.externalID, Status: status,
+		SearchText: searchText(f), Custom: mustJSON(f.custom)}); err != nil {
+		return Contact{}, duplicateRace(err)
+	}
+	out, err := get(ctx, tx, agentID, id)
+	if err != nil {
+		return Contact{}, err
+	}
+	return out, audit.Record(ctx, tx, audit.Entry{Action: action, Resource: "contacts", ResourceID: id.String(), Before: before, After: out})
 }
 
 // Delete removes a contact, its notes and its files for good (the files' stored contents go
 // with a purge_blobs job committed with the deletion).
 func (s *Service) Delete(ctx context.Context, ws, agentID, id uuid.UUID) error {
-	return s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
+	return s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error { return s.deleteTx(ctx, tx, agentID, id, "delete") })
+}
+
+// deleteTx deletes a contact with its notes, files and their stored contents, audited as action
+// (an erase records no personal data).
+func (s *Service) deleteTx(ctx context.Context, tx tenant.Tx, agentID, id uuid.UUID, action string) error {
+	ws := tx.WorkspaceID
+	{
 		before, err := get(ctx, tx, agentID, id)
 		if err != nil {
 			return err
@@ -589,8 +606,22 @@ func (s *Service) Delete(ctx context.Context, ws, agentID, id uuid.UUID) error {
 				return err
 			}
 		}
+		if action == "erase" {
+			// The history keeps that a contact was erased, and when, and by whom; not who it was.
+			if _, err := tx.Exec(ctx, "SELECT redact_audit_subject($1)", id.String()); err != nil {
+				return err
+			}
+			return audit.Record(ctx, tx, audit.Entry{Action: "erase", Resource: "contacts", ResourceID: id.String()})
+		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "delete", Resource: "contacts", ResourceID: id.String(), Before: before})
-	})
+	}
+}
+
+// Erase deletes a contact completely (privacy): the contact, its notes, its files and their
+// contents, and the values recorded in its history; one audit entry remains, without personal
+// data.
+func (s *Service) Erase(ctx context.Context, ws, agentID, id uuid.UUID) error {
+	return s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error { return s.deleteTx(ctx, tx, agentID, id, "erase") })
 }
 
 // TimelineLength is how many changes a contact's timeline shows.

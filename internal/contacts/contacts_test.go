@@ -1,7 +1,10 @@
 package contacts_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -9,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/guestlist/guestlist/internal/app/apptest"
@@ -462,4 +466,113 @@ func TestCustomValues(t *testing.T) {
 	resp = c.owner.Do("PATCH", path, map[string]any{"custom": map[string]any{"nope": 1}})
 	require.Equal(t, http.StatusBadRequest, resp.Status)
 	require.Contains(t, fields(t, resp), "custom.nope")
+}
+
+func TestBulk(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	var ids []string
+	for i := range 3 {
+		ids = append(ids, c.mustCreate(t, map[string]string{"email": fmt.Sprintf("bulk%d@example.com", i)})["id"].(string))
+	}
+	bulk := func(body map[string]any) apptest.Response { return c.owner.Do("POST", c.base+"/contacts/bulk", body) }
+
+	resp := bulk(map[string]any{"contact_ids": ids[:2], "action": "assign", "primary_owner_id": c.owner.UserID})
+	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+	require.EqualValues(t, 2, resp.Map(t)["done"])
+	customer := c.stages(t)[2]["id"].(string)
+	require.Equal(t, http.StatusOK, bulk(map[string]any{"contact_ids": ids, "action": "stage", "stage_id": customer}).Status)
+	for _, id := range ids {
+		require.Equal(t, "Customer", c.owner.Do("GET", c.base+"/contacts/"+id, nil).Map(t)["stage"].(map[string]any)["name"])
+	}
+
+	// All or nothing: one unknown contact refuses the whole request, naming it.
+	unknown := uuid.NewString()
+	resp = bulk(map[string]any{"contact_ids": append([]string{ids[0]}, unknown), "action": "archive"})
+	require.Equal(t, http.StatusNotFound, resp.Status)
+	require.Contains(t, resp.Map(t)["error"].(map[string]any)["message"], unknown)
+	require.Equal(t, "active", c.owner.Do("GET", c.base+"/contacts/"+ids[0], nil).Map(t)["status"])
+
+	require.Equal(t, http.StatusOK, bulk(map[string]any{"contact_ids": ids[:2], "action": "archive"}).Status)
+	require.Len(t, c.owner.Do("GET", c.base+"/contacts?status=archived", nil).Map(t)["items"], 2)
+	require.Equal(t, http.StatusOK, bulk(map[string]any{"contact_ids": ids[:1], "action": "restore"}).Status)
+	require.Equal(t, http.StatusOK, bulk(map[string]any{"contact_ids": ids[1:], "action": "delete"}).Status)
+	require.Len(t, c.owner.Do("GET", c.base+"/contacts", nil).Map(t)["items"], 1)
+
+	for _, bad := range []map[string]any{
+		{"contact_ids": []string{}, "action": "archive"},
+		{"contact_ids": ids[:1], "action": "explode"},
+		{"contact_ids": ids[:1], "action": "stage"},
+	} {
+		require.Equal(t, http.StatusBadRequest, bulk(bad).Status, "%v", bad)
+	}
+	user := c.env.AddMember(t, c.owner, "user")
+	require.Equal(t, http.StatusOK, c.owner.Do("PUT", "/api/v1/members/"+user.UserID.String()+"/agents", map[string]any{"agent_ids": []string{c.agent}}).Status)
+	require.Equal(t, http.StatusForbidden, user.Do("POST", c.base+"/contacts/bulk", map[string]any{"contact_ids": ids[:1], "action": "archive"}).Status)
+}
+
+func TestMerge(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	survivor := c.mustCreate(t, map[string]string{"name": "Ada", "email": "ada@example.com"})
+	merged := c.mustCreate(t, map[string]string{"name": "Ada Lovelace", "email": "countess@example.com", "phone": "415-555-2671"})
+	sid, mid := survivor["id"].(string), merged["id"].(string)
+	require.Equal(t, http.StatusCreated, c.owner.Do("POST", c.base+"/contacts/"+mid+"/notes", map[string]string{"body_html": "<p>from the duplicate</p>"}).Status)
+
+	resp := c.owner.Do("POST", c.base+"/contacts/merge", map[string]any{"survivor_id": sid, "merged_id": mid, "take": []string{"name", "phone"}})
+	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+	got := resp.Map(t)
+	require.Equal(t, "Ada Lovelace", got["name"])
+	require.Equal(t, "+14155552671", got["phone"])
+	require.Equal(t, "ada@example.com", got["email"], "not taken: the survivor's value stays")
+	require.Equal(t, http.StatusNotFound, c.owner.Do("GET", c.base+"/contacts/"+mid, nil).Status)
+	notes := c.owner.Do("GET", c.base+"/contacts/"+sid+"/notes", nil).Map(t)["items"].([]any)
+	require.Len(t, notes, 1, "notes move to the survivor")
+	// The merged contact's email is free again.
+	c.mustCreate(t, map[string]string{"email": "countess@example.com"})
+	timeline := c.owner.Do("GET", c.base+"/contacts/"+sid+"/timeline", nil).Map(t)["items"].([]any)
+	require.Equal(t, "merged_into", timeline[0].(map[string]any)["action"])
+
+	for _, bad := range []map[string]any{
+		{"survivor_id": sid, "merged_id": sid},
+		{"survivor_id": sid, "merged_id": uuid.NewString()},
+		{"survivor_id": sid, "merged_id": c.mustCreate(t, map[string]string{"email": "x@example.com"})["id"], "take": []string{"shoe_size"}},
+	} {
+		resp := c.owner.Do("POST", c.base+"/contacts/merge", bad)
+		require.Contains(t, []int{http.StatusBadRequest, http.StatusNotFound}, resp.Status, "%v: %s", bad, resp.Body)
+	}
+	require.Len(t, c.owner.Do("GET", c.base+"/contacts", nil).Map(t)["items"], 3, "refused merges delete nothing")
+}
+
+// Export gives everything about a person; erase removes them and every value recorded about
+// them, leaving one entry that says an erase happened.
+func TestExportAndErase(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	ct := c.mustCreate(t, map[string]string{"name": "Grace Hopper", "email": "grace@navy.mil"})
+	id := ct["id"].(string)
+	require.Equal(t, http.StatusCreated, c.owner.Do("POST", c.base+"/contacts/"+id+"/notes", map[string]string{"body_html": "<p>COBOL</p>"}).Status)
+	require.Equal(t, http.StatusOK, c.owner.Do("PATCH", c.base+"/contacts/"+id, map[string]string{"name": "Rear Admiral Hopper"}).Status)
+
+	resp := c.owner.Do("GET", c.base+"/contacts/"+id+"/export", nil)
+	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+	require.Equal(t, "application/zip", resp.Header.Get("Content-Type"))
+	zr, err := zip.NewReader(bytes.NewReader(resp.Body), int64(len(resp.Body)))
+	require.NoError(t, err)
+	require.Equal(t, "contact.json", zr.File[0].Name)
+	f, err := zr.File[0].Open()
+	require.NoError(t, err)
+	var rec map[string]any
+	require.NoError(t, json.NewDecoder(f).Decode(&rec))
+	require.Equal(t, "grace@navy.mil", rec["contact"].(map[string]any)["email"])
+	require.Len(t, rec["notes"], 1)
+	require.Len(t, rec["history"], 3) // created, note, renamed
+
+	require.Equal(t, http.StatusNoContent, c.owner.Do("POST", c.base+"/contacts/"+id+"/erase", nil).Status)
+	require.Equal(t, http.StatusNotFound, c.owner.Do("GET", c.base+"/contacts/"+id, nil).Status)
+	// Nothing personal is left in the audit log: no entry about the contact keeps its values.
+	require.Zero(t, c.env.Count(t, c.owner.WorkspaceID, `SELECT count(*) FROM audit_log WHERE subject_id = $1 AND (before IS NOT NULL OR after IS NOT NULL)`, id))
+	require.Zero(t, c.env.Count(t, c.owner.WorkspaceID, `SELECT count(*) FROM audit_log WHERE before::text LIKE '%navy.mil%' OR after::text LIKE '%navy.mil%'`))
+	require.Equal(t, 1, c.env.Count(t, c.owner.WorkspaceID, `SELECT count(*) FROM audit_log WHERE action = 'erase' AND resource_id = $1`, id))
+	require.Equal(t, http.StatusNotFound, c.owner.Do("POST", c.base+"/contacts/"+id+"/erase", nil).Status)
 }

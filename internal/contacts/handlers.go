@@ -26,6 +26,11 @@ func Register(r *httpapi.Router, s *Service) {
 	m.GET(a+"/contacts", r.Require(authz.ResourceContacts, authz.ActionRead), h.list)
 	m.POST(a+"/contacts", r.Require(authz.ResourceContacts, authz.ActionCreate), h.create)
 	m.GET(a+"/contacts/similar", r.Require(authz.ResourceContacts, authz.ActionRead), h.similar)
+	// Merging and bulk deletes remove contacts: owners and admins.
+	m.POST(a+"/contacts/merge", r.Require(authz.ResourceContacts, authz.ActionDelete), h.merge)
+	m.POST(a+"/contacts/bulk", r.Require(authz.ResourceContacts, authz.ActionDelete), h.bulk)
+	// Privacy tools: owners and admins.
+	m.POST(a+"/contacts/:contactId/erase", r.Require(authz.ResourceContacts, authz.ActionDelete), h.erase)
 	m.GET(a+"/contacts/:contactId", r.Require(authz.ResourceContacts, authz.ActionRead), h.get)
 	m.PATCH(a+"/contacts/:contactId", r.Require(authz.ResourceContacts, authz.ActionUpdate), h.update)
 	m.DELETE(a+"/contacts/:contactId", r.Require(authz.ResourceContacts, authz.ActionDelete), h.delete)
@@ -223,6 +228,34 @@ func (h handlers) moveToStage(c *gin.Context) {
 	if ok && httpapi.Bind(c, &in) {
 		ct, err := h.s.MoveToStage(c.Request.Context(), ws(c), id[0], id[1], in.StageID, c.GetHeader("If-Match"))
 		httpapi.Reply(c, http.StatusOK, ct, err)
+	}
+}
+
+func (h handlers) merge(c *gin.Context) {
+	id, ok := httpapi.PathIDs(c, "agentId")
+	var in struct {
+		SurvivorID uuid.UUID `json:"survivor_id"`
+		MergedID   uuid.UUID `json:"merged_id"`
+		Take       []string  `json:"take"`
+	}
+	if ok && httpapi.Bind(c, &in) {
+		ct, err := h.s.Merge(c.Request.Context(), ws(c), id[0], in.SurvivorID, in.MergedID, in.Take)
+		httpapi.Reply(c, http.StatusOK, ct, err)
+	}
+}
+
+func (h handlers) bulk(c *gin.Context) {
+	id, ok := httpapi.PathIDs(c, "agentId")
+	var in BulkInput
+	if ok && httpapi.Bind(c, &in) {
+		n, err := h.s.Bulk(c.Request.Context(), ws(c), id[0], in)
+		httpapi.Reply(c, http.StatusOK, gin.H{"done": n}, err)
+	}
+}
+
+func (h handlers) erase(c *gin.Context) {
+	if id, ok := httpapi.PathIDs(c, "agentId", "contactId"); ok {
+		httpapi.Reply(c, http.StatusNoContent, nil, h.s.Erase(c.Request.Context(), ws(c), id[0], id[1]))
 	}
 }
 

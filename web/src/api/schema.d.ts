@@ -204,6 +204,84 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/agents/{agentId}/contacts/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Merge two contacts of the agent into one (owners and admins). The survivor keeps its values except where `take` names a field whose value comes from the merged contact; the merged contact's notes and files move to the survivor and the merged contact is deleted. The merge is in the audit log. */
+        post: operations["mergeContacts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agents/{agentId}/contacts/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Apply one action to up to 500 contacts of the agent, all or nothing (owners and admins). A contact that cannot take it (not found, a duplicate on restore) fails the whole request, naming it. */
+        post: operations["bulkContacts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agents/{agentId}/contacts/{contactId}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        /** Privacy: everything about one contact as a ZIP: contact.json (the contact, its notes, its files' details and its history) and files/ (the stored files). Owners and admins. */
+        get: operations["exportContact"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agents/{agentId}/contacts/{contactId}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Privacy: erase a contact completely: the contact, its notes, its files and their stored contents, and the values recorded in its history; one audit entry remains, without personal data. Owners and admins. */
+        post: operations["eraseContact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/agents/{agentId}/contacts/similar": {
         parameters: {
             query?: never;
@@ -1647,6 +1725,143 @@ export interface operations {
             404: components["responses"]["Error"];
             409: components["responses"]["Error"];
             413: components["responses"]["Error"];
+        };
+    };
+    mergeContacts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    survivor_id: string;
+                    /** Format: uuid */
+                    merged_id: string;
+                    /** @description fields whose value comes from the merged contact: name, email, phone, stage, owners (primary and secondary), external_id, or custom.<key> */
+                    take?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description The survivor, after the merge. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+        };
+    };
+    bulkContacts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    contact_ids: string[];
+                    /** @enum {string} */
+                    action: "assign" | "stage" | "archive" | "restore" | "delete";
+                    /**
+                     * Format: uuid
+                     * @description with assign: the new primary owner (null: none)
+                     */
+                    primary_owner_id?: string | null;
+                    /**
+                     * Format: uuid
+                     * @description with stage
+                     */
+                    stage_id?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Done for every contact. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        done: number;
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+        };
+    };
+    exportContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The archive. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    eraseContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Erased. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
         };
     };
     similarContacts: {
