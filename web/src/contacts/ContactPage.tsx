@@ -22,6 +22,8 @@ import { Notes } from './Notes';
 import { Timeline } from './Timeline';
 import { ContactFiles } from '../files/ContactFiles';
 import { useSimilarContacts } from './similar';
+import { MergeDialog } from './MergeDialog';
+import { Privacy } from './Privacy';
 
 interface Loaded {
   contact: Contact;
@@ -125,6 +127,7 @@ function ContactView({
   const [statusProblem, setStatusProblem] = useState<{ error: unknown; message: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const [deleting, setDeleting] = useState(false);
+  const [merging, setMerging] = useState(false);
   // Notes and files change the history without changing the contact.
   const [history, setHistory] = useState(0);
   const historyChanged = useCallback(() => setHistory((h) => h + 1), []);
@@ -168,6 +171,17 @@ function ContactView({
   async function remove() {
     await unwrap(api.DELETE('/agents/{agentId}/contacts/{contactId}', { params: { path } }));
     toast(`${name} deleted`);
+    navigate(`/agents/${agentId}/contacts`, { replace: true });
+  }
+
+  function merged(survivor: Contact, other: Contact) {
+    setMerging(false);
+    reload();
+    toast(`${displayName(other)} merged into ${displayName(survivor)}`);
+  }
+
+  function erased() {
+    toast(`${name} erased`);
     navigate(`/agents/${agentId}/contacts`, { replace: true });
   }
 
@@ -237,6 +251,11 @@ function ContactView({
                   Restore
                 </button>
               )}
+              {caps.mergeContacts && (
+                <button type="button" className="btn btn--small" onClick={() => setMerging(true)} disabled={busy || editing}>
+                  Merge with…
+                </button>
+              )}
               <button type="button" className="btn btn--small btn--ghost-danger" onClick={() => setDeleting(true)} disabled={busy}>
                 Delete
               </button>
@@ -285,8 +304,12 @@ function ContactView({
         </section>
         <aside className="contact-side">
           <Timeline agentId={agentId} contactId={contact.id} version={`${contact.version}-${history}`} />
+          {caps.contactPrivacy && <Privacy agentId={agentId} contact={contact} onErased={erased} />}
         </aside>
       </div>
+      {merging && (
+        <MergeDialog agentId={agentId} contact={contact} fields={fields} onMerged={merged} onClose={() => setMerging(false)} />
+      )}
       {deleting && (
         <ConfirmDialog
           title={`Delete ${name}?`}

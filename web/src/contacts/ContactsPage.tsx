@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type MouseEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type MouseEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useAgent } from '../agents/AgentLayout';
 import { api, unwrap, type Contact, type CustomField, type Member } from '../api/client';
@@ -9,8 +9,11 @@ import { useDocumentTitle } from '../ui/dom';
 import { Alert, EmptyState, Loading } from '../ui/feedback';
 import { PeopleIcon } from '../ui/icons';
 import { useDebounced } from '../ui/useDebounced';
+import { useToast } from '../ui/Toast';
 import { useResource } from '../ui/useResource';
 import { AddContactDialog } from './AddContactDialog';
+import { BulkBar } from './BulkBar';
+import { bulkDoneMessage, pageSelection, selectedIn, toggleOne, togglePage } from './bulk';
 import { loadColumns, saveColumns, toggleColumn, visibleColumns } from './columns';
 import { contactPath, loadFields, loadMembers, loadStages, none } from './data';
 import { ownerCandidates } from './form';
@@ -42,6 +45,8 @@ export function ContactsPage() {
   const [adding, setAdding] = useState(false);
   const [added, setAdded] = useState<Contact | null>(null);
   const [columns, setColumns] = useState<string[]>(() => loadColumns(agent.id));
+  const [selected, setSelected] = useState<Set<string>>(() => new Set());
+  const toast = useToast();
 
   const stages = useResource(useCallback(() => loadStages(agent.id), [agent.id]), agent.id);
   const fields = useResource(useCallback(() => loadFields(agent.id), [agent.id]), agent.id);
@@ -62,6 +67,20 @@ export function ContactsPage() {
 
   // Contacts of other filters are not shown while the new ones load.
   const shown = list?.key === key ? list : null;
+
+  // Another search or filter starts a new selection.
+  const [selectedKey, setSelectedKey] = useState(key);
+  if (selectedKey !== key) {
+    setSelectedKey(key);
+    setSelected(new Set());
+  }
+
+  function bulkDone(done: number) {
+    toast(bulkDoneMessage(done));
+    setSelected(new Set());
+    setAdded(null);
+    setGeneration((g) => g + 1);
+  }
 
   async function loadMore() {
     if (!shown?.nextCursor) return;
@@ -100,6 +119,12 @@ export function ContactsPage() {
   const extra = visibleColumns(allFields, columns);
   const filtered = isFiltered(filters);
   const stageList = stages.status === 'ready' ? stages.data : [];
+  const ownerOptions =
+    caps.manageContacts && members.status === 'ready'
+      ? ownerCandidates(members.data, agent.id).map((m) => ({ value: m.user_id, label: m.name }))
+      : null;
+  const pageIds = shown?.contacts.map((c) => c.id) ?? [];
+  const chosen = selectedIn(selected, pageIds);
 
   return (
     <div className="contacts">
@@ -119,11 +144,7 @@ export function ContactsPage() {
         filters={filters}
         onApply={apply}
         stages={stageList.map((s) => ({ value: s.id, label: s.name }))}
-        owners={
-          caps.manageContacts && members.status === 'ready'
-            ? ownerCandidates(members.data, agent.id).map((m) => ({ value: m.user_id, label: m.name }))
-            : null
-        }
+        owners={ownerOptions}
         fields={allFields.filter((f) => !f.archived_at)}
         columns={columns}
         onColumn={chooseColumn}
@@ -134,6 +155,17 @@ export function ContactsPage() {
         </Alert>
       )}
       {error && <Alert>{error.message}</Alert>}
+      {caps.bulkContacts && chosen.length > 0 && (
+        <BulkBar
+          agentId={agent.id}
+          ids={chosen}
+          viewing={filters.status}
+          stages={stageList.map((s) => ({ value: s.id, label: s.name }))}
+          owners={ownerOptions}
+          onDone={bulkDone}
+          onClear={() => setSelected(new Set())}
+        />
+      )}
       {!shown && !error && <Loading label="Loading contacts…" />}
       {shown && shown.contacts.length === 0 && !filtered && <NoContacts agentName={agent.name} canAdd={caps.manageContacts} />}
       {shown && shown.contacts.length === 0 && filtered && (
@@ -148,6 +180,15 @@ export function ContactsPage() {
           highlight={added?.id}
           onOpen={(contact) => navigate(contactPath(agent.id, contact.id))}
           agentId={agent.id}
+          selection={
+            caps.bulkContacts
+              ? {
+                  selected,
+                  onOne: (id, on) => setSelected((s) => toggleOne(s, id, on)),
+                  onPage: (on) => setSelected((s) => togglePage(s, pageIds, on)),
+                }
+              : null
+          }
         />
       )}
       {shown?.nextCursor && (
@@ -327,22 +368,37 @@ function ColumnPicker({
   );
 }
 
+interface Selection {
+  selected: ReadonlySet<string>;
+  onOne: (id: string, on: boolean) => void;
+  onPage: (on: boolean) => void;
+}
+
 function ContactsTable({
   agentId,
   contacts,
   extra,
   highlight,
   onOpen,
+  selection,
 }: {
   agentId: string;
   contacts: Contact[];
   extra: CustomField[];
   highlight?: string;
   onOpen: (contact: Contact) => void;
+  /** null: no checkboxes (the role cannot act on several contacts at once). */
+  selection: Selection | null;
 }) {
+  const all = selection ? pageSelection(selection.selected, contacts.map((c) => c.id)) : 'none';
+  const allBox = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (allBox.current) allBox.current.indeterminate = all === 'some';
+  }, [all]);
+
   // A click anywhere on a row opens the contact; links and buttons in it keep their own meaning.
   function rowClick(e: MouseEvent, contact: Contact) {
-    if ((e.target as HTMLElement).closest('a, button, input, select')) return;
+    if ((e.target as HTMLElement).closest('a, button, input, select, .table__check')) return;
     if (window.getSelection()?.toString()) return; // selecting text to copy it
     onOpen(contact);
   }
@@ -352,6 +408,17 @@ function ContactsTable({
       <table className="table contacts-table" aria-label="Contacts">
         <thead>
           <tr>
+            {selection && (
+              <th scope="col" className="table__check">
+                <input
+                  ref={allBox}
+                  type="checkbox"
+                  aria-label="Select all on this page"
+                  checked={all === 'all'}
+                  onChange={(e) => selection.onPage(e.target.checked)}
+                />
+              </th>
+            )}
             <th scope="col">Name</th>
             <th scope="col">Email</th>
             <th scope="col">Phone</th>
@@ -370,9 +437,21 @@ function ContactsTable({
           {contacts.map((c) => (
             <tr
               key={c.id}
-              className={`contacts-table__row${c.id === highlight ? ' contacts-table__row--new' : ''}`}
+              className={`contacts-table__row${c.id === highlight ? ' contacts-table__row--new' : ''}${
+                selection?.selected.has(c.id) ? ' contacts-table__row--selected' : ''
+              }`}
               onClick={(e) => rowClick(e, c)}
             >
+              {selection && (
+                <td className="table__check">
+                  <input
+                    type="checkbox"
+                    aria-label={`Select ${displayName(c)}`}
+                    checked={selection.selected.has(c.id)}
+                    onChange={(e) => selection.onOne(c.id, e.target.checked)}
+                  />
+                </td>
+              )}
               <td className="contacts-table__name">
                 <span className="avatar avatar--sm" aria-hidden="true">
                   {initialsOf(displayName(c))}

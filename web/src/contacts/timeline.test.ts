@@ -9,6 +9,14 @@ function entry(resource: string, action: string, before?: unknown, after?: unkno
 }
 
 describe('timeline', () => {
+  it('tells a merge on the survivor', () => {
+    const merge = describeEntry(entry('contacts', 'merge', { name: 'Ann', phone: null }, { name: 'Ann', phone: '+4420' }));
+    expect(merge).toEqual({ actor: 'Ada', summary: 'merged another contact into this one', details: ['Phone: — → +4420'] });
+    expect(describeEntry(entry('contacts', 'merged_into', { name: 'Bea', email: 'bea@x.com' }, { survivor_id: 'c1' })).summary).toBe(
+      'merged Bea into this contact',
+    );
+  });
+
   it('tells a contact’s changes', () => {
     expect(describeEntry(entry('contacts', 'create', undefined, { source_label: 'via Manual' }))).toEqual({
       actor: 'Ada',

@@ -83,6 +83,13 @@ export function describeEntry(entry: AuditEntry): TimelineItem {
           return item('restored the contact');
         case 'delete':
           return item('deleted the contact');
+        case 'merge':
+          return item('merged another contact into this one', contactChanges(before, after));
+        case 'merged_into': {
+          // Before is the contact merged away.
+          const name = typeof before.name === 'string' && before.name.trim() ? before.name.trim() : (before.email ?? before.phone);
+          return item(name ? `merged ${String(name)} into this contact` : 'merged another contact into this one');
+        }
         case 'update': {
           const stageChanged = JSON.stringify(before.stage ?? null) !== JSON.stringify(after.stage ?? null);
           const changes = contactChanges(before, after);

@@ -36,6 +36,9 @@ describe('capabilities', () => {
       manageCrmSettings: true,
       manageAllNotes: true,
       deleteFiles: true,
+      bulkContacts: true,
+      mergeContacts: true,
+      contactPrivacy: true,
     });
     expect(capabilitiesOf('admin')).toEqual({
       role: 'admin',
@@ -48,6 +51,9 @@ describe('capabilities', () => {
       manageCrmSettings: true,
       manageAllNotes: true,
       deleteFiles: true,
+      bulkContacts: true,
+      mergeContacts: true,
+      contactPrivacy: true,
     });
     for (const role of ['user', null, undefined] as const) {
       expect(capabilitiesOf(role)).toEqual({
@@ -61,6 +67,9 @@ describe('capabilities', () => {
         manageCrmSettings: false,
         manageAllNotes: false,
         deleteFiles: false,
+        bulkContacts: false,
+        mergeContacts: false,
+        contactPrivacy: false,
       });
     }
   });

@@ -24,6 +24,12 @@ export interface Capabilities {
   manageAllNotes: boolean;
   /** Delete a contact's files (everyone may read and upload them). */
   deleteFiles: boolean;
+  /** Select contacts in the list and assign, move, archive, restore or delete them at once. */
+  bulkContacts: boolean;
+  /** Merge two contacts into one. */
+  mergeContacts: boolean;
+  /** Privacy: export everything about a contact, erase a contact completely. */
+  contactPrivacy: boolean;
 }
 
 export const roleLabels: Record<Role, string> = { owner: 'Owner', admin: 'Admin', user: 'User' };
@@ -51,6 +57,9 @@ export function capabilitiesOf(role: Role | null | undefined): Capabilities {
     manageCrmSettings: admin,
     manageAllNotes: admin,
     deleteFiles: admin,
+    bulkContacts: admin,
+    mergeContacts: admin,
+    contactPrivacy: admin,
   };
 }
 
