@@ -147,6 +147,17 @@ type Membership struct {
 	CreatedAt   time.Time
 }
 
+type SavedView struct {
+	WorkspaceID uuid.UUID
+	AgentID     uuid.UUID
+	ID          uuid.UUID
+	UserID      uuid.NullUUID
+	Name        string
+	Query       []byte
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
 type Session struct {
 	TokenHash          []byte
 	UserID             uuid.UUID

@@ -418,28 +418,6 @@ func (q *Queries) MarkInvitationAccepted(ctx context.Context, arg MarkInvitation
 	return err
 }
 
-const renameWorkspace = `-- name: RenameWorkspace :one
-UPDATE workspaces SET name = $2, updated_at = now() WHERE id = $1 RETURNING id, name, created_at, updated_at, default_country
-`
-
-type RenameWorkspaceParams struct {
-	ID   uuid.UUID
-	Name string
-}
-
-func (q *Queries) RenameWorkspace(ctx context.Context, arg RenameWorkspaceParams) (Workspace, error) {
-	row := q.db.QueryRow(ctx, renameWorkspace, arg.ID, arg.Name)
-	var i Workspace
-	err := row.Scan(
-		&i.ID,
-		&i.Name,
-		&i.CreatedAt,
-		&i.UpdatedAt,
-		&i.DefaultCountry,
-	)
-	return i, err
-}
-
 const renewInvitation = `-- name: RenewInvitation :exec
 UPDATE invitations SET token_hash = $3, expires_at = $4 WHERE workspace_id = $1 AND id = $2
 `
@@ -488,4 +466,27 @@ type SetMemberRoleParams struct {
 func (q *Queries) SetMemberRole(ctx context.Context, arg SetMemberRoleParams) error {
 	_, err := q.db.Exec(ctx, setMemberRole, arg.WorkspaceID, arg.UserID, arg.Role)
 	return err
+}
+
+const updateWorkspace = `-- name: UpdateWorkspace :one
+UPDATE workspaces SET name = $2, default_country = $3, updated_at = now() WHERE id = $1 RETURNING id, name, created_at, updated_at, default_country
+`
+
+type UpdateWorkspaceParams struct {
+	ID             uuid.UUID
+	Name           string
+	DefaultCountry string
+}
+
+func (q *Queries) UpdateWorkspace(ctx context.Context, arg UpdateWorkspaceParams) (Workspace, error) {
+	row := q.db.QueryRow(ctx, updateWorkspace, arg.ID, arg.Name, arg.DefaultCountry)
+	var i Workspace
+	err := row.Scan(
+		&i.ID,
+		&i.Name,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.DefaultCountry,
+	)
+	return i, err
 }

@@ -40,8 +40,8 @@ WHERE a.workspace_id = @workspace_id AND g.user_id = @user_id AND a.id > @after
 ORDER BY a.id
 LIMIT @max_rows;
 
--- name: RenameWorkspace :one
-UPDATE workspaces SET name = $2, updated_at = now() WHERE id = $1 RETURNING *;
+-- name: UpdateWorkspace :one
+UPDATE workspaces SET name = $2, default_country = $3, updated_at = now() WHERE id = $1 RETURNING *;
 
 -- name: DeleteWorkspace :execrows
 DELETE FROM workspaces WHERE id = $1;

@@ -576,3 +576,58 @@ func TestExportAndErase(t *testing.T) {
 	require.Equal(t, 1, c.env.Count(t, c.owner.WorkspaceID, `SELECT count(*) FROM audit_log WHERE action = 'erase' AND resource_id = $1`, id))
 	require.Equal(t, http.StatusNotFound, c.owner.Do("POST", c.base+"/contacts/"+id+"/erase", nil).Status)
 }
+
+func TestSavedViews(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	user := c.env.AddMember(t, c.owner, "user")
+	require.Equal(t, http.StatusOK, c.owner.Do("PUT", "/api/v1/members/"+user.UserID.String()+"/agents", map[string]any{"agent_ids": []string{c.agent}}).Status)
+	views := c.base + "/views"
+
+	resp := c.owner.Do("POST", views, map[string]any{"name": "Team leads", "shared": true, "query": map[string]any{"q": "gmail", "status": "active", "columns": []string{"name", "email"}}})
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	shared := resp.Map(t)
+	require.Equal(t, true, shared["shared"])
+	require.Nil(t, shared["owner_id"])
+	require.Equal(t, "gmail", shared["query"].(map[string]any)["q"])
+
+	resp = user.Do("POST", views, map[string]any{"name": "Mine", "query": map[string]any{"status": "archived"}})
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	mine := resp.Map(t)["id"].(string)
+	require.Equal(t, http.StatusForbidden, user.Do("POST", views, map[string]any{"name": "Everyone's", "shared": true}).Status, "users do not share views")
+	require.Equal(t, http.StatusForbidden, user.Do("PATCH", views+"/"+shared["id"].(string), map[string]any{"name": "Hijacked"}).Status)
+	require.Equal(t, http.StatusConflict, user.Do("POST", views, map[string]any{"name": "mine"}).Status, "names are unique per owner")
+	require.Equal(t, http.StatusCreated, c.owner.Do("POST", views, map[string]any{"name": "Mine"}).Status, "another owner may use the name")
+
+	names := func(m *apptest.Member) (out []string) {
+		for _, v := range m.Do("GET", views, nil).Map(t)["items"].([]any) {
+			out = append(out, v.(map[string]any)["name"].(string))
+		}
+		return out
+	}
+	require.Equal(t, []string{"Team leads", "Mine"}, names(user), "shared first, then their own")
+	require.Equal(t, []string{"Team leads", "Mine"}, names(c.owner))
+	require.Equal(t, http.StatusNotFound, c.owner.Do("DELETE", views+"/"+mine, nil).Status, "another member's view is not theirs to see")
+
+	resp = user.Do("PATCH", views+"/"+mine, map[string]any{"query": map[string]any{"status": "active", "source": "import"}})
+	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+	require.Equal(t, "import", resp.Map(t)["query"].(map[string]any)["source"])
+	for _, bad := range []map[string]any{{"name": ""}, {"name": "x", "query": map[string]any{"status": "deleted"}}, {"name": "x", "query": map[string]any{"stage": "Lead"}}} {
+		require.Equal(t, http.StatusBadRequest, user.Do("POST", views, bad).Status, "%v", bad)
+	}
+	require.Equal(t, http.StatusNoContent, user.Do("DELETE", views+"/"+mine, nil).Status)
+	require.Equal(t, []string{"Team leads"}, names(user))
+}
+
+func TestDefaultCountryReadsPhones(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	resp := c.owner.Do("PATCH", "/api/v1/workspace", map[string]string{"default_country": "ZZ"})
+	require.Equal(t, http.StatusBadRequest, resp.Status)
+	require.Contains(t, fields(t, resp), "default_country")
+	resp = c.owner.Do("PATCH", "/api/v1/workspace", map[string]string{"default_country": "gb"})
+	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+	require.Equal(t, "GB", resp.Map(t)["default_country"])
+	require.Contains(t, resp.Map(t)["name"], "Workspace of", "the name is kept")
+	require.Equal(t, "+442079460958", c.mustCreate(t, map[string]string{"phone": "020 7946 0958"})["phone"])
+}

@@ -23,6 +23,12 @@ func Register(r *httpapi.Router, s *Service) {
 	m.PATCH(a+"/stages/:stageId", r.Require(authz.ResourceAgents, authz.ActionUpdate), h.renameStage)
 	m.DELETE(a+"/stages/:stageId", r.Require(authz.ResourceAgents, authz.ActionUpdate), h.removeStage)
 
+	// Saved views: anyone who reads the list keeps views of it; sharing them is checked inside.
+	m.GET(a+"/views", r.Require(authz.ResourceContacts, authz.ActionRead), h.views)
+	m.POST(a+"/views", r.Require(authz.ResourceContacts, authz.ActionRead), h.saveView)
+	m.PATCH(a+"/views/:viewId", r.Require(authz.ResourceContacts, authz.ActionRead), h.saveView)
+	m.DELETE(a+"/views/:viewId", r.Require(authz.ResourceContacts, authz.ActionRead), h.deleteView)
+
 	m.GET(a+"/contacts", r.Require(authz.ResourceContacts, authz.ActionRead), h.list)
 	m.POST(a+"/contacts", r.Require(authz.ResourceContacts, authz.ActionCreate), h.create)
 	m.GET(a+"/contacts/similar", r.Require(authz.ResourceContacts, authz.ActionRead), h.similar)
@@ -256,6 +262,36 @@ func (h handlers) bulk(c *gin.Context) {
 func (h handlers) erase(c *gin.Context) {
 	if id, ok := httpapi.PathIDs(c, "agentId", "contactId"); ok {
 		httpapi.Reply(c, http.StatusNoContent, nil, h.s.Erase(c.Request.Context(), ws(c), id[0], id[1]))
+	}
+}
+
+func (h handlers) views(c *gin.Context) {
+	if id, ok := httpapi.PathIDs(c, "agentId"); ok {
+		v, err := h.s.Views(c.Request.Context(), httpapi.CurrentMember(c), id[0])
+		httpapi.Reply(c, http.StatusOK, gin.H{"items": v}, err)
+	}
+}
+
+// saveView creates a view (POST) or changes one (PATCH, with a :viewId).
+func (h handlers) saveView(c *gin.Context) {
+	id, ok := httpapi.PathIDs(c, "agentId")
+	view := uuid.Nil
+	if ok && c.Param("viewId") != "" {
+		var v []uuid.UUID
+		if v, ok = httpapi.PathIDs(c, "viewId"); ok {
+			view = v[0]
+		}
+	}
+	var in ViewInput
+	if ok && httpapi.Bind(c, &in) {
+		v, err := h.s.SaveView(c.Request.Context(), httpapi.CurrentMember(c), id[0], view, in)
+		httpapi.Reply(c, map[bool]int{true: http.StatusCreated, false: http.StatusOK}[view == uuid.Nil], v, err)
+	}
+}
+
+func (h handlers) deleteView(c *gin.Context) {
+	if id, ok := httpapi.PathIDs(c, "agentId", "viewId"); ok {
+		httpapi.Reply(c, http.StatusNoContent, nil, h.s.DeleteView(c.Request.Context(), httpapi.CurrentMember(c), id[0], id[1]))
 	}
 }
 

@@ -25,7 +25,7 @@ func Register(r *httpapi.Router, s *Service) {
 	h := handlers{s: s, links: httpapi.NewKeyedLimiter(InvitationLinkEvery, InvitationLinkBurst)}
 	m := r.Members
 	m.GET("/workspace", r.Require(authz.ResourceWorkspace, authz.ActionRead), h.workspace)
-	m.PATCH("/workspace", r.Require(authz.ResourceWorkspace, authz.ActionUpdate), h.rename)
+	m.PATCH("/workspace", r.Require(authz.ResourceWorkspace, authz.ActionUpdate), h.update)
 	m.DELETE("/workspace", r.Require(authz.ResourceWorkspace, authz.ActionDelete), h.deleteWorkspace)
 	m.POST("/workspace/transfer", r.Require(authz.ResourceWorkspace, authz.ActionUpdate), h.transfer)
 
@@ -59,16 +59,12 @@ func (h handlers) workspace(c *gin.Context) {
 	httpapi.Reply(c, http.StatusOK, w, err)
 }
 
-func (h handlers) rename(c *gin.Context) {
-	var in struct {
-		Name string `json:"name"`
+func (h handlers) update(c *gin.Context) {
+	var in Settings
+	if httpapi.Bind(c, &in) {
+		w, err := h.s.Update(c.Request.Context(), httpapi.CurrentMember(c), in)
+		httpapi.Reply(c, http.StatusOK, w, err)
 	}
-	if err := httpapi.Decode(c, &in); err != nil {
-		httpapi.Fail(c, err)
-		return
-	}
-	w, err := h.s.Rename(c.Request.Context(), httpapi.CurrentMember(c), in.Name)
-	httpapi.Reply(c, http.StatusOK, w, err)
 }
 
 func (h handlers) deleteWorkspace(c *gin.Context) {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/nyaruka/phonenumbers"
 
 	"github.com/guestlist/guestlist/db"
 	"github.com/guestlist/guestlist/internal/apperr"
@@ -259,9 +260,15 @@ func (s *Service) TransferOwnership(ctx context.Context, actor *httpapi.Member, 
 
 // Workspace is the workspace as the API shows it.
 type Workspace struct {
-	ID        uuid.UUID `json:"id"`
-	Name      string    `json:"name"`
-	CreatedAt time.Time `json:"created_at"`
+	ID   uuid.UUID `json:"id"`
+	Name string    `json:"name"`
+	// DefaultCountry is the region phone numbers without a country code are read in.
+	DefaultCountry string    `json:"default_country"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+func workspaceFrom(w db.Workspace) Workspace {
+	return Workspace{ID: w.ID, Name: w.Name, DefaultCountry: w.DefaultCountry, CreatedAt: w.CreatedAt}
 }
 
 // Workspace returns the current workspace.
@@ -269,31 +276,51 @@ func (s *Service) Workspace(ctx context.Context, ws uuid.UUID) (Workspace, error
 	var out Workspace
 	err := s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
 		w, err := tx.Q.GetWorkspace(ctx, ws)
-		out = Workspace{ID: w.ID, Name: w.Name, CreatedAt: w.CreatedAt}
+		out = workspaceFrom(w)
 		return err
 	})
 	return out, err
 }
 
-// Rename changes the workspace's name.
-func (s *Service) Rename(ctx context.Context, actor *httpapi.Member, name string) (Workspace, error) {
-	name = strings.TrimSpace(name)
-	if n := utf8.RuneCountInString(name); n < 3 || n > 100 {
-		return Workspace{}, apperr.Field("name", "must be 3 to 100 characters")
-	}
+// Settings changes the workspace's settings; nil fields keep their value.
+type Settings struct {
+	Name           *string `json:"name"`
+	DefaultCountry *string `json:"default_country"`
+}
+
+// Update changes the workspace's name and the country phone numbers are read in.
+func (s *Service) Update(ctx context.Context, actor *httpapi.Member, in Settings) (Workspace, error) {
 	var out Workspace
 	err := s.tenants.Tx(ctx, actor.WorkspaceID, func(tx tenant.Tx) error {
 		before, err := tx.Q.GetWorkspace(ctx, tx.WorkspaceID)
 		if err != nil {
 			return err
 		}
-		w, err := tx.Q.RenameWorkspace(ctx, db.RenameWorkspaceParams{ID: tx.WorkspaceID, Name: name})
+		name, country := before.Name, before.DefaultCountry
+		bad := apperr.Fields{}
+		if in.Name != nil {
+			name = strings.TrimSpace(*in.Name)
+			if n := utf8.RuneCountInString(name); n < 3 || n > 100 {
+				bad.Add("name", "must be 3 to 100 characters")
+			}
+		}
+		if in.DefaultCountry != nil {
+			country = strings.ToUpper(strings.TrimSpace(*in.DefaultCountry))
+			if !phonenumbers.GetSupportedRegions()[country] {
+				bad.Add("default_country", "must be a region code such as US, GB or DE")
+			}
+		}
+		if err := bad.Err(); err != nil {
+			return err
+		}
+		w, err := tx.Q.UpdateWorkspace(ctx, db.UpdateWorkspaceParams{ID: tx.WorkspaceID, Name: name, DefaultCountry: country})
 		if err != nil {
 			return err
 		}
-		out = Workspace{ID: w.ID, Name: w.Name, CreatedAt: w.CreatedAt}
+		out = workspaceFrom(w)
 		return audit.Record(ctx, tx, audit.Entry{Action: "update", Resource: "workspace", ResourceID: w.ID.String(),
-			Before: map[string]any{"name": before.Name}, After: map[string]any{"name": w.Name}})
+			Before: map[string]any{"name": before.Name, "default_country": before.DefaultCountry},
+			After:  map[string]any{"name": w.Name, "default_country": w.DefaultCountry}})
 	})
 	return out, err
 }

@@ -196,6 +196,8 @@ func TestIsolation(t *testing.T) {
 		contact := contacts + "/" + resp.Map(t)["id"].(string)
 		resp = owner.Do("POST", contact+"/notes", map[string]string{"body_html": "<p>n</p>"})
 		require.Equal(t, 201, resp.Status, "%s", resp.Body) // contact_notes
+		resp = owner.Do("POST", fmt.Sprintf("/api/v1/agents/%s/views", agent), map[string]any{"name": "Everyone", "shared": true})
+		require.Equal(t, 201, resp.Status, "%s", resp.Body) // saved_views
 		upload := *owner.Client
 		upload.Header = http.Header{"Content-Type": {"multipart/form-data; boundary=b"}}
 		resp = upload.Do("POST", contact+"/files", "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f.txt\"\r\n\r\nisolated\r\n--b--\r\n")

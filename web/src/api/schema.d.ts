@@ -599,6 +599,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/agents/{agentId}/views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+            };
+            cookie?: never;
+        };
+        /** The saved views of the agent's contact list the member may use, by name (shared ones and their own). */
+        get: operations["listViews"];
+        put?: never;
+        /** Save the list's filters and columns under a name. Personal views are anyone's; shared views (seen by the whole team) are for owners and admins. At most 50 views per member and 50 shared per agent. */
+        post: operations["createView"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agents/{agentId}/views/{viewId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                viewId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["deleteView"];
+        options?: never;
+        head?: never;
+        /** Change a view (its owner; a shared view, owners and admins). */
+        patch: operations["updateView"];
+        trace?: never;
+    };
     "/workspace": {
         parameters: {
             query?: never;
@@ -614,8 +654,8 @@ export interface paths {
         delete: operations["deleteWorkspace"];
         options?: never;
         head?: never;
-        /** Rename the current workspace (owner only). */
-        patch: operations["renameWorkspace"];
+        /** Change the current workspace's settings (owner only); absent fields keep their value. */
+        patch: operations["updateWorkspace"];
         trace?: never;
     };
     "/workspace/transfer": {
@@ -1128,10 +1168,47 @@ export interface components {
             ai_policy?: "off" | "fill_empty" | "overwrite";
             ai_hint?: string;
         };
+        /** @description The contact list's state a view restores (every key optional). */
+        SavedViewQuery: {
+            q?: string;
+            /** @enum {string} */
+            status?: "active" | "archived";
+            /** Format: uuid */
+            stage_id?: string;
+            /** Format: uuid */
+            owner_id?: string;
+            /** @enum {string} */
+            source?: "chat" | "form" | "manual" | "import" | "api";
+            columns?: string[];
+        };
+        SavedViewInput: {
+            name?: string;
+            /** @description seen by the whole team (owners and admins only); default false */
+            shared?: boolean;
+            query?: components["schemas"]["SavedViewQuery"];
+        };
+        SavedView: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            shared: boolean;
+            query: components["schemas"]["SavedViewQuery"];
+            /**
+             * Format: uuid
+             * @description the member whose personal view it is; null for a shared view
+             */
+            owner_id: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
         Workspace: {
             /** Format: uuid */
             id: string;
             name: string;
+            /** @description phone numbers without a country code are read in this region */
+            default_country: string;
             /** Format: date-time */
             created_at: string;
         };
@@ -2591,6 +2668,122 @@ export interface operations {
             404: components["responses"]["Error"];
         };
     };
+    listViews: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The views. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["SavedView"][];
+                    };
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    createView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavedViewInput"];
+            };
+        };
+        responses: {
+            /** @description The view. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedView"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+        };
+    };
+    deleteView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                viewId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    updateView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                viewId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavedViewInput"];
+            };
+        };
+        responses: {
+            /** @description The view. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedView"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+        };
+    };
     getWorkspace: {
         parameters: {
             query?: never;
@@ -2641,7 +2834,7 @@ export interface operations {
             413: components["responses"]["Error"];
         };
     };
-    renameWorkspace: {
+    updateWorkspace: {
         parameters: {
             query?: never;
             header?: never;
@@ -2651,7 +2844,9 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    name: string;
+                    name?: string;
+                    /** @description ISO 3166 region code phone numbers without a country code are read in (e.g. US, GB, DE) */
+                    default_country?: string;
                 };
             };
         };
