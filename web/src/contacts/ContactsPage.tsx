@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type MouseEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useAgent } from '../agents/AgentLayout';
-import { api, unwrap, type Contact, type CustomField, type Member } from '../api/client';
+import { api, unwrap, type Contact, type CustomField, type Member, type SavedView } from '../api/client';
 import { asApiError, type ApiError } from '../api/error';
 import { contactFields, customOf, formatValue } from '../fields/values';
 import { useCapabilities } from '../session/SessionContext';
@@ -18,7 +18,9 @@ import { loadColumns, saveColumns, toggleColumn, visibleColumns } from './column
 import { contactPath, loadFields, loadMembers, loadStages, none } from './data';
 import { ownerCandidates } from './form';
 import { displayName, initialsOf, sourceOptions, statusLabel } from './labels';
-import { contactQuery, contactSearch, filtersFromSearch, isFiltered, noFilters, type ContactFilters } from './query';
+import { contactQuery, contactSearch, filtersFromSearch, isFiltered, type ContactFilters } from './query';
+import { SavedViews } from './SavedViews';
+import { columnsOfView, filtersOfView, listSearch, viewIdFromSearch } from './views';
 
 const PAGE_SIZE = 50;
 
@@ -38,6 +40,7 @@ export function ContactsPage() {
   const [searchParams, setSearchParams] = useSearchParams();
   const filters = filtersFromSearch(searchParams);
   const key = contactSearch(filters).toString();
+  const viewId = viewIdFromSearch(searchParams);
   const [list, setList] = useState<ListState | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
@@ -98,8 +101,29 @@ export function ContactsPage() {
     }
   }
 
+  // Changing a filter keeps the chosen view (which then shows as edited, ready to be updated).
   const apply = useCallback(
-    (next: ContactFilters) => setSearchParams(contactSearch(next), { replace: true }),
+    (next: ContactFilters) => setSearchParams((prev) => listSearch(next, viewIdFromSearch(prev)), { replace: true }),
+    [setSearchParams],
+  );
+
+  const clear = useCallback(() => {
+    setSearchParams(new URLSearchParams(), { replace: true });
+  }, [setSearchParams]);
+
+  /** Applies a saved view's filters and columns; null: all contacts, no view. */
+  function chooseView(view: SavedView | null) {
+    if (!view) return clear();
+    setSearchParams(listSearch(filtersOfView(view.query), view.id), { replace: true });
+    const viewColumns = columnsOfView(view.query);
+    if (viewColumns) {
+      setColumns(viewColumns);
+      saveColumns(agent.id, viewColumns);
+    }
+  }
+
+  const markView = useCallback(
+    (id: string) => setSearchParams((prev) => listSearch(filtersFromSearch(prev), id), { replace: true }),
     [setSearchParams],
   );
 
@@ -139,10 +163,20 @@ export function ContactsPage() {
           </button>
         )}
       </div>
+      <SavedViews
+        key={agent.id}
+        agentId={agent.id}
+        activeId={viewId}
+        filters={filters}
+        columns={columns}
+        onChoose={chooseView}
+        onActive={markView}
+      />
       <Toolbar
         key={agent.id}
         filters={filters}
         onApply={apply}
+        onClear={clear}
         stages={stageList.map((s) => ({ value: s.id, label: s.name }))}
         owners={ownerOptions}
         fields={allFields.filter((f) => !f.archived_at)}
@@ -233,6 +267,7 @@ type Option = { value: string; label: string };
 function Toolbar({
   filters,
   onApply,
+  onClear,
   stages,
   owners,
   fields,
@@ -241,6 +276,8 @@ function Toolbar({
 }: {
   filters: ContactFilters;
   onApply: (filters: ContactFilters) => void;
+  /** No filters and no saved view. */
+  onClear: () => void;
   stages: Option[];
   /** null: the owner filter is not offered (users cannot list members). */
   owners: Option[] | null;
@@ -250,14 +287,28 @@ function Toolbar({
 }) {
   const [q, setQ] = useState(filters.q);
   const settled = useDebounced(q, 300);
+  // The search this box last sent; another one in the address came from outside (a saved view, back).
+  const sent = useRef(filters.q);
+  const [seen, setSeen] = useState(filters.q);
+  if (filters.q !== seen) {
+    setSeen(filters.q);
+    if (filters.q.trim() !== sent.current.trim()) {
+      sent.current = filters.q;
+      setQ(filters.q);
+    }
+  }
+  const send = (next: ContactFilters) => {
+    sent.current = next.q;
+    onApply(next);
+  };
 
   // Search as the typing pauses; the other filters apply at once.
   useEffect(() => {
-    if (settled.trim() !== filters.q.trim()) onApply({ ...filters, q: settled });
+    if (settled.trim() !== filters.q.trim()) send({ ...filters, q: settled });
     // Only a new search applies: the other filters apply themselves as they change.
   }, [settled]);
 
-  const set = (field: keyof ContactFilters) => (value: string) => onApply({ ...filters, q, [field]: value });
+  const set = (field: keyof ContactFilters) => (value: string) => send({ ...filters, q, [field]: value });
   const filtered = isFiltered({ ...filters, q });
 
   return (
@@ -316,7 +367,8 @@ function Toolbar({
             className="btn btn--ghost btn--small"
             onClick={() => {
               setQ('');
-              onApply(noFilters);
+              sent.current = '';
+              onClear();
             }}
           >
             Clear

@@ -39,6 +39,7 @@ describe('capabilities', () => {
       bulkContacts: true,
       mergeContacts: true,
       contactPrivacy: true,
+      shareViews: true,
     });
     expect(capabilitiesOf('admin')).toEqual({
       role: 'admin',
@@ -54,6 +55,7 @@ describe('capabilities', () => {
       bulkContacts: true,
       mergeContacts: true,
       contactPrivacy: true,
+      shareViews: true,
     });
     for (const role of ['user', null, undefined] as const) {
       expect(capabilitiesOf(role)).toEqual({
@@ -70,6 +72,7 @@ describe('capabilities', () => {
         bulkContacts: false,
         mergeContacts: false,
         contactPrivacy: false,
+        shareViews: false,
       });
     }
   });

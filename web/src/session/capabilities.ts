@@ -30,6 +30,8 @@ export interface Capabilities {
   mergeContacts: boolean;
   /** Privacy: export everything about a contact, erase a contact completely. */
   contactPrivacy: boolean;
+  /** Save, change and delete the contact list's shared views (everyone keeps personal ones). */
+  shareViews: boolean;
 }
 
 export const roleLabels: Record<Role, string> = { owner: 'Owner', admin: 'Admin', user: 'User' };
@@ -60,6 +62,7 @@ export function capabilitiesOf(role: Role | null | undefined): Capabilities {
     bulkContacts: admin,
     mergeContacts: admin,
     contactPrivacy: admin,
+    shareViews: admin,
   };
 }
 

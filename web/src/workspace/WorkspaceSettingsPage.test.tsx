@@ -39,6 +39,37 @@ describe('Workspace settings', () => {
     expect(switcher.selectedOptions[0]?.textContent).toBe('abacus · Owner');
   });
 
+  it('saves the default phone country; others see it read-only', async () => {
+    const { calls } = fakeApi({
+      'GET /me': () => json(200, session),
+      'GET /workspace': () => json(200, { ...workspace, default_country: 'US' }),
+      'PATCH /workspace': (_req, body) => json(200, { ...workspace, default_country: 'US', ...(body as object) }),
+    });
+    renderAt('/settings');
+    const form = await screen.findByRole('form', { name: 'Default phone country' });
+    const select = within(form).getByLabelText('Default country') as HTMLSelectElement;
+    expect(select.value).toBe('US');
+    expect(within(form).getByText(/read as numbers of this country/)).toBeTruthy();
+    await userEvent.selectOptions(select, 'GB');
+    await userEvent.click(within(form).getByRole('button', { name: 'Save country' }));
+    expect(await within(form).findByText('Default country saved.')).toBeTruthy();
+    expect(calls.at(-1)).toEqual({ method: 'PATCH', path: '/workspace', body: { default_country: 'GB' } });
+    expect(screen.getByText('United Kingdom')).toBeTruthy();
+  });
+
+  it('shows the server refusal of a default country', async () => {
+    fakeApi({
+      'GET /me': () => json(200, session),
+      'GET /workspace': () => json(200, { ...workspace, default_country: 'US' }),
+      'PATCH /workspace': () => apiError(400, 'invalid', 'Invalid.', { default_country: 'is not a known region' }),
+    });
+    renderAt('/settings');
+    const form = await screen.findByRole('form', { name: 'Default phone country' });
+    await userEvent.selectOptions(within(form).getByLabelText('Default country'), 'DE');
+    await userEvent.click(within(form).getByRole('button', { name: 'Save country' }));
+    expect(await within(form).findByText('Is not a known region.')).toBeTruthy();
+  });
+
   it('deletes only after the exact name is typed, then offers a new workspace when none is left', async () => {
     let deleted = false;
     const { calls } = fakeApi({
@@ -87,12 +118,16 @@ describe('Workspace settings', () => {
   it('is read-only for an admin', async () => {
     fakeApi({
       'GET /me': () => json(200, { ...session, current_workspace_id: session.workspaces[1]!.id }),
-      'GET /workspace': () => json(200, { ...workspace, id: session.workspaces[1]!.id, name: 'Difference' }),
+      'GET /workspace': () =>
+        json(200, { ...workspace, id: session.workspaces[1]!.id, name: 'Difference', default_country: 'GB' }),
     });
     renderAt('/settings');
     expect(await screen.findByText(/Only the owner can rename or delete Difference/)).toBeTruthy();
     expect(screen.queryByRole('form', { name: 'Danger zone' })).toBeNull();
     expect(screen.queryByRole('form', { name: 'Workspace name' })).toBeNull();
+    const country = screen.getByRole('form', { name: 'Default phone country' });
+    expect((within(country).getByLabelText('Default country') as HTMLSelectElement).disabled).toBe(true);
+    expect(within(country).queryByRole('button', { name: 'Save country' })).toBeNull();
   });
 
   it('offers a new workspace when the agents answer 403', async () => {

@@ -6,11 +6,12 @@ import { roleLabel } from '../session/capabilities';
 import { useCapabilities, useSession, useSessionApi } from '../session/SessionContext';
 import { validateWorkspaceName } from '../shell/workspaceName';
 import { focusFirstInvalid, useDocumentTitle } from '../ui/dom';
-import { TextField } from '../ui/Field';
+import { SelectField, TextField } from '../ui/Field';
 import { Alert, Loading } from '../ui/feedback';
 import { formatDateTime } from '../ui/format';
 import { useResource } from '../ui/useResource';
 import { problemsFrom } from '../ui/validate';
+import { countryName, countryOptions } from './countries';
 
 const loadWorkspace = () => unwrap(api.GET('/workspace'));
 
@@ -27,7 +28,7 @@ export function WorkspaceSettingsPage() {
           <h1>Workspace settings</h1>
           <p className="muted">
             {caps.manageWorkspace
-              ? 'The name your team sees, and deleting the workspace.'
+              ? 'The name your team sees, how phone numbers are read, and deleting the workspace.'
               : 'Only the owner of this workspace changes its settings.'}
           </p>
         </div>
@@ -47,13 +48,17 @@ export function WorkspaceSettingsPage() {
             {caps.manageWorkspace ? (
               <>
                 <RenameForm workspace={workspace.data} onRenamed={workspace.replace} />
+                <CountryForm workspace={workspace.data} onSaved={workspace.replace} editable />
                 <DangerZone workspace={workspace.data} />
               </>
             ) : (
-              <Alert tone="info">
-                Only the owner can rename or delete {workspace.data.name}. Your role here is{' '}
-                {roleLabel(caps.role ?? '').toLowerCase()}.
-              </Alert>
+              <>
+                <Alert tone="info">
+                  Only the owner can rename or delete {workspace.data.name}. Your role here is{' '}
+                  {roleLabel(caps.role ?? '').toLowerCase()}.
+                </Alert>
+                <CountryForm workspace={workspace.data} onSaved={workspace.replace} editable={false} />
+              </>
             )}
           </div>
           <dl className="card facts">
@@ -61,6 +66,12 @@ export function WorkspaceSettingsPage() {
               <dt>Name</dt>
               <dd>{workspace.data.name}</dd>
             </div>
+            {workspace.data.default_country && (
+              <div>
+                <dt>Default phone country</dt>
+                <dd>{countryName(workspace.data.default_country)}</dd>
+              </div>
+            )}
             <div>
               <dt>Your role</dt>
               <dd>{roleLabel(caps.role ?? '')}</dd>
@@ -144,6 +155,82 @@ function RenameForm({ workspace, onRenamed }: { workspace: Workspace; onRenamed:
           {pending ? 'Saving…' : 'Rename workspace'}
         </button>
       </div>
+    </form>
+  );
+}
+
+/** The region phone numbers typed without a country code are read in: the owner's to change. */
+function CountryForm({
+  workspace,
+  onSaved,
+  editable,
+}: {
+  workspace: Workspace;
+  onSaved: (w: Workspace) => void;
+  editable: boolean;
+}) {
+  const current = workspace.default_country ?? '';
+  const [country, setCountry] = useState(current);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [message, setMessage] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+  const [pending, setPending] = useState(false);
+  const dirty = country !== current;
+  const options = countryOptions(country || current);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!editable || !dirty || !country) return;
+    const form = e.currentTarget as HTMLFormElement;
+    setErrors({});
+    setMessage(null);
+    setSaved(false);
+    setPending(true);
+    try {
+      const updated = await unwrap(api.PATCH('/workspace', { body: { default_country: country } }));
+      onSaved(updated);
+      setCountry(updated.default_country ?? country);
+      setSaved(true);
+    } catch (err) {
+      const problems = problemsFrom(err, ['default_country']);
+      setErrors(problems.fields);
+      focusFirstInvalid(form);
+      setMessage(problems.message);
+    } finally {
+      setPending(false);
+    }
+  }
+
+  return (
+    <form className="card form" onSubmit={submit} noValidate aria-labelledby="country-title">
+      <h2 id="country-title">Default phone country</h2>
+      {message && <Alert>{message}</Alert>}
+      {saved && <Alert tone="info">Default country saved.</Alert>}
+      <SelectField
+        label="Default country"
+        name="default_country"
+        value={country}
+        onChange={(value) => {
+          setCountry(value);
+          setSaved(false);
+        }}
+        options={country ? options : [{ value: '', label: 'Not set', disabled: true }, ...options]}
+        error={errors.default_country}
+        disabled={!editable}
+        hint={
+          <>
+            Phone numbers typed without a country code are read as numbers of this country.
+            {editable ? '' : ' Only the owner changes it.'}
+          </>
+        }
+      />
+      {editable && (
+        <div className="form__actions">
+          <button type="submit" className="btn btn--primary" disabled={!dirty || !country || pending}>
+            {pending ? 'Saving…' : 'Save country'}
+          </button>
+        </div>
+      )}
     </form>
   );
 }
