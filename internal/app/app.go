@@ -66,10 +66,6 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, withWorkers bool) (
 		return nil, fmt.Errorf("DATABASE_URL: %w", err)
 	}
 	poolCfg.MaxConns = cfg.DatabaseMaxConns
-	// Queries written with optional filters, (@x IS NULL OR col = @x), need a plan for the actual
-	// arguments: a generic plan keeps every branch and scans whole agents (measured: 327 ms
-	// instead of 1 ms for a list page of 100,000 contacts). Planning each run costs far less.
-	poolCfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
 	if a.appPool, err = pgxpool.NewWithConfig(ctx, poolCfg); err != nil {
 		return nil, fmt.Errorf("app database: %w", err)
 	}

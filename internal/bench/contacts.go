@@ -77,7 +77,7 @@ func runContacts(ctx context.Context, cfg Config, d Database, w io.Writer) (Figu
 	workspaces := max(int(1000*cfg.Scale), 10)
 	others := int(200 * cfg.Scale) // contacts in each other workspace
 
-	// The baseline plans as the server's pool does (internal/app sets plan_cache_mode).
+	// The baseline plans as the server's list does (tenant.Tx.PlanForArguments).
 	superCfg, err := pgx.ParseConfig(d.SuperURL)
 	if err != nil {
 		return nil, err

@@ -447,6 +447,9 @@ func (s *Service) List(ctx context.Context, ws, agentID uuid.UUID, f Filter, bef
 	beforeID := uuid.NullUUID{UUID: before, Valid: before != uuid.Nil}
 	out := []Contact{}
 	err := s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
+		if err := tx.PlanForArguments(ctx); err != nil {
+			return err
+		}
 		if pattern := SearchPattern(f.Search); pattern != "" {
 			ids, err := tx.Q.SearchContactIDs(ctx, db.SearchContactIDsParams{AgentID: agentID, Pattern: pattern, Status: f.Status,
 				StageID: f.StageID, OwnerID: f.OwnerID, Source: f.Source, BeforeID: beforeID, MaxRows: int32(limit + 1)})

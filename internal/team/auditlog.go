@@ -123,6 +123,9 @@ func (s *Service) searchAudit(ctx context.Context, m *httpapi.Member, f AuditFil
 		BeforeID: uuid.NullUUID{UUID: before, Valid: before != uuid.Nil}, MaxRows: int32(limit)}
 	p.Action, p.Resource = nonEmpty(f.Action), nonEmpty(f.Resource)
 	return s.tenants.Tx(ctx, m.WorkspaceID, func(tx tenant.Tx) error {
+		if err := tx.PlanForArguments(ctx); err != nil {
+			return err
+		}
 		rows, err := tx.Q.SearchAuditEntries(ctx, p)
 		if err != nil {
 			return err

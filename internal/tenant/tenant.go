@@ -24,6 +24,16 @@ type Tx struct {
 	WorkspaceID uuid.UUID
 }
 
+// PlanForArguments makes the rest of the transaction plan each statement for its actual
+// arguments. Queries with optional filters, (@x IS NULL OR col = @x), need it: the generic plan a
+// prepared statement gets after five runs keeps every branch and scans whole agents (measured:
+// 327 ms instead of 1 ms for a list page of 100,000 contacts). Everywhere else the cached plan
+// is better: planning every statement cost 0.4 ms a request.
+func (t Tx) PlanForArguments(ctx context.Context) error {
+	_, err := t.Exec(ctx, "SET LOCAL plan_cache_mode = force_custom_plan")
+	return err
+}
+
 // DB hands out tenant transactions over the app role's pool.
 type DB struct {
 	pool *pgxpool.Pool
