@@ -1,17 +1,17 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { api, unwrap, type Agent } from '../api/client';
-import { asApiError, type ApiError, type FieldErrors } from '../api/error';
+import { asApiError, type ApiError } from '../api/error';
 import { currentWorkspace, useCapabilities, useSession } from '../session/SessionContext';
 import { NoWorkspacePage } from '../workspace/NoWorkspacePage';
 import { Alert, EmptyState, Loading } from '../ui/feedback';
 import { formatDate } from '../ui/format';
 import { BotIcon } from '../ui/icons';
-import { problemsFrom } from '../ui/validate';
+import { useFormSubmit } from '../ui/useFormSubmit';
 import { AgentBadges } from './AgentBadges';
 import { AgentFields, agentFieldNames } from './AgentForm';
 import { validateAgent, type AgentValues } from './options';
-import { focusFirstInvalid, useDocumentTitle } from '../ui/dom';
+import { useDocumentTitle } from '../ui/dom';
 
 const PAGE_SIZE = 50;
 
@@ -138,30 +138,14 @@ const blank: AgentValues = { name: '', visibility: 'private', access_mode: 'free
 
 function CreateAgentForm({ onCreated }: { onCreated: (agent: Agent) => void }) {
   const [values, setValues] = useState<AgentValues>(blank);
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [message, setMessage] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
+  const { errors, message, pending, submit: run } = useFormSubmit(agentFieldNames);
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    const form = e.currentTarget as HTMLFormElement;
-    const invalid = validateAgent(values);
-    setErrors(invalid);
-    setMessage(null);
-    if (Object.keys(invalid).length > 0) return focusFirstInvalid(form);
-    setPending(true);
-    try {
+  function submit(e: FormEvent) {
+    return run(e, validateAgent(values), async () => {
       const agent = await unwrap(api.POST('/agents', { body: { ...values, name: values.name.trim() } }));
       setValues(blank);
       onCreated(agent);
-    } catch (err) {
-      const problems = problemsFrom(err, agentFieldNames);
-      setErrors(problems.fields);
-      focusFirstInvalid(form);
-      setMessage(problems.message);
-    } finally {
-      setPending(false);
-    }
+    });
   }
 
   return (

@@ -1,14 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { api, unwrap } from '../api/client';
-import type { FieldErrors } from '../api/error';
 import { useSessionApi } from '../session/SessionContext';
 import { TextField } from '../ui/Field';
 import { Alert } from '../ui/feedback';
-import { problemsFrom } from '../ui/validate';
+import { useFormSubmit } from '../ui/useFormSubmit';
 import { AuthLayout } from './AuthLayout';
 import { validateSignIn } from './validation';
-import { focusFirstInvalid, useDocumentTitle } from '../ui/dom';
+import { useDocumentTitle } from '../ui/dom';
 
 const fields = ['email', 'password'] as const;
 
@@ -16,28 +15,13 @@ export function SignInPage() {
   useDocumentTitle('Sign in');
   const { adopt } = useSessionApi();
   const [values, setValues] = useState({ email: '', password: '' });
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [message, setMessage] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
+  const { errors, message, pending, submit: run } = useFormSubmit(fields);
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    const form = e.currentTarget as HTMLFormElement;
-    const invalid = validateSignIn(values);
-    setErrors(invalid);
-    setMessage(null);
-    if (Object.keys(invalid).length > 0) return focusFirstInvalid(form);
-    setPending(true);
-    try {
+  function submit(e: FormEvent) {
+    return run(e, validateSignIn(values), async () => {
       // The guard around this page moves on once the session is adopted.
       adopt(await unwrap(api.POST('/auth/signin', { body: { email: values.email.trim(), password: values.password } })));
-    } catch (err) {
-      const problems = problemsFrom(err, fields);
-      setErrors(problems.fields);
-      focusFirstInvalid(form);
-      setMessage(problems.message);
-      setPending(false);
-    }
+    });
   }
 
   return (

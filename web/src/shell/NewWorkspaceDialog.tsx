@@ -1,42 +1,27 @@
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
-import type { FieldErrors } from '../api/error';
 import { useSessionApi } from '../session/SessionContext';
 import { TextField } from '../ui/Field';
 import { Dialog } from '../ui/Dialog';
 import { Alert } from '../ui/feedback';
-import { problemsFrom } from '../ui/validate';
+import { useFormSubmit } from '../ui/useFormSubmit';
 import { validateWorkspaceName } from './workspaceName';
-import { focusFirstInvalid } from '../ui/dom';
+
+const workspaceFields = ['name'] as const;
 
 /** A modal form: name the workspace, create it, and land in it. */
 export function NewWorkspaceDialog({ onClose }: { onClose: () => void }) {
   const { createWorkspace } = useSessionApi();
   const navigate = useNavigate();
   const [name, setName] = useState('');
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [message, setMessage] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
+  const { errors, message, pending, submit: run } = useFormSubmit(workspaceFields);
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    const form = e.currentTarget as HTMLFormElement;
-    const invalid = validateWorkspaceName(name);
-    setErrors(invalid);
-    setMessage(null);
-    if (Object.keys(invalid).length > 0) return focusFirstInvalid(form);
-    setPending(true);
-    try {
+  function submit(e: FormEvent) {
+    return run(e, validateWorkspaceName(name), async () => {
       await createWorkspace(name.trim());
       navigate('/agents');
       onClose();
-    } catch (err) {
-      const problems = problemsFrom(err, ['name']);
-      setErrors(problems.fields);
-      focusFirstInvalid(form);
-      setMessage(problems.message);
-      setPending(false);
-    }
+    });
   }
 
   return (

@@ -1,12 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { api, unwrap, type Invitation, type InvitableRole, type Role } from '../api/client';
-import type { FieldErrors } from '../api/error';
 import { invitableRoles, roleLabels } from '../session/capabilities';
-import { focusFirstInvalid } from '../ui/dom';
 import { SelectField, TextField } from '../ui/Field';
 import { Alert } from '../ui/feedback';
 import { formatDate } from '../ui/format';
-import { problemsFrom } from '../ui/validate';
+import { useFormSubmit } from '../ui/useFormSubmit';
 import type { Report } from './TeamPage';
 import { validateInvite, type InviteValues } from './validation';
 
@@ -29,33 +27,17 @@ export function InviteForm({
 }) {
   const roles = invitableRoles(actorRole);
   const [values, setValues] = useState<InviteValues>({ email: '', role: 'user' });
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [message, setMessage] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
+  const { errors, message, pending, submit: run } = useFormSubmit(fields);
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    const form = e.currentTarget as HTMLFormElement;
-    const invalid = validateInvite(values);
-    setErrors(invalid);
-    setMessage(null);
-    if (Object.keys(invalid).length > 0) return focusFirstInvalid(form);
-    setPending(true);
-    try {
+  function submit(e: FormEvent) {
+    return run(e, validateInvite(values), async () => {
       const invitation = await unwrap(api.POST('/invitations', { body: { email: values.email.trim(), role: values.role } }));
       setValues((v) => ({ ...v, email: '' }));
       onInvited(invitation);
       report({
         notice: `Invitation sent to ${invitation.email}. The link works until ${formatDate(invitation.expires_at)}.`,
       });
-    } catch (err) {
-      const problems = problemsFrom(err, fields);
-      setErrors(problems.fields);
-      focusFirstInvalid(form);
-      setMessage(problems.message);
-    } finally {
-      setPending(false);
-    }
+    });
   }
 
   return (
