@@ -37,7 +37,7 @@ func (q *Queries) AgentAccess(ctx context.Context, arg AgentAccessParams) (Agent
 }
 
 const contactsByIDs = `-- name: ContactsByIDs :many
-SELECT c.workspace_id, c.agent_id, c.id, c.name, c.email, c.email_normalized, c.phone, c.status, c.stage_id, c.primary_owner_id, c.secondary_owner_id, c.source, c.external_id, c.created_by, c.created_at, c.updated_at, c.version, c.search_text, c.custom, COALESCE(p.name, '') AS primary_owner_name, COALESCE(s.name, '') AS secondary_owner_name,
+SELECT c.workspace_id, c.agent_id, c.id, c.name, c.email, c.email_normalized, c.phone, c.status, c.stage_id, c.primary_owner_id, c.secondary_owner_id, c.source, c.external_id, c.created_by, c.created_at, c.updated_at, c.version, c.search_text, c.custom, c.automated_at, COALESCE(p.name, '') AS primary_owner_name, COALESCE(s.name, '') AS secondary_owner_name,
        COALESCE(st.name, '') AS stage_name
 FROM contacts c
 LEFT JOIN users p ON p.id = c.primary_owner_id
@@ -89,6 +89,7 @@ func (q *Queries) ContactsByIDs(ctx context.Context, arg ContactsByIDsParams) ([
 			&i.Contact.Version,
 			&i.Contact.SearchText,
 			&i.Contact.Custom,
+			&i.Contact.AutomatedAt,
 			&i.PrimaryOwnerName,
 			&i.SecondaryOwnerName,
 			&i.StageName,
@@ -226,7 +227,7 @@ func (q *Queries) FindDuplicateContact(ctx context.Context, arg FindDuplicateCon
 }
 
 const getContact = `-- name: GetContact :one
-SELECT c.workspace_id, c.agent_id, c.id, c.name, c.email, c.email_normalized, c.phone, c.status, c.stage_id, c.primary_owner_id, c.secondary_owner_id, c.source, c.external_id, c.created_by, c.created_at, c.updated_at, c.version, c.search_text, c.custom, COALESCE(p.name, '') AS primary_owner_name, COALESCE(s.name, '') AS secondary_owner_name,
+SELECT c.workspace_id, c.agent_id, c.id, c.name, c.email, c.email_normalized, c.phone, c.status, c.stage_id, c.primary_owner_id, c.secondary_owner_id, c.source, c.external_id, c.created_by, c.created_at, c.updated_at, c.version, c.search_text, c.custom, c.automated_at, COALESCE(p.name, '') AS primary_owner_name, COALESCE(s.name, '') AS secondary_owner_name,
        COALESCE(st.name, '') AS stage_name
 FROM contacts c
 LEFT JOIN users p ON p.id = c.primary_owner_id
@@ -271,6 +272,7 @@ func (q *Queries) GetContact(ctx context.Context, arg GetContactParams) (GetCont
 		&i.Contact.Version,
 		&i.Contact.SearchText,
 		&i.Contact.Custom,
+		&i.Contact.AutomatedAt,
 		&i.PrimaryOwnerName,
 		&i.SecondaryOwnerName,
 		&i.StageName,
@@ -290,7 +292,7 @@ func (q *Queries) GetWorkspaceCountry(ctx context.Context, id uuid.UUID) (string
 }
 
 const listContacts = `-- name: ListContacts :many
-SELECT c.workspace_id, c.agent_id, c.id, c.name, c.email, c.email_normalized, c.phone, c.status, c.stage_id, c.primary_owner_id, c.secondary_owner_id, c.source, c.external_id, c.created_by, c.created_at, c.updated_at, c.version, c.search_text, c.custom, COALESCE(p.name, '') AS primary_owner_name, COALESCE(s.name, '') AS secondary_owner_name,
+SELECT c.workspace_id, c.agent_id, c.id, c.name, c.email, c.email_normalized, c.phone, c.status, c.stage_id, c.primary_owner_id, c.secondary_owner_id, c.source, c.external_id, c.created_by, c.created_at, c.updated_at, c.version, c.search_text, c.custom, c.automated_at, COALESCE(p.name, '') AS primary_owner_name, COALESCE(s.name, '') AS secondary_owner_name,
        COALESCE(st.name, '') AS stage_name
 FROM contacts c
 LEFT JOIN users p ON p.id = c.primary_owner_id
@@ -366,6 +368,7 @@ func (q *Queries) ListContacts(ctx context.Context, arg ListContactsParams) ([]L
 			&i.Contact.Version,
 			&i.Contact.SearchText,
 			&i.Contact.Custom,
+			&i.Contact.AutomatedAt,
 			&i.PrimaryOwnerName,
 			&i.SecondaryOwnerName,
 			&i.StageName,

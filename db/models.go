@@ -44,6 +44,31 @@ type AuditLog struct {
 	SubjectID   string
 }
 
+type AutomationPool struct {
+	WorkspaceID uuid.UUID
+	AgentID     uuid.UUID
+	Source      string
+	Slot        string
+	UserID      uuid.UUID
+	Position    int32
+}
+
+type AutomationRule struct {
+	WorkspaceID       uuid.UUID
+	AgentID           uuid.UUID
+	Source            string
+	SameAsChat        bool
+	PrimaryStrategy   string
+	PrimaryMemberID   uuid.NullUUID
+	SecondaryStrategy string
+	SecondaryMemberID uuid.NullUUID
+	StageID           uuid.NullUUID
+	Notify            bool
+	PrimaryTurn       int64
+	SecondaryTurn     int64
+	UpdatedAt         time.Time
+}
+
 type Contact struct {
 	WorkspaceID      uuid.UUID
 	AgentID          uuid.UUID
@@ -64,6 +89,7 @@ type Contact struct {
 	Version          int32
 	SearchText       string
 	Custom           []byte
+	AutomatedAt      *time.Time
 }
 
 type ContactFile struct {

@@ -77,29 +77,6 @@ func (q *Queries) DeleteStage(ctx context.Context, arg DeleteStageParams) error 
 	return err
 }
 
-const firstStage = `-- name: FirstStage :one
-SELECT workspace_id, agent_id, id, name, position, created_at FROM stages WHERE workspace_id = $1 AND agent_id = $2 ORDER BY position, id LIMIT 1
-`
-
-type FirstStageParams struct {
-	WorkspaceID uuid.UUID
-	AgentID     uuid.UUID
-}
-
-func (q *Queries) FirstStage(ctx context.Context, arg FirstStageParams) (Stage, error) {
-	row := q.db.QueryRow(ctx, firstStage, arg.WorkspaceID, arg.AgentID)
-	var i Stage
-	err := row.Scan(
-		&i.WorkspaceID,
-		&i.AgentID,
-		&i.ID,
-		&i.Name,
-		&i.Position,
-		&i.CreatedAt,
-	)
-	return i, err
-}
-
 const getStageForUpdate = `-- name: GetStageForUpdate :one
 SELECT workspace_id, agent_id, id, name, position, created_at FROM stages WHERE workspace_id = $1 AND agent_id = $2 AND id = $3 FOR UPDATE
 `

@@ -13,9 +13,6 @@ ORDER BY s.position, s.id;
 -- name: GetStageForUpdate :one
 SELECT * FROM stages WHERE workspace_id = $1 AND agent_id = $2 AND id = $3 FOR UPDATE;
 
--- name: FirstStage :one
-SELECT * FROM stages WHERE workspace_id = $1 AND agent_id = $2 ORDER BY position, id LIMIT 1;
-
 -- name: RenameStage :one
 UPDATE stages SET name = $4 WHERE workspace_id = $1 AND agent_id = $2 AND id = $3 RETURNING *;
 

@@ -18,7 +18,9 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -168,17 +170,34 @@ func devdbCmd(ctx context.Context, cfg app.Config, args []string) error {
 	return nil
 }
 
-// benchDatabase is the embedded cluster's database for `bench`, made anew on every run.
-const benchDatabase = "guestlist_bench"
+// benchDatabase is the embedded cluster's database for `bench`, made anew on every run; a run of
+// some sections (-only) gets its own, so two such runs can share the cluster.
+func benchDatabase(sections []string) string {
+	if len(sections) == 0 {
+		return "guestlist_bench"
+	}
+	return "guestlist_bench_" + strings.Join(sections, "_")
+}
 
 func benchCmd(ctx context.Context, cfg app.Config, log *slog.Logger, args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	scale := fs.Float64("scale", envFloat("BENCH_SCALE", 1), "row counts × this (1: 1,000,000 contacts among 1,000 workspaces; env BENCH_SCALE)")
 	samples := fs.Int("samples", 300, "requests per latency figure")
 	out := fs.String("out", "docs/benchmarks.json", "the JSON file the figures are merged into")
+	only := fs.String("only", "", "comma-separated sections to run (default all: "+strings.Join(bench.Sections(), ", ")+")")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	var sections []string
+	if *only != "" {
+		sections = strings.Split(*only, ",")
+		for _, s := range sections {
+			if !slices.Contains(bench.Sections(), s) {
+				return fmt.Errorf("bench: no section %q (%s)", s, strings.Join(bench.Sections(), ", "))
+			}
+		}
+	}
+	benchDatabase := benchDatabase(sections)
 	cluster, err := devdb.Open(cfg.DevDBDir)
 	if err != nil {
 		return err
@@ -201,7 +220,7 @@ func benchCmd(ctx context.Context, cfg app.Config, log *slog.Logger, args []stri
 	if err != nil {
 		return err
 	}
-	figures, err := bench.Run(ctx, bench.Config{Scale: *scale, Samples: *samples, Log: log}, bench.Database{
+	figures, err := bench.Run(ctx, bench.Config{Scale: *scale, Samples: *samples, Log: log, Only: sections}, bench.Database{
 		SuperURL: cluster.URL(devdb.Superuser, benchDatabase),
 		AppURL:   cluster.URL(devdb.App, benchDatabase),
 		OwnerURL: cluster.URL(devdb.Owner, benchDatabase),

@@ -32,6 +32,8 @@ type Config struct {
 	// Out is the JSON file the figures are merged into.
 	Out string
 	Log *slog.Logger
+	// Only names the sections to run (see Sections); empty runs them all.
+	Only []string
 }
 
 // Figures are metric name → number.
@@ -89,9 +91,41 @@ func report(w io.Writer, name string, l latencies) {
 	fmt.Fprintf(w, "%-28s p50 %7.2f ms   p95 %7.2f ms   p99 %7.2f ms   (%d samples)\n", name, l.percentile(50), l.percentile(95), l.percentile(99), len(l))
 }
 
-// Run runs every benchmark on d and returns the figures.
+// A section is one capability's benchmarks. Each starts from the database the previous ones
+// left (migrated, possibly holding their rows) and returns its figures.
+type section struct {
+	name string
+	run  func(ctx context.Context, cfg Config, d Database, w io.Writer) (Figures, error)
+}
+
+// Sections are the benchmarks in the order `bench` runs them.
+var sections = []section{
+	{"contacts", runContacts},
+}
+
+// Sections names the benchmarks, for -only.
+func Sections() []string {
+	var out []string
+	for _, s := range sections {
+		out = append(out, s.name)
+	}
+	return out
+}
+
+// Run runs the chosen benchmarks on d and returns their figures.
 func Run(ctx context.Context, cfg Config, d Database, w io.Writer) (Figures, error) {
-	return runContacts(ctx, cfg, d, w)
+	all := Figures{}
+	for _, s := range sections {
+		if len(cfg.Only) > 0 && !slices.Contains(cfg.Only, s.name) {
+			continue
+		}
+		f, err := s.run(ctx, cfg, d, w)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", s.name, err)
+		}
+		maps.Copy(all, f)
+	}
+	return all, nil
 }
 
 func tempDir(name string) string { return filepath.Join(os.TempDir(), name) }

@@ -361,14 +361,17 @@ func (s *Service) Create(ctx context.Context, ws, agentID uuid.UUID, in Input, s
 	var out Contact
 	err := s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
 		var err error
-		out, err = CreateTx(ctx, tx, agentID, in, source, createdBy)
+		out, err = s.CreateTx(ctx, tx, agentID, in, source, createdBy)
 		return err
 	})
 	return out, err
 }
 
-// CreateTx adds a contact inside an open tenant transaction (every creation path uses it).
-func CreateTx(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, in Input, source Source, createdBy uuid.UUID) (Contact, error) {
+// CreateTx adds a contact inside an open tenant transaction; every creation path but the import's
+// bulk load uses it. The contact starts in the stage its creation method's automation names
+// (unless in chose one), and its automation job (owners) is inserted in tx, so it runs exactly
+// when the contact commits.
+func (s *Service) CreateTx(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, in Input, source Source, createdBy uuid.UUID) (Contact, error) {
 	cc, err := country(ctx, tx)
 	if err != nil {
 		return Contact{}, err
@@ -378,11 +381,11 @@ func CreateTx(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, in Input, so
 		return Contact{}, err
 	}
 	if !f.stage.Valid {
-		first, err := tx.Q.FirstStage(ctx, db.FirstStageParams{WorkspaceID: tx.WorkspaceID, AgentID: agentID})
+		first, err := tx.Q.StartingStage(ctx, db.StartingStageParams{WorkspaceID: tx.WorkspaceID, AgentID: agentID, Source: string(source)})
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return Contact{}, err
 		}
-		f.stage = uuid.NullUUID{UUID: first.ID, Valid: err == nil}
+		f.stage = uuid.NullUUID{UUID: first, Valid: err == nil}
 	}
 	id := uuid.Must(uuid.NewV7())
 	if err := check(ctx, tx, agentID, id, f, true); err != nil {
@@ -395,6 +398,9 @@ func CreateTx(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, in Input, so
 		Custom: mustJSON(f.custom),
 	}); err != nil {
 		return Contact{}, duplicateRace(err)
+	}
+	if _, err := s.jobs.InsertTx(ctx, tx, jobs.AutomateContactsArgs{WorkspaceID: tx.WorkspaceID, AgentID: agentID, ContactIDs: []uuid.UUID{id}}, nil); err != nil {
+		return Contact{}, err
 	}
 	c, err := get(ctx, tx, agentID, id)
 	if err != nil {
