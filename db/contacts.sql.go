@@ -37,7 +37,7 @@ func (q *Queries) AgentAccess(ctx context.Context, arg AgentAccessParams) (Agent
 }
 
 const contactsByIDs = `-- name: ContactsByIDs :many
-SELECT c.workspace_id, c.agent_id, c.id, c.name, c.email, c.email_normalized, c.phone, c.status, c.stage_id, c.primary_owner_id, c.secondary_owner_id, c.source, c.external_id, c.created_by, c.created_at, c.updated_at, c.version, c.search_text, c.custom, c.automated_at, COALESCE(p.name, '') AS primary_owner_name, COALESCE(s.name, '') AS secondary_owner_name,
+SELECT c.workspace_id, c.agent_id, c.id, c.name, c.email, c.email_normalized, c.phone, c.status, c.stage_id, c.primary_owner_id, c.secondary_owner_id, c.source, c.external_id, c.created_by, c.created_at, c.updated_at, c.version, c.search_text, c.custom, c.automated_at, c.name_sort, COALESCE(p.name, '') AS primary_owner_name, COALESCE(s.name, '') AS secondary_owner_name,
        COALESCE(st.name, '') AS stage_name
 FROM contacts c
 LEFT JOIN users p ON p.id = c.primary_owner_id
@@ -90,6 +90,7 @@ func (q *Queries) ContactsByIDs(ctx context.Context, arg ContactsByIDsParams) ([
 			&i.Contact.SearchText,
 			&i.Contact.Custom,
 			&i.Contact.AutomatedAt,
+			&i.Contact.NameSort,
 			&i.PrimaryOwnerName,
 			&i.SecondaryOwnerName,
 			&i.StageName,
@@ -227,7 +228,7 @@ func (q *Queries) FindDuplicateContact(ctx context.Context, arg FindDuplicateCon
 }
 
 const getContact = `-- name: GetContact :one
-SELECT c.workspace_id, c.agent_id, c.id, c.name, c.email, c.email_normalized, c.phone, c.status, c.stage_id, c.primary_owner_id, c.secondary_owner_id, c.source, c.external_id, c.created_by, c.created_at, c.updated_at, c.version, c.search_text, c.custom, c.automated_at, COALESCE(p.name, '') AS primary_owner_name, COALESCE(s.name, '') AS secondary_owner_name,
+SELECT c.workspace_id, c.agent_id, c.id, c.name, c.email, c.email_normalized, c.phone, c.status, c.stage_id, c.primary_owner_id, c.secondary_owner_id, c.source, c.external_id, c.created_by, c.created_at, c.updated_at, c.version, c.search_text, c.custom, c.automated_at, c.name_sort, COALESCE(p.name, '') AS primary_owner_name, COALESCE(s.name, '') AS secondary_owner_name,
        COALESCE(st.name, '') AS stage_name
 FROM contacts c
 LEFT JOIN users p ON p.id = c.primary_owner_id
@@ -273,6 +274,7 @@ func (q *Queries) GetContact(ctx context.Context, arg GetContactParams) (GetCont
 		&i.Contact.SearchText,
 		&i.Contact.Custom,
 		&i.Contact.AutomatedAt,
+		&i.Contact.NameSort,
 		&i.PrimaryOwnerName,
 		&i.SecondaryOwnerName,
 		&i.StageName,
@@ -289,98 +291,6 @@ func (q *Queries) GetWorkspaceCountry(ctx context.Context, id uuid.UUID) (string
 	var default_country string
 	err := row.Scan(&default_country)
 	return default_country, err
-}
-
-const listContacts = `-- name: ListContacts :many
-SELECT c.workspace_id, c.agent_id, c.id, c.name, c.email, c.email_normalized, c.phone, c.status, c.stage_id, c.primary_owner_id, c.secondary_owner_id, c.source, c.external_id, c.created_by, c.created_at, c.updated_at, c.version, c.search_text, c.custom, c.automated_at, COALESCE(p.name, '') AS primary_owner_name, COALESCE(s.name, '') AS secondary_owner_name,
-       COALESCE(st.name, '') AS stage_name
-FROM contacts c
-LEFT JOIN users p ON p.id = c.primary_owner_id
-LEFT JOIN users s ON s.id = c.secondary_owner_id
-LEFT JOIN stages st ON st.workspace_id = c.workspace_id AND st.id = c.stage_id
-WHERE c.workspace_id = $1 AND c.id IN (
-    SELECT pg.id FROM contacts pg
-    WHERE pg.workspace_id = $1 AND pg.agent_id = $2 AND pg.status = $3
-      AND ($4::uuid IS NULL OR pg.stage_id = $4)
-      AND ($5::uuid IS NULL OR pg.primary_owner_id = $5 OR pg.secondary_owner_id = $5)
-      AND ($6::text IS NULL OR pg.source = $6)
-      AND ($7::uuid IS NULL OR pg.id < $7)
-    ORDER BY pg.id DESC
-    LIMIT $8)
-ORDER BY c.id DESC
-`
-
-type ListContactsParams struct {
-	WorkspaceID uuid.UUID
-	AgentID     uuid.UUID
-	Status      string
-	StageID     uuid.NullUUID
-	OwnerID     uuid.NullUUID
-	Source      *string
-	BeforeID    uuid.NullUUID
-	MaxRows     int32
-}
-
-type ListContactsRow struct {
-	Contact            Contact
-	PrimaryOwnerName   string
-	SecondaryOwnerName string
-	StageName          string
-}
-
-// Newest first, keyset on the time-ordered id. Every filter is optional. The page is chosen
-// from contacts alone (an index scan that stops at the limit), then its names are joined.
-func (q *Queries) ListContacts(ctx context.Context, arg ListContactsParams) ([]ListContactsRow, error) {
-	rows, err := q.db.Query(ctx, listContacts,
-		arg.WorkspaceID,
-		arg.AgentID,
-		arg.Status,
-		arg.StageID,
-		arg.OwnerID,
-		arg.Source,
-		arg.BeforeID,
-		arg.MaxRows,
-	)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []ListContactsRow{}
-	for rows.Next() {
-		var i ListContactsRow
-		if err := rows.Scan(
-			&i.Contact.WorkspaceID,
-			&i.Contact.AgentID,
-			&i.Contact.ID,
-			&i.Contact.Name,
-			&i.Contact.Email,
-			&i.Contact.EmailNormalized,
-			&i.Contact.Phone,
-			&i.Contact.Status,
-			&i.Contact.StageID,
-			&i.Contact.PrimaryOwnerID,
-			&i.Contact.SecondaryOwnerID,
-			&i.Contact.Source,
-			&i.Contact.ExternalID,
-			&i.Contact.CreatedBy,
-			&i.Contact.CreatedAt,
-			&i.Contact.UpdatedAt,
-			&i.Contact.Version,
-			&i.Contact.SearchText,
-			&i.Contact.Custom,
-			&i.Contact.AutomatedAt,
-			&i.PrimaryOwnerName,
-			&i.SecondaryOwnerName,
-			&i.StageName,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
 }
 
 const lockContact = `-- name: LockContact :one

@@ -90,6 +90,17 @@ type Contact struct {
 	SearchText       string
 	Custom           []byte
 	AutomatedAt      *time.Time
+	NameSort         *string
+}
+
+type ContactFieldSource struct {
+	WorkspaceID    uuid.UUID
+	ContactID      uuid.UUID
+	Field          string
+	ConversationID uuid.UUID
+	MessageID      uuid.NullUUID
+	Value          []byte
+	CapturedAt     time.Time
 }
 
 type ContactFile struct {

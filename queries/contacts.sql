@@ -53,26 +53,6 @@ ORDER BY (email_normalized = sqlc.narg(email_normalized)) DESC NULLS LAST, (phon
          similarity(lower(name), lower(@name::text)) DESC
 LIMIT 5;
 
--- name: ListContacts :many
--- Newest first, keyset on the time-ordered id. Every filter is optional. The page is chosen
--- from contacts alone (an index scan that stops at the limit), then its names are joined.
-SELECT sqlc.embed(c), COALESCE(p.name, '') AS primary_owner_name, COALESCE(s.name, '') AS secondary_owner_name,
-       COALESCE(st.name, '') AS stage_name
-FROM contacts c
-LEFT JOIN users p ON p.id = c.primary_owner_id
-LEFT JOIN users s ON s.id = c.secondary_owner_id
-LEFT JOIN stages st ON st.workspace_id = c.workspace_id AND st.id = c.stage_id
-WHERE c.workspace_id = @workspace_id AND c.id IN (
-    SELECT pg.id FROM contacts pg
-    WHERE pg.workspace_id = @workspace_id AND pg.agent_id = @agent_id AND pg.status = @status
-      AND (sqlc.narg(stage_id)::uuid IS NULL OR pg.stage_id = sqlc.narg(stage_id))
-      AND (sqlc.narg(owner_id)::uuid IS NULL OR pg.primary_owner_id = sqlc.narg(owner_id) OR pg.secondary_owner_id = sqlc.narg(owner_id))
-      AND (sqlc.narg(source)::text IS NULL OR pg.source = sqlc.narg(source))
-      AND (sqlc.narg(before_id)::uuid IS NULL OR pg.id < sqlc.narg(before_id))
-    ORDER BY pg.id DESC
-    LIMIT @max_rows)
-ORDER BY c.id DESC;
-
 -- name: AgentAccess :one
 -- Whether the agent exists in the workspace, and whether a member with role user was granted it.
 SELECT EXISTS (SELECT 1 FROM agents a WHERE a.workspace_id = @workspace_id AND a.id = @agent_id)::bool AS agent_exists,

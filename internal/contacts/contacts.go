@@ -435,53 +435,6 @@ func (s *Service) Get(ctx context.Context, ws, agentID, id uuid.UUID) (Contact, 
 	return out, err
 }
 
-// Filter selects contacts in a list.
-type Filter struct {
-	Status  string // active (default) or archived
-	StageID uuid.NullUUID
-	OwnerID uuid.NullUUID
-	Source  *string
-	Search  string // a fragment of the name, email or phone
-}
-
-// List returns a page of the agent's contacts, newest first. A search goes through the
-// search_contacts definer function (fast for the app role under RLS), then loads those rows.
-func (s *Service) List(ctx context.Context, ws, agentID uuid.UUID, f Filter, before uuid.UUID, limit int) ([]Contact, bool, error) {
-	if f.Status == "" {
-		f.Status = Active
-	}
-	beforeID := uuid.NullUUID{UUID: before, Valid: before != uuid.Nil}
-	out := []Contact{}
-	err := s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
-		if err := tx.PlanForArguments(ctx); err != nil {
-			return err
-		}
-		if pattern := SearchPattern(f.Search); pattern != "" {
-			ids, err := tx.Q.SearchContactIDs(ctx, db.SearchContactIDsParams{AgentID: agentID, Pattern: pattern, Status: f.Status,
-				StageID: f.StageID, OwnerID: f.OwnerID, Source: f.Source, BeforeID: beforeID, MaxRows: int32(limit + 1)})
-			if err != nil || len(ids) == 0 {
-				return err
-			}
-			rows, err := tx.Q.ContactsByIDs(ctx, db.ContactsByIDsParams{WorkspaceID: ws, AgentID: agentID, Ids: ids})
-			for _, r := range rows {
-				out = append(out, fromRow(r.Contact, r.StageName, r.PrimaryOwnerName, r.SecondaryOwnerName))
-			}
-			return err
-		}
-		rows, err := tx.Q.ListContacts(ctx, db.ListContactsParams{WorkspaceID: ws, AgentID: agentID, Status: f.Status, StageID: f.StageID,
-			OwnerID: f.OwnerID, Source: f.Source, BeforeID: beforeID, MaxRows: int32(limit + 1)})
-		for _, r := range rows {
-			out = append(out, fromRow(r.Contact, r.StageName, r.PrimaryOwnerName, r.SecondaryOwnerName))
-		}
-		return err
-	})
-	more := len(out) > limit
-	if more {
-		out = out[:limit]
-	}
-	return out, more, err
-}
-
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // SearchPattern turns what was typed into the LIKE pattern search_text is matched with ("" for

@@ -126,40 +126,19 @@ func (h handlers) list(c *gin.Context) {
 	if !ok {
 		return
 	}
-	p, err := httpapi.ParsePage(c)
+	v := c.Request.URL.Query()
+	page, err := ParsePage(v)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
 	}
-	f := Filter{Status: c.Query("status"), Search: c.Query("q")}
-	if f.Status != "" && f.Status != Active && f.Status != Archived {
-		httpapi.Fail(c, apperr.Field("status", "must be active or archived"))
-		return
-	}
-	if src := c.Query("source"); src != "" {
-		if !validSource(Source(src)) {
-			httpapi.Fail(c, apperr.Field("source", "must be chat, form, manual, import or api"))
-			return
-		}
-		f.Source = &src
-	}
-	if f.StageID, err = optionalID(c, "stage_id"); err == nil {
-		f.OwnerID, err = optionalID(c, "owner_id")
-	}
+	q, err := ParseListQuery(v)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
 	}
-	items, more, err := h.s.List(c.Request.Context(), ws(c), id[0], f, p.After, p.Limit)
-	if err != nil {
-		httpapi.Fail(c, err)
-		return
-	}
-	out := gin.H{"items": items}
-	if more {
-		out["next_cursor"] = httpapi.NextCursor(items[len(items)-1].ID)
-	}
-	c.JSON(http.StatusOK, out)
+	out, err := h.s.List(c.Request.Context(), ws(c), id[0], q, page)
+	httpapi.Reply(c, http.StatusOK, out, err)
 }
 
 func validSource(s Source) bool {

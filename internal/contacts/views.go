@@ -15,6 +15,7 @@ import (
 	"github.com/guestlist/guestlist/internal/apperr"
 	"github.com/guestlist/guestlist/internal/audit"
 	"github.com/guestlist/guestlist/internal/authz"
+	customfields "github.com/guestlist/guestlist/internal/fields"
 	"github.com/guestlist/guestlist/internal/httpapi"
 	"github.com/guestlist/guestlist/internal/tenant"
 )
@@ -22,27 +23,18 @@ import (
 // MaxViews bounds the views of one owner (a member, or the team's shared views) in an agent.
 const MaxViews = 50
 
-// ViewQuery is the contact list's state a saved view restores.
+// ViewQuery is the contact list's state a saved view restores: its query (filters and sort) and
+// the custom-field columns shown.
 type ViewQuery struct {
-	Q       string     `json:"q,omitempty"`
-	Status  string     `json:"status,omitempty"`
-	StageID *uuid.UUID `json:"stage_id,omitempty"`
-	OwnerID *uuid.UUID `json:"owner_id,omitempty"`
-	Source  string     `json:"source,omitempty"`
-	Columns []string   `json:"columns,omitempty"`
+	ListQuery
+	Columns []string `json:"columns,omitempty"`
 }
 
-func (q ViewQuery) check() error {
+// check validates the view's query, naming problems query.<parameter>; custom-field filters
+// are checked against the agent's fields.
+func (q ViewQuery) check(ctx context.Context, tx tenant.Tx, agentID uuid.UUID) error {
 	bad := apperr.Fields{}
-	if utf8.RuneCountInString(q.Q) > 200 {
-		bad.Add("query.q", "must be at most 200 characters")
-	}
-	if q.Status != "" && q.Status != Active && q.Status != Archived {
-		bad.Add("query.status", "must be active or archived")
-	}
-	if q.Source != "" && !validSource(Source(q.Source)) {
-		bad.Add("query.source", "must be chat, form, manual, import or api")
-	}
+	q.ListQuery.check(bad, "query.")
 	if len(q.Columns) > 50 {
 		bad.Add("query.columns", "must list at most 50 columns")
 	}
@@ -51,7 +43,15 @@ func (q ViewQuery) check() error {
 			bad.Add("query.columns", "must be column names of 1 to 80 characters")
 		}
 	}
-	return bad.Err()
+	if err := bad.Err(); err != nil || len(q.Custom) == 0 {
+		return err
+	}
+	defs, err := customfields.ListTx(ctx, tx, agentID, true)
+	if err != nil {
+		return err
+	}
+	_, err = customSpec(defs, q.Custom, "query.")
+	return err
 }
 
 // View is a saved view as the API shows it.
@@ -133,7 +133,7 @@ func (s *Service) SaveView(ctx context.Context, m *httpapi.Member, agentID, id u
 			v.UserID = uuid.NullUUID{UUID: m.UserID, Valid: !*in.Shared}
 		}
 		if in.Query != nil {
-			if err := in.Query.check(); err != nil {
+			if err := in.Query.check(ctx, tx, agentID); err != nil {
 				return err
 			}
 			v.Query, _ = json.Marshal(in.Query)
