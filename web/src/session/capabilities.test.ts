@@ -40,6 +40,7 @@ describe('capabilities', () => {
       mergeContacts: true,
       contactPrivacy: true,
       shareViews: true,
+      manageAutomations: true,
     });
     expect(capabilitiesOf('admin')).toEqual({
       role: 'admin',
@@ -56,6 +57,7 @@ describe('capabilities', () => {
       mergeContacts: true,
       contactPrivacy: true,
       shareViews: true,
+      manageAutomations: true,
     });
     for (const role of ['user', null, undefined] as const) {
       expect(capabilitiesOf(role)).toEqual({
@@ -73,6 +75,7 @@ describe('capabilities', () => {
         mergeContacts: false,
         contactPrivacy: false,
         shareViews: false,
+        manageAutomations: false,
       });
     }
   });

@@ -32,6 +32,8 @@ export interface Capabilities {
   contactPrivacy: boolean;
   /** Save, change and delete the contact list's shared views (everyone keeps personal ones). */
   shareViews: boolean;
+  /** Change an agent's automations (everyone who works in the agent sees and simulates them). */
+  manageAutomations: boolean;
 }
 
 export const roleLabels: Record<Role, string> = { owner: 'Owner', admin: 'Admin', user: 'User' };
@@ -63,6 +65,7 @@ export function capabilitiesOf(role: Role | null | undefined): Capabilities {
     mergeContacts: admin,
     contactPrivacy: admin,
     shareViews: admin,
+    manageAutomations: admin,
   };
 }
 
