@@ -28,6 +28,19 @@ type AgentGrant struct {
 	CreatedAt   time.Time
 }
 
+type AgentKey struct {
+	WorkspaceID uuid.UUID
+	AgentID     uuid.UUID
+	ID          uuid.UUID
+	Name        string
+	Scope       string
+	TokenHash   []byte
+	Hint        string
+	CreatedBy   uuid.NullUUID
+	CreatedAt   time.Time
+	RevokedAt   *time.Time
+}
+
 type AuditLog struct {
 	WorkspaceID uuid.UUID
 	ID          uuid.UUID
@@ -139,6 +152,31 @@ type ContactSearch struct {
 	SecondaryOwnerID uuid.NullUUID
 	Source           string
 	SearchText       string
+}
+
+type Conversation struct {
+	WorkspaceID   uuid.UUID
+	AgentID       uuid.UUID
+	ID            uuid.UUID
+	VisitorID     string
+	ContactID     uuid.NullUUID
+	Title         string
+	MessageCount  int32
+	StartedAt     time.Time
+	LastMessageAt *time.Time
+	EndedAt       *time.Time
+}
+
+type ConversationMessage struct {
+	WorkspaceID     uuid.UUID
+	ConversationID  uuid.UUID
+	ID              uuid.UUID
+	Seq             int32
+	ClientMessageID string
+	Role            string
+	Content         string
+	SentAt          time.Time
+	CreatedAt       time.Time
 }
 
 type CustomField struct {

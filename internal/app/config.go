@@ -49,6 +49,9 @@ type Config struct {
 	BlobURL string `env:"GUESTLIST_BLOB_URL" envDefault:"var/blobs"`
 	// FileMaxBytes caps one uploaded file, in bytes (413 beyond).
 	FileMaxBytes int64 `env:"GUESTLIST_FILE_MAX_BYTES" envDefault:"26214400"`
+	// ChatKeyRate is how many requests per second one agent key may make (its burst too); 0
+	// means no limit.
+	ChatKeyRate int `env:"GUESTLIST_CHAT_KEY_RATE" envDefault:"1000"`
 	// RunWorkers makes `serve` work jobs too; run `worker` processes and set it false to split.
 	RunWorkers bool `env:"GUESTLIST_RUN_WORKERS" envDefault:"true"`
 	// ShutdownTimeout is how long SIGTERM waits for requests and jobs in flight.

@@ -11,6 +11,7 @@ import (
 	"github.com/guestlist/guestlist/internal/apperr"
 	"github.com/guestlist/guestlist/internal/auth"
 	"github.com/guestlist/guestlist/internal/authz"
+	"github.com/guestlist/guestlist/internal/chat"
 	"github.com/guestlist/guestlist/internal/contacts"
 	"github.com/guestlist/guestlist/internal/fields"
 	"github.com/guestlist/guestlist/internal/files"
@@ -53,6 +54,7 @@ func newHandler(a *App) (http.Handler, error) {
 	files.Register(r, a.Files)
 	privacy.Register(r, contactService, a.Files)
 	fields.Register(r, fields.NewService(a.Tenants))
+	chat.Register(r, engine, chat.NewService(a.Tenants, contactService), chat.Limits{PerKey: a.Config.ChatKeyRate})
 	team.Register(r, team.NewService(a.Tenants, enforcer, a.Auth, a.River, a.Config.BaseURL, a.Log))
 	if outbox, ok := a.Mail.(*mail.Outbox); ok {
 		mail.RegisterOutbox(r, outbox)

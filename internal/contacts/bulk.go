@@ -103,8 +103,8 @@ func nameContact(err error, id uuid.UUID) error {
 
 // Merge folds merged into survivor: the survivor keeps its values except the fields named in
 // take ("name", "email", "phone", "stage", "owners", "external_id", "custom.<key>"), which come
-// from merged; merged's notes and files move to the survivor; merged is deleted. One audit
-// entry records both contacts before and the survivor after.
+// from merged; merged's notes, files and conversations move to the survivor; merged is deleted.
+// One audit entry records both contacts before and the survivor after.
 func (s *Service) Merge(ctx context.Context, ws, agentID, survivorID, mergedID uuid.UUID, take []string) (Contact, error) {
 	if survivorID == mergedID {
 		return Contact{}, apperr.Field("merged_id", "must be another contact than the survivor")
@@ -124,6 +124,10 @@ func (s *Service) Merge(ctx context.Context, ws, agentID, survivorID, mergedID u
 			return err
 		}
 		if err := tx.Q.MoveFiles(ctx, db.MoveFilesParams{WorkspaceID: ws, FromContact: mergedID, ToContact: survivorID}); err != nil {
+			return err
+		}
+		// Conversations go with their contact when it is deleted: move them first.
+		if err := tx.Q.MoveConversations(ctx, db.MoveConversationsParams{WorkspaceID: ws, FromContact: mergedID, ToContact: survivorID}); err != nil {
 			return err
 		}
 		// Deleted first, so the survivor may take its email, phone or external id.

@@ -145,9 +145,9 @@ func fieldsOf(c db.Contact) fields {
 
 // applyAll applies in over f: the built-in fields and the custom values (validated against the
 // agent's field definitions), reporting every field at fault at once.
-func applyAll(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, in Input, f fields, country string, creating bool) (fields, error) {
+func applyAll(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, in Input, f fields, country string, creating bool, w customfields.Writer) (fields, error) {
 	f, builtinErr := in.apply(f, country)
-	custom, customErr := customfields.Validate(ctx, tx, agentID, f.custom, in.Custom, creating, customfields.WriterMember, country)
+	custom, customErr := customfields.Validate(ctx, tx, agentID, f.custom, in.Custom, creating, w, country)
 	if customErr == nil {
 		f.custom = custom
 	}
@@ -368,15 +368,16 @@ func (s *Service) Create(ctx context.Context, ws, agentID uuid.UUID, in Input, s
 }
 
 // CreateTx adds a contact inside an open tenant transaction; every creation path but the import's
-// bulk load uses it. The contact starts in the stage its creation method's automation names
-// (unless in chose one), and its automation job (owners) is inserted in tx, so it runs exactly
-// when the contact commits.
+// bulk load uses it. A contact captured from chat (SourceChat) is written by the AI: its custom
+// values follow the fields' AI policies (fields.WriterAI). The contact starts in the stage its
+// creation method's automation names (unless in chose one), and its automation job (owners) is
+// inserted in tx, so it runs exactly when the contact commits.
 func (s *Service) CreateTx(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, in Input, source Source, createdBy uuid.UUID) (Contact, error) {
 	cc, err := country(ctx, tx)
 	if err != nil {
 		return Contact{}, err
 	}
-	f, err := applyAll(ctx, tx, agentID, in, fields{custom: map[string]any{}}, cc, true)
+	f, err := applyAll(ctx, tx, agentID, in, fields{custom: map[string]any{}}, cc, true, writerOf(source))
 	if err != nil {
 		return Contact{}, err
 	}
@@ -463,7 +464,7 @@ func SearchPattern(q string) string {
 // Update patches a contact. ifMatch, when given, must be the contact's current ETag.
 func (s *Service) Update(ctx context.Context, ws, agentID, id uuid.UUID, in Input, ifMatch string) (Contact, error) {
 	return s.change(ctx, ws, agentID, id, ifMatch, "update", func(tx tenant.Tx, f fields, cc string) (fields, string, error) {
-		f, err := applyAll(ctx, tx, agentID, in, f, cc, false)
+		f, err := applyAll(ctx, tx, agentID, in, f, cc, false, customfields.WriterMember)
 		return f, "", err
 	})
 }

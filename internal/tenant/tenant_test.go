@@ -204,6 +204,18 @@ func TestIsolation(t *testing.T) {
 		require.Equal(t, 201, resp.Status, "%s", resp.Body) // contact_files
 		resp = owner.Do("POST", fmt.Sprintf("/api/v1/agents/%s/fields", agent), map[string]string{"label": "Isolated", "type": "text"})
 		require.Equal(t, 201, resp.Status, "%s", resp.Body) // custom_fields
+		resp = owner.Do("POST", fmt.Sprintf("/api/v1/agents/%s/keys", agent), map[string]string{"name": "Isolated"})
+		require.Equal(t, 201, resp.Status, "%s", resp.Body) // agent_keys
+		runtime := env.Client(t)
+		runtime.Header.Set("Authorization", "Bearer "+resp.Map(t)["secret"].(string))
+		resp = runtime.Do("POST", "/api/v1/chat/conversations", map[string]string{"visitor_id": "isolated-visitor"})
+		require.Equal(t, 201, resp.Status, "%s", resp.Body) // conversations
+		conversation := resp.Map(t)["id"].(string)
+		resp = runtime.Do("POST", "/api/v1/chat/conversations/"+conversation+"/messages",
+			map[string]string{"client_message_id": "m1", "role": "visitor", "content": "I am isolated-chat@example.com"})
+		require.Equal(t, 201, resp.Status, "%s", resp.Body) // conversation_messages
+		resp = runtime.Do("POST", "/api/v1/chat/save", map[string]string{"conversation_id": conversation, "email": "isolated-chat@example.com"})
+		require.Equal(t, 201, resp.Status, "%s", resp.Body) // contact_field_sources
 	}
 	tenants, err := tenant.New(ctx, env.DB.App)
 	require.NoError(t, err)

@@ -193,7 +193,29 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** The agent's contacts, newest first, filtered and searched. */
+        /**
+         * The agent's contacts, filtered, searched and sorted, a page at a time.
+         * @description Custom-field filters are parameters named after the field's key (at most 20 per query;
+         *     every filter must hold):
+         *     - text, long text, email, phone, URL: `cf.<key>=fragment` (contains, case-insensitive),
+         *       `cf.<key>.eq=value` (equals, case-insensitive);
+         *     - number: `cf.<key>.min=`, `cf.<key>.max=` (inclusive), `cf.<key>=` (equals);
+         *     - date: `cf.<key>.from=`, `cf.<key>.to=` (YYYY-MM-DD, inclusive), `cf.<key>=` (that day);
+         *     - date-time: the same with a date (a whole UTC day) or an RFC 3339 time (inclusive);
+         *     - checkbox: `cf.<key>=true|false` (a contact without a value is unchecked);
+         *     - single select: `cf.<key>=<option id or label>`, repeated: is one of;
+         *       multi select: the same, holds any of them. Retired options may be named.
+         *     An unknown or archived field, an operator its type does not take or a malformed value is
+         *     a 400 naming the parameter (`cf.<key>.<op>`). Values are matched after the
+         *     field's own normalization; no index serves them (the page is read on in the chosen order).
+         *
+         *     Pagination is by keyset: `next_cursor` encodes the order, the last contact's sort key
+         *     and id, so pages never repeat or skip a contact while contacts share a key. A cursor is
+         *     valid only with the same `sort` (400 otherwise). A search (`q`) returns newest first (a
+         *     `sort` other than `-created_at` with `q` is a 400); with created-date or custom filters a
+         *     searched page may hold fewer than `limit` contacts while more remain: follow
+         *     `next_cursor` until it is absent.
+         */
         get: operations["listContacts"];
         put?: never;
         /** Add a contact (source "manual"). A contact needs an email or a phone; one that collides with an active contact's email, phone or external id answers 409 naming it (details.existing_contact_id). */
@@ -639,6 +661,267 @@ export interface paths {
         patch: operations["updateView"];
         trace?: never;
     };
+    "/agents/{agentId}/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+            };
+            cookie?: never;
+        };
+        /** The agent's keys for the chat runtime (owners and admins), newest first, revoked ones included. Secrets are never shown again. */
+        get: operations["listAgentKeys"];
+        put?: never;
+        /** Make a key (scope chat) for the chat runtime. The answer holds the secret, shown this once; only its SHA-256 is stored. */
+        post: operations["createAgentKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agents/{agentId}/keys/{keyId}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke a key for good. It stops working at once in this process and within 10 seconds in every other. */
+        post: operations["revokeAgentKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agents/{agentId}/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+            };
+            cookie?: never;
+        };
+        /** The agent's conversations grouped by person (a contact, or an anonymous visitor shown as "Anonymous User"), most recently active first, 50 people a page. */
+        get: operations["conversationHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agents/{agentId}/conversations/{conversationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                conversationId: string;
+            };
+            cookie?: never;
+        };
+        /** A conversation and its messages in order, at most 500 after `after` (a seq; 0 from the start). Poll with the last seq to follow a live conversation. */
+        get: operations["conversationTranscript"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agents/{agentId}/contacts/{contactId}/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        /** The contact's conversations with the agent, newest first (at most 200). */
+        get: operations["contactConversations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agents/{agentId}/contacts/{contactId}/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        /** Where the agent captured the contact's values ("captured from chat on ..."), for the fields that still hold the captured value. */
+        get: operations["contactFieldSources"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chat/schema": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Chat runtime (Authorization: Bearer <agent key>) - the fields the agent may write: name, email and phone (fill when empty), then the custom fields whose AI policy is not off. */
+        get: operations["chatSchema"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chat/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Chat runtime - the agent's active contact with this email, phone or external id (404 when none; another agent's contacts are never found). */
+        post: operations["chatLookup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chat/exists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Chat runtime - whether the agent has a contact with this email, phone or external id. */
+        post: operations["chatExists"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chat/save": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Chat runtime - create or update the visitor's contact from captured details, in one transaction. The contact is contact_id, else the conversation's contact, else the agent's contact with the email or phone given, else a new contact (source chat; its automation runs). name, email and phone are written only where the contact has none; custom fields follow their AI policy (off: refused naming the field; fill_empty: never overwrites; overwrite: may change). The conversation and the visitor's earlier anonymous ones are linked to the contact, and each value written records its provenance. 201 when a contact was created, 200 otherwise. */
+        post: operations["chatSave"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chat/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Chat runtime - start a conversation with a visitor. With contact_id (a contact of this agent, else 404), the conversation and the visitor's earlier anonymous ones are linked to it. */
+        post: operations["chatStartConversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chat/conversations/{conversationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversationId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Chat runtime - set the conversation's title. */
+        patch: operations["chatSetTitle"];
+        trace?: never;
+    };
+    "/chat/conversations/{conversationId}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversationId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Chat runtime - append a message. Messages are numbered (seq) in the order they are appended; sent_at (default now) may not be before the previous message's (400 naming sent_at). A retry with the same client_message_id stores nothing and answers the stored message (200); the same id with other content is a 409. content is at most 32,000 characters (400 naming content). An ended conversation takes no message (409). */
+        post: operations["chatAppendMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chat/conversations/{conversationId}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversationId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Chat runtime - end the conversation (ending twice is harmless). */
+        post: operations["chatEndConversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/workspace": {
         parameters: {
             query?: never;
@@ -1011,6 +1294,142 @@ export interface components {
             /** @description also the ETag */
             version: number;
         };
+        AgentKey: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            agent_id: string;
+            name: string;
+            /** @enum {string} */
+            scope: "chat";
+            /** @description the key's first characters */
+            hint: string;
+            created_by_name: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            revoked_at: string | null;
+        };
+        Conversation: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            agent_id: string;
+            visitor_id: string;
+            /** Format: uuid */
+            contact_id: string | null;
+            title: string;
+            message_count: number;
+            /** Format: date-time */
+            started_at: string;
+            /** Format: date-time */
+            last_message_at: string | null;
+            /** Format: date-time */
+            ended_at: string | null;
+            live: boolean;
+        };
+        ChatMessage: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            conversation_id: string;
+            /** @description the message's place in the conversation, from 1 */
+            seq: number;
+            client_message_id: string;
+            /** @enum {string} */
+            role: "visitor" | "agent" | "tool";
+            content: string;
+            /** Format: date-time */
+            sent_at: string;
+        };
+        ChatPerson: {
+            /** Format: uuid */
+            contact_id: string | null;
+            /** @description the anonymous visitor's id; empty for a contact */
+            visitor_id: string;
+            /** @description the contact's name (or email, phone), or "Anonymous User" */
+            label: string;
+            email: string | null;
+            phone: string | null;
+            /** Format: date-time */
+            last_activity: string;
+            live: boolean;
+            conversations: components["schemas"]["Conversation"][];
+        };
+        Transcript: {
+            conversation: components["schemas"]["Conversation"];
+            label: string;
+            messages: components["schemas"]["ChatMessage"][];
+        };
+        FieldSource: {
+            /** @description name, email, phone or custom.<key> */
+            field: string;
+            /** Format: uuid */
+            conversation_id: string;
+            /** Format: uuid */
+            message_id: string | null;
+            /** @description the message's seq; 0 when unknown */
+            message_seq: number;
+            /** Format: date-time */
+            captured_at: string;
+        };
+        ChatSchemaField: {
+            key: string;
+            label: string;
+            type: string;
+            builtin: boolean;
+            /** @enum {string} */
+            policy: "fill_empty" | "overwrite";
+            required: boolean;
+            options: string[];
+            hint: string;
+        };
+        /** @description one or more of email, phone, external_id */
+        ChatLookupInput: {
+            email?: string;
+            phone?: string;
+            external_id?: string;
+        };
+        AgentContact: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            email: string | null;
+            phone: string | null;
+            external_id: string | null;
+            source: string;
+            source_label: string;
+            /** @description values of the fields open to the AI */
+            custom: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            created_at: string;
+        };
+        ChatSaveInput: {
+            conversation_id: string;
+            /** @description client_message_id of the message the details come from; default: the latest visitor message */
+            message_id?: string;
+            /** @description the contact to update (from lookup) */
+            contact_id?: string;
+            name?: string | null;
+            email?: string | null;
+            phone?: string | null;
+            /** @description custom values by field key */
+            custom?: {
+                [key: string]: unknown;
+            };
+        };
+        ChatSaveResult: {
+            contact: components["schemas"]["AgentContact"];
+            /** Format: uuid */
+            conversation_id: string;
+            created: boolean;
+            /** @description fields the values went into: name, email, phone, custom.<key> */
+            written: string[];
+            /** @description fields given whose value stayed as it was */
+            kept: string[];
+        };
         /** @description Absent fields keep their value (or take the default on create); null clears one. */
         ContactInput: {
             name?: string | null;
@@ -1179,7 +1598,28 @@ export interface components {
             owner_id?: string;
             /** @enum {string} */
             source?: "chat" | "form" | "manual" | "import" | "api";
+            /** @description as the list's created_from */
+            created_from?: string;
+            /** @description as the list's created_to */
+            created_to?: string;
+            sort?: components["schemas"]["ContactSort"];
+            /** @description the list's custom-field filters: {key: seats, op: min, values: ["10"]} is cf.seats.min=10 */
+            custom?: components["schemas"]["CustomFieldFilter"][];
             columns?: string[];
+        };
+        /**
+         * @description The contact list's order; a leading - reverses it. created_at is the time-ordered id's order; name is case-insensitive; stage is pipeline order (stage position), newest first within a stage, contacts without a stage last. Default -created_at (newest first).
+         * @enum {string}
+         */
+        ContactSort: "-created_at" | "created_at" | "name" | "-name" | "updated_at" | "-updated_at" | "stage" | "-stage";
+        CustomFieldFilter: {
+            key: string;
+            /**
+             * @description absent: the type's plain filter
+             * @enum {string}
+             */
+            op?: "eq" | "min" | "max" | "from" | "to";
+            values: string[];
         };
         SavedViewInput: {
             name?: string;
@@ -1736,14 +2176,20 @@ export interface operations {
     listContacts: {
         parameters: {
             query?: {
-                /** @description a fragment of the name, email or phone */
+                /** @description a fragment of the name, email or phone (at most 200 characters) */
                 q?: string;
                 status?: "active" | "archived";
                 stage_id?: string;
                 /** @description primary or secondary owner */
                 owner_id?: string;
                 source?: "chat" | "form" | "manual" | "import" | "api";
+                /** @description created at or after: a date (YYYY-MM-DD, from that day's start in UTC) or an RFC 3339 time */
+                created_from?: string;
+                /** @description created up to: a date (YYYY-MM-DD, through that whole day in UTC) or an RFC 3339 time (before it) */
+                created_to?: string;
+                sort?: components["schemas"]["ContactSort"];
                 limit?: number;
+                /** @description next_cursor of the previous page, with the same sort */
                 cursor?: string;
             };
             header?: never;
@@ -2782,6 +3228,472 @@ export interface operations {
             404: components["responses"]["Error"];
             409: components["responses"]["Error"];
             413: components["responses"]["Error"];
+        };
+    };
+    listAgentKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The keys. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["AgentKey"][];
+                    };
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    createAgentKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The key with its secret. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentKey"] & {
+                        /** @description gla_... ; send it as Authorization: Bearer <secret> */
+                        secret: string;
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    revokeAgentKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revoked key. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentKey"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    conversationHistory: {
+        parameters: {
+            query?: {
+                /** @description keeps the contacts whose name holds this */
+                q?: string;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                agentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of people. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ChatPerson"][];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    conversationTranscript: {
+        parameters: {
+            query?: {
+                after?: number;
+            };
+            header?: never;
+            path: {
+                agentId: string;
+                conversationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The transcript. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Transcript"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    contactConversations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversations. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Conversation"][];
+                    };
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    contactFieldSources: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The provenance by field. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["FieldSource"][];
+                    };
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    chatSchema: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The fields. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        fields: components["schemas"]["ChatSchemaField"][];
+                    };
+                };
+            };
+            401: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    chatLookup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChatLookupInput"];
+            };
+        };
+        responses: {
+            /** @description The contact as the agent sees it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentContact"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    chatExists: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChatLookupInput"];
+            };
+        };
+        responses: {
+            /** @description The answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        exists: boolean;
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    chatSave: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChatSaveInput"];
+            };
+        };
+        responses: {
+            /** @description The contact updated. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatSaveResult"];
+                };
+            };
+            /** @description The contact created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatSaveResult"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    chatStartConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the runtime's stable id of the visitor */
+                    visitor_id: string;
+                    /** Format: uuid */
+                    contact_id?: string | null;
+                    title?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The conversation. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    chatSetTitle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The conversation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    chatAppendMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    client_message_id: string;
+                    /** @enum {string} */
+                    role: "visitor" | "agent" | "tool";
+                    content: string;
+                    /** Format: date-time */
+                    sent_at?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description A retry - the message stored before. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatMessage"];
+                };
+            };
+            /** @description The message. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatMessage"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    chatEndConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
         };
     };
     getWorkspace: {

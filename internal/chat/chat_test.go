@@ -1,0 +1,438 @@
+package chat_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/guestlist/guestlist/internal/app/apptest"
+	"github.com/guestlist/guestlist/internal/testdb"
+)
+
+func TestMain(m *testing.M) { testdb.Main(m) }
+
+// bundle is a workspace owner, their first agent and a chat runtime holding a key of it.
+type bundle struct {
+	env     *apptest.Env
+	owner   *apptest.Member
+	agent   string
+	base    string // /api/v1/agents/<agent>
+	runtime *apptest.Client
+}
+
+func setup(t *testing.T, env *apptest.Env) *bundle {
+	t.Helper()
+	owner := env.SignUp(t)
+	agent := owner.Do("GET", "/api/v1/agents", nil).Map(t)["items"].([]any)[0].(map[string]any)["id"].(string)
+	b := &bundle{env: env, owner: owner, agent: agent, base: "/api/v1/agents/" + agent}
+	b.runtime = b.keyClient(t, b.newKey(t, "Runtime"))
+	return b
+}
+
+func (b *bundle) newKey(t *testing.T, name string) string {
+	t.Helper()
+	resp := b.owner.Do("POST", b.base+"/keys", map[string]string{"name": name})
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	return resp.Map(t)["secret"].(string)
+}
+
+func (b *bundle) keyClient(t *testing.T, key string) *apptest.Client {
+	c := b.env.Client(t)
+	c.Header.Set("Authorization", "Bearer "+key)
+	return c
+}
+
+// otherAgent makes a second agent in the owner's workspace and returns a runtime with its key.
+func (b *bundle) otherAgent(t *testing.T) (string, *apptest.Client) {
+	t.Helper()
+	resp := b.owner.Do("POST", "/api/v1/agents", map[string]string{"name": "Second agent"})
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	id := resp.Map(t)["id"].(string)
+	resp = b.owner.Do("POST", "/api/v1/agents/"+id+"/keys", map[string]string{"name": "Second"})
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	return id, b.keyClient(t, resp.Map(t)["secret"].(string))
+}
+
+func (b *bundle) field(t *testing.T, label, typ, policy string) string {
+	t.Helper()
+	resp := b.owner.Do("POST", b.base+"/fields", map[string]string{"label": label, "type": typ, "ai_policy": policy})
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	return resp.Map(t)["key"].(string)
+}
+
+func start(t *testing.T, rt *apptest.Client, visitor string) string {
+	t.Helper()
+	resp := rt.Do("POST", "/api/v1/chat/conversations", map[string]string{"visitor_id": visitor})
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	return resp.Map(t)["id"].(string)
+}
+
+func say(t *testing.T, rt *apptest.Client, conversation, clientID, role, content string) map[string]any {
+	t.Helper()
+	resp := rt.Do("POST", "/api/v1/chat/conversations/"+conversation+"/messages",
+		map[string]string{"client_message_id": clientID, "role": role, "content": content})
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	return resp.Map(t)
+}
+
+func save(t *testing.T, rt *apptest.Client, body map[string]any, want int) map[string]any {
+	t.Helper()
+	resp := rt.Do("POST", "/api/v1/chat/save", body)
+	require.Equal(t, want, resp.Status, "%s", resp.Body)
+	return resp.Map(t)
+}
+
+func TestCaptureFromChat(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t)
+	b := setup(t, env)
+	budget := b.field(t, "Budget", "number", "fill_empty")
+	plan := b.field(t, "Plan", "text", "overwrite")
+	secret := b.field(t, "Internal score", "number", "off")
+
+	t.Run("schema lists name, email, phone and the fields open to the AI", func(t *testing.T) {
+		resp := b.runtime.Do("GET", "/api/v1/chat/schema", nil)
+		require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+		var keys []string
+		for _, f := range resp.Map(t)["fields"].([]any) {
+			keys = append(keys, f.(map[string]any)["key"].(string))
+		}
+		require.Equal(t, []string{"name", "email", "phone", budget, plan}, keys)
+	})
+
+	conv := start(t, b.runtime, "visitor-1")
+	say(t, b.runtime, conv, "m1", "agent", "Hello! Who am I talking to?")
+	msg := say(t, b.runtime, conv, "m2", "visitor", "I'm Ada Lovelace, ada@example.com, budget 5000, plan basic")
+
+	t.Run("a field whose AI policy is off is refused, naming it, and nothing is written", func(t *testing.T) {
+		resp := b.runtime.Do("POST", "/api/v1/chat/save", map[string]any{"conversation_id": conv, "email": "ada@example.com",
+			"custom": map[string]any{secret: 99}})
+		require.Equal(t, http.StatusBadRequest, resp.Status, "%s", resp.Body)
+		require.Contains(t, resp.Map(t)["error"].(map[string]any)["fields"], "custom."+secret)
+		require.Zero(t, env.Count(t, b.owner.WorkspaceID, "SELECT count(*) FROM contacts"))
+	})
+
+	var contactID string
+	t.Run("save creates the contact via Chat, with provenance, and links the conversation", func(t *testing.T) {
+		out := save(t, b.runtime, map[string]any{"conversation_id": conv, "name": "Ada Lovelace", "email": "ada@example.com",
+			"custom": map[string]any{budget: 5000, plan: "basic"}}, http.StatusCreated)
+		require.Equal(t, true, out["created"])
+		require.ElementsMatch(t, []any{"custom." + budget, "custom." + plan, "email", "name"}, out["written"])
+		contact := out["contact"].(map[string]any)
+		contactID = contact["id"].(string)
+		require.Equal(t, "via Chat", contact["source_label"])
+
+		full := b.owner.Do("GET", b.base+"/contacts/"+contactID, nil).Map(t)
+		require.Equal(t, "chat", full["source"])
+		require.Equal(t, "Ada Lovelace", full["name"])
+		require.EqualValues(t, 5000, full["custom"].(map[string]any)[budget])
+
+		sources := b.owner.Do("GET", b.base+"/contacts/"+contactID+"/sources", nil).Map(t)["items"].([]any)
+		byField := map[string]map[string]any{}
+		for _, s := range sources {
+			byField[s.(map[string]any)["field"].(string)] = s.(map[string]any)
+		}
+		require.Len(t, byField, 4)
+		require.Equal(t, conv, byField["email"]["conversation_id"])
+		require.Equal(t, msg["id"], byField["email"]["message_id"], "the latest visitor message by default")
+		require.EqualValues(t, 2, byField["email"]["message_seq"])
+
+		convs := b.owner.Do("GET", b.base+"/contacts/"+contactID+"/conversations", nil).Map(t)["items"].([]any)
+		require.Len(t, convs, 1)
+		require.Equal(t, conv, convs[0].(map[string]any)["id"])
+	})
+
+	t.Run("fill when empty never overwrites; may overwrite does", func(t *testing.T) {
+		say(t, b.runtime, conv, "m3", "visitor", "Actually budget 9000, plan premium, and I'm Countess Ada, ada@elsewhere.com, +44 20 7946 0958")
+		out := save(t, b.runtime, map[string]any{"conversation_id": conv, "message_id": "m3", "name": "Countess Ada",
+			"email": "ada@elsewhere.com", "phone": "+44 20 7946 0958", "custom": map[string]any{budget: 9000, plan: "premium"}}, http.StatusOK)
+		require.Equal(t, false, out["created"])
+		require.Equal(t, []any{"custom." + plan, "phone"}, out["written"])
+		require.Equal(t, []any{"custom." + budget, "email", "name"}, out["kept"])
+		full := b.owner.Do("GET", b.base+"/contacts/"+contactID, nil).Map(t)
+		require.Equal(t, "Ada Lovelace", full["name"])
+		require.Equal(t, "ada@example.com", full["email"])
+		require.Equal(t, "+442079460958", full["phone"])
+		require.EqualValues(t, 5000, full["custom"].(map[string]any)[budget])
+		require.Equal(t, "premium", full["custom"].(map[string]any)[plan])
+
+		sources := b.owner.Do("GET", b.base+"/contacts/"+contactID+"/sources", nil).Map(t)["items"].([]any)
+		for _, s := range sources {
+			s := s.(map[string]any)
+			want := 2
+			if s["field"] == "custom."+plan || s["field"] == "phone" {
+				want = 3 // written from the message named by message_id
+			}
+			require.EqualValues(t, want, s["message_seq"], "%s", s["field"])
+		}
+	})
+
+	t.Run("a member's later edit drops the chat provenance of that field", func(t *testing.T) {
+		resp := b.owner.Do("PATCH", b.base+"/contacts/"+contactID, map[string]any{"name": "Augusta Ada King"})
+		require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+		for _, s := range b.owner.Do("GET", b.base+"/contacts/"+contactID+"/sources", nil).Map(t)["items"].([]any) {
+			require.NotEqual(t, "name", s.(map[string]any)["field"])
+		}
+	})
+
+	t.Run("lookup and exists", func(t *testing.T) {
+		resp := b.runtime.Do("POST", "/api/v1/chat/lookup", map[string]string{"email": "ADA@example.com"})
+		require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+		found := resp.Map(t)
+		require.Equal(t, contactID, found["id"])
+		require.NotContains(t, found["custom"], secret)
+		resp = b.runtime.Do("POST", "/api/v1/chat/lookup", map[string]string{"phone": "+44 20 7946 0958"})
+		require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+		resp = b.runtime.Do("POST", "/api/v1/chat/lookup", map[string]string{"email": "nobody@example.com"})
+		require.Equal(t, http.StatusNotFound, resp.Status, "%s", resp.Body)
+		require.Equal(t, true, b.runtime.Do("POST", "/api/v1/chat/exists", map[string]string{"email": "ada@example.com"}).Map(t)["exists"])
+		require.Equal(t, false, b.runtime.Do("POST", "/api/v1/chat/exists", map[string]string{"email": "nobody@example.com"}).Map(t)["exists"])
+		resp = b.runtime.Do("POST", "/api/v1/chat/exists", map[string]string{"email": "not an email"})
+		require.Equal(t, http.StatusBadRequest, resp.Status, "%s", resp.Body)
+		require.Contains(t, resp.Map(t)["error"].(map[string]any)["fields"], "email")
+	})
+
+	t.Run("the created contact's automation job is inserted with it", func(t *testing.T) {
+		var n int
+		require.NoError(t, env.DB.Owner.QueryRow(context.Background(),
+			`SELECT count(*) FROM river.river_job WHERE kind = 'automate_contacts' AND args->'contact_ids' ? $1`, contactID).Scan(&n))
+		require.Equal(t, 1, n)
+	})
+}
+
+func TestAnonymousConversationsLinkedOnIdentification(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t)
+	b := setup(t, env)
+	first, second := start(t, b.runtime, "browser-42"), start(t, b.runtime, "browser-42")
+	say(t, b.runtime, first, "a", "visitor", "just looking")
+	other := start(t, b.runtime, "browser-7") // another visitor stays anonymous
+	resp := b.runtime.Do("POST", "/api/v1/chat/conversations/"+first+"/end", nil)
+	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+
+	history := b.owner.Do("GET", b.base+"/conversations", nil).Map(t)["items"].([]any)
+	require.Len(t, history, 2)
+	for _, p := range history {
+		require.Equal(t, "Anonymous User", p.(map[string]any)["label"])
+	}
+
+	third := start(t, b.runtime, "browser-42")
+	say(t, b.runtime, third, "b", "visitor", "I'm Grace, grace@example.com")
+	out := save(t, b.runtime, map[string]any{"conversation_id": third, "name": "Grace Hopper", "email": "grace@example.com"}, http.StatusCreated)
+	contact := out["contact"].(map[string]any)["id"].(string)
+
+	convs := b.owner.Do("GET", b.base+"/contacts/"+contact+"/conversations", nil).Map(t)["items"].([]any)
+	var ids []any
+	for _, c := range convs {
+		ids = append(ids, c.(map[string]any)["id"])
+	}
+	require.ElementsMatch(t, []any{first, second, third}, ids, "the visitor's earlier anonymous conversations are the contact's too")
+
+	history = b.owner.Do("GET", b.base+"/conversations", nil).Map(t)["items"].([]any)
+	require.Len(t, history, 2)
+	labels := map[string]int{}
+	for _, p := range history {
+		p := p.(map[string]any)
+		labels[p["label"].(string)] = len(p["conversations"].([]any))
+	}
+	require.Equal(t, map[string]int{"Grace Hopper": 3, "Anonymous User": 1}, labels)
+	found := b.owner.Do("GET", b.base+"/conversations?q=grace", nil).Map(t)["items"].([]any)
+	require.Len(t, found, 1)
+	require.Empty(t, b.owner.Do("GET", b.base+"/conversations?q=nobody", nil).Map(t)["items"])
+
+	t.Run("a conversation started for a known contact links the visitor's anonymous ones", func(t *testing.T) {
+		resp := b.runtime.Do("POST", "/api/v1/chat/conversations", map[string]any{"visitor_id": "browser-7", "contact_id": contact})
+		require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+		convs := b.owner.Do("GET", b.base+"/contacts/"+contact+"/conversations", nil).Map(t)["items"].([]any)
+		require.Len(t, convs, 5, "browser-7's anonymous conversation and the new one joined the contact's three")
+		require.Contains(t, fmt.Sprint(convs), other)
+	})
+
+	t.Run("transcript in order, and after a seq", func(t *testing.T) {
+		say(t, b.runtime, third, "c", "agent", "Nice to meet you, Grace")
+		tr := b.owner.Do("GET", b.base+"/conversations/"+third, nil).Map(t)
+		require.Equal(t, "Grace Hopper", tr["label"])
+		msgs := tr["messages"].([]any)
+		require.Len(t, msgs, 2)
+		require.EqualValues(t, 1, msgs[0].(map[string]any)["seq"])
+		later := b.owner.Do("GET", b.base+"/conversations/"+third+"?after=1", nil).Map(t)["messages"].([]any)
+		require.Len(t, later, 1)
+		require.Equal(t, "Nice to meet you, Grace", later[0].(map[string]any)["content"])
+	})
+}
+
+func TestIsolationAcrossAgentsAndWorkspaces(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t)
+	a := setup(t, env)
+	conv := start(t, a.runtime, "v")
+	contact := save(t, a.runtime, map[string]any{"conversation_id": conv, "email": "mine@example.com"}, http.StatusCreated)["contact"].(map[string]any)["id"].(string)
+
+	_, sibling := a.otherAgent(t) // same workspace, another agent
+	stranger := setup(t, env).runtime
+
+	for name, rt := range map[string]*apptest.Client{"another agent": sibling, "another workspace": stranger} {
+		t.Run(name, func(t *testing.T) {
+			resp := rt.Do("POST", "/api/v1/chat/lookup", map[string]string{"email": "mine@example.com"})
+			require.Equal(t, http.StatusNotFound, resp.Status, "%s", resp.Body)
+			require.Equal(t, false, rt.Do("POST", "/api/v1/chat/exists", map[string]string{"email": "mine@example.com"}).Map(t)["exists"])
+			resp = rt.Do("POST", "/api/v1/chat/conversations", map[string]any{"visitor_id": "v", "contact_id": contact})
+			require.Equal(t, http.StatusNotFound, resp.Status, "%s", resp.Body)
+			resp = rt.Do("POST", "/api/v1/chat/conversations/"+conv+"/messages", map[string]string{"client_message_id": "x", "role": "visitor", "content": "hi"})
+			require.Equal(t, http.StatusNotFound, resp.Status, "%s", resp.Body)
+			resp = rt.Do("POST", "/api/v1/chat/save", map[string]any{"conversation_id": conv, "email": "mine@example.com"})
+			require.Equal(t, http.StatusNotFound, resp.Status, "%s", resp.Body)
+			own := start(t, rt, "v")
+			resp = rt.Do("POST", "/api/v1/chat/save", map[string]any{"conversation_id": own, "contact_id": contact, "name": "Taken over"})
+			require.Equal(t, http.StatusNotFound, resp.Status, "%s", resp.Body)
+			resp = rt.Do("POST", "/api/v1/chat/conversations/"+conv+"/end", nil)
+			require.Equal(t, http.StatusNotFound, resp.Status, "%s", resp.Body)
+		})
+	}
+	// The same email is a new contact for the other agent: each agent has its own CRM.
+	own := start(t, sibling, "v")
+	save(t, sibling, map[string]any{"conversation_id": own, "email": "mine@example.com"}, http.StatusCreated)
+	require.Empty(t, a.owner.Do("GET", a.base+"/contacts/"+contact, nil).Map(t)["name"], "the first agent's contact is untouched")
+
+	t.Run("a revoked key stops working; a made-up one never works", func(t *testing.T) {
+		keys := a.owner.Do("GET", a.base+"/keys", nil).Map(t)["items"].([]any)
+		require.Len(t, keys, 1)
+		key := keys[0].(map[string]any)
+		require.NotContains(t, key, "secret")
+		resp := a.owner.Do("POST", a.base+"/keys/"+key["id"].(string)+"/revoke", nil)
+		require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+		require.NotNil(t, resp.Map(t)["revoked_at"])
+		resp = a.runtime.Do("GET", "/api/v1/chat/schema", nil)
+		require.Equal(t, http.StatusUnauthorized, resp.Status, "%s", resp.Body)
+		for _, bad := range []string{"", "Bearer nonsense", "Bearer gla_" + strings.Repeat("A", 64), "Basic x"} {
+			c := env.Client(t)
+			c.Header.Set("Authorization", bad)
+			require.Equal(t, http.StatusUnauthorized, c.Do("GET", "/api/v1/chat/schema", nil).Status, bad)
+		}
+	})
+}
+
+func TestBadInput(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t)
+	b := setup(t, env)
+	conv := start(t, b.runtime, "v")
+	messages := "/api/v1/chat/conversations/" + conv + "/messages"
+	fieldsOf := func(r apptest.Response) map[string]any {
+		f, _ := r.Map(t)["error"].(map[string]any)["fields"].(map[string]any)
+		return f
+	}
+
+	t.Run("unknown conversation", func(t *testing.T) {
+		unknown := uuid.Must(uuid.NewV7()).String()
+		resp := b.runtime.Do("POST", "/api/v1/chat/conversations/"+unknown+"/messages", map[string]string{"client_message_id": "x", "role": "visitor", "content": "hi"})
+		require.Equal(t, http.StatusNotFound, resp.Status, "%s", resp.Body)
+		resp = b.runtime.Do("POST", "/api/v1/chat/save", map[string]any{"conversation_id": unknown, "email": "a@example.com"})
+		require.Equal(t, http.StatusNotFound, resp.Status, "%s", resp.Body)
+		require.Contains(t, fieldsOf(resp), "conversation_id")
+		resp = b.runtime.Do("POST", "/api/v1/chat/save", map[string]any{"conversation_id": "not-an-id", "email": "a@example.com"})
+		require.Equal(t, http.StatusNotFound, resp.Status, "%s", resp.Body)
+		resp = b.runtime.Do("PATCH", "/api/v1/chat/conversations/"+unknown, map[string]string{"title": "x"})
+		require.Equal(t, http.StatusNotFound, resp.Status, "%s", resp.Body)
+	})
+
+	t.Run("a retried message is stored once", func(t *testing.T) {
+		first := say(t, b.runtime, conv, "r1", "visitor", "hello")
+		resp := b.runtime.Do("POST", messages, map[string]string{"client_message_id": "r1", "role": "visitor", "content": "hello"})
+		require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+		require.Equal(t, first["id"], resp.Map(t)["id"])
+		resp = b.runtime.Do("POST", messages, map[string]string{"client_message_id": "r1", "role": "visitor", "content": "something else"})
+		require.Equal(t, http.StatusConflict, resp.Status, "%s", resp.Body)
+		require.Contains(t, fieldsOf(resp), "client_message_id")
+		require.Equal(t, 1, env.Count(t, b.owner.WorkspaceID, "SELECT count(*) FROM conversation_messages WHERE client_message_id = 'r1'"))
+	})
+
+	t.Run("messages out of order", func(t *testing.T) {
+		now := time.Now().UTC()
+		resp := b.runtime.Do("POST", messages, map[string]any{"client_message_id": "t1", "role": "visitor", "content": "now", "sent_at": now})
+		require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+		resp = b.runtime.Do("POST", messages, map[string]any{"client_message_id": "t0", "role": "visitor", "content": "earlier", "sent_at": now.Add(-time.Hour)})
+		require.Equal(t, http.StatusBadRequest, resp.Status, "%s", resp.Body)
+		require.Contains(t, fieldsOf(resp), "sent_at")
+		require.Zero(t, env.Count(t, b.owner.WorkspaceID, "SELECT count(*) FROM conversation_messages WHERE client_message_id = 't0'"))
+	})
+
+	t.Run("oversized and malformed messages", func(t *testing.T) {
+		resp := b.runtime.Do("POST", messages, map[string]string{"client_message_id": "big", "role": "visitor", "content": strings.Repeat("é", 32001)})
+		require.Equal(t, http.StatusBadRequest, resp.Status, "%s", resp.Body)
+		require.Contains(t, fieldsOf(resp), "content")
+		resp = b.runtime.Do("POST", messages, map[string]string{"client_message_id": "fits", "role": "visitor", "content": strings.Repeat("é", 32000)})
+		require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+		resp = b.runtime.Do("POST", messages, map[string]string{"client_message_id": "", "role": "robot", "content": "x"})
+		require.Equal(t, http.StatusBadRequest, resp.Status, "%s", resp.Body)
+		require.Contains(t, fieldsOf(resp), "client_message_id")
+		require.Contains(t, fieldsOf(resp), "role")
+		resp = b.runtime.Do("POST", messages, strings.Repeat("x", 2<<20))
+		require.Equal(t, http.StatusRequestEntityTooLarge, resp.Status)
+	})
+
+	t.Run("invalid email or phone from the agent: nothing written", func(t *testing.T) {
+		for field, value := range map[string]string{"email": "ada at example", "phone": "12"} {
+			resp := b.runtime.Do("POST", "/api/v1/chat/save", map[string]any{"conversation_id": conv, "name": "Ada", field: value})
+			require.Equal(t, http.StatusBadRequest, resp.Status, "%s", resp.Body)
+			require.Contains(t, fieldsOf(resp), field)
+		}
+		resp := b.runtime.Do("POST", "/api/v1/chat/save", map[string]any{"conversation_id": conv, "name": "Ada"})
+		require.Equal(t, http.StatusBadRequest, resp.Status, "a new contact needs an email or a phone: %s", resp.Body)
+		resp = b.runtime.Do("POST", "/api/v1/chat/save", map[string]any{"conversation_id": conv, "email": "ada@example.com", "message_id": "no-such-message"})
+		require.Equal(t, http.StatusBadRequest, resp.Status, "%s", resp.Body)
+		require.Contains(t, fieldsOf(resp), "message_id")
+		resp = b.runtime.Do("POST", "/api/v1/chat/save", map[string]any{"conversation_id": conv})
+		require.Equal(t, http.StatusBadRequest, resp.Status, "%s", resp.Body)
+		require.Zero(t, env.Count(t, b.owner.WorkspaceID, "SELECT count(*) FROM contacts"))
+		require.Zero(t, env.Count(t, b.owner.WorkspaceID, "SELECT count(*) FROM contact_field_sources"))
+		require.Zero(t, env.Count(t, b.owner.WorkspaceID, "SELECT count(*) FROM conversations WHERE contact_id IS NOT NULL"))
+	})
+
+	t.Run("an ended conversation takes no message", func(t *testing.T) {
+		resp := b.runtime.Do("POST", "/api/v1/chat/conversations/"+conv+"/end", nil)
+		require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+		require.Equal(t, false, resp.Map(t)["live"])
+		resp = b.runtime.Do("POST", messages, map[string]string{"client_message_id": "late", "role": "visitor", "content": "hello?"})
+		require.Equal(t, http.StatusConflict, resp.Status, "%s", resp.Body)
+	})
+
+	t.Run("start needs a visitor id", func(t *testing.T) {
+		resp := b.runtime.Do("POST", "/api/v1/chat/conversations", map[string]string{"visitor_id": " "})
+		require.Equal(t, http.StatusBadRequest, resp.Status, "%s", resp.Body)
+		require.Contains(t, fieldsOf(resp), "visitor_id")
+		resp = b.runtime.Do("POST", "/api/v1/chat/conversations", map[string]any{"visitor_id": "v", "title": strings.Repeat("t", 201)})
+		require.Equal(t, http.StatusBadRequest, resp.Status, "%s", resp.Body)
+	})
+
+	t.Run("a key name is required", func(t *testing.T) {
+		resp := b.owner.Do("POST", b.base+"/keys", map[string]string{"name": strings.Repeat("k", 61)})
+		require.Equal(t, http.StatusBadRequest, resp.Status, "%s", resp.Body)
+	})
+}
+
+func TestMergeMovesConversations(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t)
+	b := setup(t, env)
+	conv := start(t, b.runtime, "v")
+	merged := save(t, b.runtime, map[string]any{"conversation_id": conv, "email": "merged@example.com"}, http.StatusCreated)["contact"].(map[string]any)["id"].(string)
+	resp := b.owner.Do("POST", b.base+"/contacts", map[string]string{"email": "survivor@example.com"})
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	survivor := resp.Map(t)["id"].(string)
+	resp = b.owner.Do("POST", b.base+"/contacts/merge", map[string]any{"survivor_id": survivor, "merged_id": merged, "take": []string{}})
+	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+	convs := b.owner.Do("GET", b.base+"/contacts/"+survivor+"/conversations", nil).Map(t)["items"].([]any)
+	require.Len(t, convs, 1, "the merged contact's conversation is the survivor's")
+
+	resp = b.owner.Do("DELETE", b.base+"/contacts/"+survivor, nil)
+	require.Equal(t, http.StatusNoContent, resp.Status, "%s", resp.Body)
+	require.Zero(t, env.Count(t, b.owner.WorkspaceID, "SELECT count(*) FROM conversations"), "a contact's conversations go with it")
+	require.Zero(t, env.Count(t, b.owner.WorkspaceID, "SELECT count(*) FROM conversation_messages"))
+}

@@ -1,0 +1,133 @@
+-- name: CreateAgentKey :one
+INSERT INTO agent_keys (workspace_id, agent_id, id, name, token_hash, hint, created_by)
+VALUES (@workspace_id, @agent_id, @id, @name, @token_hash, @hint, @created_by)
+RETURNING *;
+
+-- name: ListAgentKeys :many
+SELECT k.*, COALESCE(u.name, '') AS created_by_name
+FROM agent_keys k LEFT JOIN users u ON u.id = k.created_by
+WHERE k.workspace_id = @workspace_id AND k.agent_id = @agent_id
+ORDER BY k.id DESC
+LIMIT 200;
+
+-- name: RevokeAgentKey :one
+UPDATE agent_keys SET revoked_at = COALESCE(revoked_at, now())
+WHERE workspace_id = @workspace_id AND agent_id = @agent_id AND id = @id
+RETURNING *;
+
+-- name: AgentKeyByHash :one
+-- The public door: a key's hash, looked up in the workspace the key names.
+SELECT id, agent_id, scope, revoked_at FROM agent_keys
+WHERE workspace_id = @workspace_id AND token_hash = @token_hash;
+
+-- name: CreateConversation :one
+INSERT INTO conversations (workspace_id, agent_id, id, visitor_id, contact_id, title)
+VALUES (@workspace_id, @agent_id, @id, @visitor_id, @contact_id, @title)
+RETURNING *;
+
+-- name: GetConversation :one
+SELECT * FROM conversations WHERE workspace_id = @workspace_id AND agent_id = @agent_id AND id = @id;
+
+-- name: LockConversation :one
+SELECT * FROM conversations WHERE workspace_id = @workspace_id AND agent_id = @agent_id AND id = @id FOR UPDATE;
+
+-- name: SetConversationTitle :one
+UPDATE conversations SET title = @title
+WHERE workspace_id = @workspace_id AND agent_id = @agent_id AND id = @id
+RETURNING *;
+
+-- name: EndConversation :one
+UPDATE conversations SET ended_at = COALESCE(ended_at, now())
+WHERE workspace_id = @workspace_id AND agent_id = @agent_id AND id = @id
+RETURNING *;
+
+-- name: LinkVisitorConversations :exec
+-- The visitor is identified: their anonymous conversations with the agent, this one and earlier
+-- ones, become the contact's.
+UPDATE conversations SET contact_id = @contact_id::uuid
+WHERE workspace_id = @workspace_id AND agent_id = @agent_id AND visitor_id = @visitor_id AND contact_id IS NULL;
+
+-- name: LinkConversation :exec
+UPDATE conversations SET contact_id = @contact_id::uuid
+WHERE workspace_id = @workspace_id AND agent_id = @agent_id AND id = @id AND contact_id IS NULL;
+
+-- name: AppendMessage :one
+-- One round trip for the usual append: the conversation's counter gives the message its place
+-- (the row lock orders concurrent appends), unless the conversation is unknown, ended, or the
+-- message is older than the last one; then nothing is written and no row comes back.
+WITH c AS (
+    UPDATE conversations
+    SET message_count = message_count + 1, last_message_at = @sent_at
+    WHERE workspace_id = @workspace_id AND agent_id = @agent_id AND id = @conversation_id
+      AND ended_at IS NULL AND (last_message_at IS NULL OR last_message_at <= @sent_at)
+    RETURNING message_count
+)
+INSERT INTO conversation_messages (workspace_id, conversation_id, id, seq, client_message_id, role, content, sent_at)
+SELECT @workspace_id, @conversation_id, @id, c.message_count, @client_message_id, @role, @content, @sent_at FROM c
+RETURNING *;
+
+-- name: MessageByClientID :one
+SELECT * FROM conversation_messages
+WHERE workspace_id = @workspace_id AND conversation_id = @conversation_id AND client_message_id = @client_message_id;
+
+-- name: LatestVisitorMessage :one
+SELECT * FROM conversation_messages
+WHERE workspace_id = @workspace_id AND conversation_id = @conversation_id AND role = 'visitor'
+ORDER BY seq DESC
+LIMIT 1;
+
+-- name: ListMessages :many
+SELECT * FROM conversation_messages
+WHERE workspace_id = @workspace_id AND conversation_id = @conversation_id AND seq > @after_seq
+ORDER BY seq
+LIMIT @max_rows;
+
+-- name: ListConversationGroups :many
+-- The agent's conversations grouped by person: a contact, or an anonymous visitor. Newest
+-- activity first; pattern (a LIKE pattern on the lower-cased name) keeps contacts whose name
+-- matches.
+SELECT cv.contact_id,
+       (CASE WHEN cv.contact_id IS NULL THEN cv.visitor_id ELSE '' END)::text AS visitor_key,
+       COALESCE(max(c.name), '')::text AS contact_name,
+       COALESCE(max(c.email), '')::text AS contact_email,
+       COALESCE(max(c.phone), '')::text AS contact_phone,
+       max(COALESCE(cv.last_message_at, cv.started_at))::timestamptz AS last_activity,
+       count(*)::int AS conversation_count,
+       bool_or(cv.ended_at IS NULL)::bool AS live
+FROM conversations cv
+LEFT JOIN contacts c ON c.workspace_id = cv.workspace_id AND c.id = cv.contact_id
+WHERE cv.workspace_id = @workspace_id AND cv.agent_id = @agent_id
+  AND (sqlc.narg(pattern)::text IS NULL OR lower(c.name) LIKE sqlc.narg(pattern)::text)
+GROUP BY cv.contact_id, (CASE WHEN cv.contact_id IS NULL THEN cv.visitor_id ELSE '' END)
+HAVING (sqlc.narg(before)::timestamptz IS NULL OR max(COALESCE(cv.last_message_at, cv.started_at)) < sqlc.narg(before)::timestamptz)
+ORDER BY last_activity DESC
+LIMIT @max_rows;
+
+-- name: ListGroupConversations :many
+SELECT * FROM conversations
+WHERE workspace_id = @workspace_id AND agent_id = @agent_id
+  AND (contact_id = ANY(@contact_ids::uuid[]) OR (contact_id IS NULL AND visitor_id = ANY(@visitor_ids::text[])))
+ORDER BY id DESC
+LIMIT 1000;
+
+-- name: ListContactConversations :many
+SELECT * FROM conversations
+WHERE workspace_id = @workspace_id AND agent_id = @agent_id AND contact_id = @contact_id::uuid
+ORDER BY id DESC
+LIMIT 200;
+
+-- name: MoveConversations :exec
+UPDATE conversations SET contact_id = @to_contact::uuid WHERE workspace_id = @workspace_id AND contact_id = @from_contact::uuid;
+
+-- name: RecordFieldSource :exec
+INSERT INTO contact_field_sources (workspace_id, contact_id, field, conversation_id, message_id, value)
+VALUES (@workspace_id, @contact_id, @field, @conversation_id, @message_id, @value)
+ON CONFLICT (workspace_id, contact_id, field) DO UPDATE
+SET conversation_id = EXCLUDED.conversation_id, message_id = EXCLUDED.message_id, value = EXCLUDED.value, captured_at = now();
+
+-- name: ListFieldSources :many
+SELECT s.field, s.conversation_id, s.message_id, s.value, s.captured_at, COALESCE(m.seq, 0)::int AS message_seq
+FROM contact_field_sources s
+LEFT JOIN conversation_messages m ON m.workspace_id = s.workspace_id AND m.id = s.message_id
+WHERE s.workspace_id = @workspace_id AND s.contact_id = @contact_id
+ORDER BY s.field;
