@@ -527,6 +527,166 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/agents/{agentId}/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+            };
+            cookie?: never;
+        };
+        /** The agent's CSV imports, newest first, with the limits of a file (owners and admins). */
+        get: operations["listImports"];
+        put?: never;
+        /** Upload a CSV file to import (owners and admins). Up to GUESTLIST_IMPORT_MAX_BYTES (512 MiB) and GUESTLIST_IMPORT_MAX_ROWS (1,048,576) data rows; beyond, or when the file is empty, binary, has no data rows or a row larger than 4 MiB (an unclosed quote), the answer is a 4xx and nothing is kept. The encoding (UTF-8 with or without BOM, UTF-16 with BOM, else Windows-1252), the delimiter (comma, semicolon, tab, pipe) and the header row are detected. The mapping is the agent's template for these headers, else suggested. With start=true the run is queued at once (mode and confirm_reimport apply); otherwise the import waits for its mapping, a preview and start. */
+        post: operations["uploadImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agents/{agentId}/imports/{importId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                importId: string;
+            };
+            cookie?: never;
+        };
+        /** An import with its progress (rows done of total, rate, time left, counts). */
+        get: operations["getImport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agents/{agentId}/imports/{importId}/mapping": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                importId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /** Set the mode and the mapping of an import not started yet: one target per column, each name, first_name, last_name, email, phone, stage (by name), owner (a member's email), external_id, custom:<key> or ignore; email, phone or external_id must be among them. */
+        put: operations["setImportMapping"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agents/{agentId}/imports/{importId}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                importId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What the run would do with the saved mapping and mode, writing nothing: the first 20 rows as mapped, and the whole file's counts (create, update, skip, reject) with their reasons. */
+        post: operations["previewImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agents/{agentId}/imports/{importId}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                importId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queue the run. A file already imported into the agent (same SHA-256) answers 409 naming the earlier import unless confirm_reimport is true. The mapping becomes the agent's template for these headers. */
+        post: operations["startImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agents/{agentId}/imports/{importId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                importId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop a run after the chunk in flight (the rows written so far stay, and can be undone). */
+        post: operations["cancelImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agents/{agentId}/imports/{importId}/undo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                importId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revert a run that ended: the contacts it created are deleted (with their notes and files), the ones it updated get their values back, unless they changed since (those are kept and listed in undo_kept). Runs in the background: status undoing, then undone. */
+        post: operations["undoImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agents/{agentId}/imports/{importId}/errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                importId: string;
+            };
+            cookie?: never;
+        };
+        /** The rejected rows as CSV (UTF-8, comma-separated): the file's own columns as they were, and a reason column. Fixed, the file can be uploaded again. */
+        get: operations["importErrorReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/agents/{agentId}/fields": {
         parameters: {
             query?: never;
@@ -615,6 +775,66 @@ export interface paths {
         put?: never;
         /** Restore an archived field. */
         post: operations["restoreField"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agents/{agentId}/automations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+            };
+            cookie?: never;
+        };
+        /** The agent's "contact created" automation, one rule per creation method (chat, manual, form, import, api; defaults included), and the members its owner slots may name. */
+        get: operations["getAutomations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agents/{agentId}/automations/{method}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                /** @description chat, manual, form, import or api (another name: 404) */
+                method: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /** Replace one creation method's rule (owners and admins). The round-robin rotation keeps its count across changes. */
+        put: operations["saveAutomationRule"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agents/{agentId}/automations/{method}/simulate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                method: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Who the next `count` contacts created by this method would be assigned to, and their starting stage, changing nothing (a manual contact's creator is the caller). */
+        post: operations["simulateAutomation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1174,6 +1394,68 @@ export interface components {
                 };
             };
         };
+        /**
+         * @description creator: the member who added the contact (manual only); workspace_owner; member: member_id; round_robin: the pool in turn, in its order; least_loaded: the pool member owning the fewest active contacts of the agent; none
+         * @enum {string}
+         */
+        AutomationStrategy: "creator" | "workspace_owner" | "member" | "round_robin" | "least_loaded" | "none";
+        AutomationSlot: {
+            strategy: components["schemas"]["AutomationStrategy"];
+            /** Format: uuid */
+            member_id: string | null;
+            pool: string[];
+            /** @description a round_robin or least_loaded pool left with fewer than 2 members who can own the agent's contacts */
+            pool_too_small: boolean;
+        };
+        AutomationRule: {
+            /** @enum {string} */
+            source: "chat" | "manual" | "form" | "import" | "api";
+            /** @description form, import and api follow the chat rule (and its rotation) until changed */
+            same_as_chat: boolean;
+            primary: components["schemas"]["AutomationSlot"];
+            secondary: components["schemas"]["AutomationSlot"];
+            /**
+             * Format: uuid
+             * @description the starting stage; null: the first stage
+             */
+            stage_id: string | null;
+            /** @description email the assigned owners about the new contact */
+            notify: boolean;
+            /** @description false: nobody configured this method and the defaults apply */
+            customized: boolean;
+        };
+        Automations: {
+            rules: components["schemas"]["AutomationRule"][];
+            /** @description the members who may own the agent's contacts */
+            members: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                email: string;
+                /** @enum {string} */
+                role: "owner" | "admin" | "user";
+            }[];
+        };
+        AutomationSlotInput: {
+            strategy: components["schemas"]["AutomationStrategy"];
+            /** Format: uuid */
+            member_id?: string | null;
+            /** @description round_robin and least_loaded: 2 to 100 distinct members with access to the agent, in order */
+            pool?: string[];
+        };
+        AutomationRuleInput: {
+            same_as_chat?: boolean;
+            primary: components["schemas"]["AutomationSlotInput"];
+            secondary: components["schemas"]["AutomationSlotInput"];
+            /** Format: uuid */
+            stage_id?: string | null;
+            notify?: boolean;
+        };
+        AutomationAssignment: {
+            primary_owner: components["schemas"]["Ref"] | null;
+            secondary_owner: components["schemas"]["Ref"] | null;
+            stage: components["schemas"]["Ref"] | null;
+        };
         SignUpRequest: {
             name: string;
             /** Format: email */
@@ -1507,6 +1789,113 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             processed_at: string | null;
+        };
+        ImportLimits: {
+            /**
+             * Format: int64
+             * @description GUESTLIST_IMPORT_MAX_BYTES
+             */
+            max_bytes: number;
+            /** @description GUESTLIST_IMPORT_MAX_ROWS (data rows, the header not counted) */
+            max_rows: number;
+        };
+        Import: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            agent_id: string;
+            file_name: string;
+            /** Format: int64 */
+            size_bytes: number;
+            /** @description SHA-256 of the file as uploaded */
+            checksum: string;
+            /** @enum {string} */
+            encoding: "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
+            /** @enum {string} */
+            delimiter: "," | ";" | "\t" | "|";
+            /** @description false when the first row held data (an email address); columns are then named Column 1, Column 2, ... */
+            has_header: boolean;
+            headers: string[];
+            /** @enum {string} */
+            mode: "create_only" | "create_and_update" | "update_only";
+            /** @description one target per column: name, first_name, last_name, email, phone, stage, owner, external_id, custom:<key> or ignore */
+            mapping: string[];
+            /** @enum {string} */
+            status: "uploaded" | "queued" | "running" | "finished" | "cancelled" | "failed" | "undoing" | "undone";
+            cancel_requested: boolean;
+            progress: {
+                rows_done: number;
+                total: number;
+                created: number;
+                updated: number;
+                skipped: number;
+                rejected: number;
+                rows_per_second: number;
+                seconds_left: number | null;
+            };
+            error: string | null;
+            /** @description after an undo, the updated contacts that changed since the import and were kept as they are */
+            undo_kept: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                email: string | null;
+                phone: string | null;
+            }[];
+            /** @description an earlier import of the same file into this agent (re-importing it needs confirm_reimport) */
+            earlier_import: null | {
+                /** Format: uuid */
+                id: string;
+                file_name: string;
+                /** Format: date-time */
+                created_at: string;
+            };
+            /** Format: uuid */
+            created_by: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            started_at: string | null;
+            /** Format: date-time */
+            finished_at: string | null;
+            /** Format: date-time */
+            undone_at: string | null;
+        };
+        ImportPreview: {
+            rows: {
+                /** @description the data row's number, 1 for the first after the header */
+                row: number;
+                name: string | null;
+                email: string | null;
+                /** @description E.164 */
+                phone: string | null;
+                external_id: string | null;
+                /** Format: uuid */
+                stage_id: string | null;
+                /** Format: uuid */
+                owner_id: string | null;
+                custom: {
+                    [key: string]: unknown;
+                };
+                /** @enum {string} */
+                outcome: "create" | "update" | "skip" | "reject";
+                reason: string | null;
+                /**
+                 * Format: uuid
+                 * @description the existing contact the row updates
+                 */
+                match_id: string | null;
+            }[];
+            create: number;
+            update: number;
+            skip: number;
+            reject: number;
+            reasons: {
+                /** @enum {string} */
+                outcome: "skip" | "reject";
+                reason: string;
+                rows: number;
+            }[];
         };
         /** @description A choice of a select field. Contacts store its id, so a rename changes no stored value; a retired option stays valid in stored values but cannot be chosen again. */
         FieldOption: {
@@ -2874,6 +3263,283 @@ export interface operations {
             409: components["responses"]["Error"];
         };
     };
+    listImports: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                agentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of imports and the limits. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Import"][];
+                        next_cursor?: string;
+                        limits: components["schemas"]["ImportLimits"];
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    uploadImport: {
+        parameters: {
+            query?: {
+                start?: boolean;
+                mode?: "create_only" | "create_and_update" | "update_only";
+                confirm_reimport?: boolean;
+            };
+            header?: never;
+            path: {
+                agentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description The CSV file.
+                     */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The import, uploaded (or queued with start=true). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Import"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+        };
+    };
+    getImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                importId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The import. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Import"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    setImportMapping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                importId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    mode: "create_only" | "create_and_update" | "update_only";
+                    mapping: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description The import. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Import"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+        };
+    };
+    previewImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                importId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preview. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportPreview"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    startImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                importId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    confirm_reimport?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The import, queued. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Import"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+        };
+    };
+    cancelImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                importId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The import, cancel requested (or cancelled when it had not started). */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Import"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+        };
+    };
+    undoImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                importId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The import, undoing. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Import"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+        };
+    };
+    importErrorReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                importId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report, as an attachment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
     listFields: {
         parameters: {
             query?: {
@@ -3112,6 +3778,100 @@ export interface operations {
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
+        };
+    };
+    getAutomations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The automation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Automations"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    saveAutomationRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                /** @description chat, manual, form, import or api (another name: 404) */
+                method: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AutomationRuleInput"];
+            };
+        };
+        responses: {
+            /** @description The whole automation, as GET answers it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Automations"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+        };
+    };
+    simulateAutomation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+                method: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    count: number;
+                };
+            };
+        };
+        responses: {
+            /** @description One assignment per simulated contact, in order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["AutomationAssignment"][];
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            413: components["responses"]["Error"];
         };
     };
     listViews: {
