@@ -11,6 +11,376 @@ import (
 	"github.com/google/uuid"
 )
 
+const activeContactLoads = `-- name: ActiveContactLoads :many
+SELECT u.id::uuid AS user_id,
+       (SELECT count(*) FROM contacts c WHERE c.workspace_id = $1 AND c.agent_id = $2
+          AND c.status = 'active' AND c.primary_owner_id = u.id) AS as_primary,
+       (SELECT count(*) FROM contacts c WHERE c.workspace_id = $1 AND c.agent_id = $2
+          AND c.status = 'active' AND c.secondary_owner_id = u.id) AS as_secondary
+FROM unnest($3::uuid[]) AS u (id)
+`
+
+type ActiveContactLoadsParams struct {
+	WorkspaceID uuid.UUID
+	AgentID     uuid.UUID
+	UserIds     []uuid.UUID
+}
+
+type ActiveContactLoadsRow struct {
+	UserID      uuid.UUID
+	AsPrimary   int64
+	AsSecondary int64
+}
+
+// How many active contacts of the agent each member owns, as primary and as secondary owner.
+func (q *Queries) ActiveContactLoads(ctx context.Context, arg ActiveContactLoadsParams) ([]ActiveContactLoadsRow, error) {
+	rows, err := q.db.Query(ctx, activeContactLoads, arg.WorkspaceID, arg.AgentID, arg.UserIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ActiveContactLoadsRow{}
+	for rows.Next() {
+		var i ActiveContactLoadsRow
+		if err := rows.Scan(&i.UserID, &i.AsPrimary, &i.AsSecondary); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const agentMembers = `-- name: AgentMembers :many
+SELECT m.user_id, m.role, u.name, u.email
+FROM memberships m
+JOIN users u ON u.id = m.user_id
+WHERE m.workspace_id = $1
+  AND (m.role IN ('owner', 'admin') OR EXISTS (
+        SELECT 1 FROM agent_grants g
+        WHERE g.workspace_id = m.workspace_id AND g.agent_id = $2 AND g.user_id = m.user_id))
+ORDER BY u.name, m.user_id
+`
+
+type AgentMembersParams struct {
+	WorkspaceID uuid.UUID
+	AgentID     uuid.UUID
+}
+
+type AgentMembersRow struct {
+	UserID uuid.UUID
+	Role   string
+	Name   string
+	Email  string
+}
+
+// The members who may own the agent's contacts (owners and admins work in every agent, users in
+// those granted to them), with the role for the workspace owner.
+func (q *Queries) AgentMembers(ctx context.Context, arg AgentMembersParams) ([]AgentMembersRow, error) {
+	rows, err := q.db.Query(ctx, agentMembers, arg.WorkspaceID, arg.AgentID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AgentMembersRow{}
+	for rows.Next() {
+		var i AgentMembersRow
+		if err := rows.Scan(
+			&i.UserID,
+			&i.Role,
+			&i.Name,
+			&i.Email,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const clearAutomationPool = `-- name: ClearAutomationPool :exec
+DELETE FROM automation_pool WHERE workspace_id = $1 AND agent_id = $2 AND source = $3
+`
+
+type ClearAutomationPoolParams struct {
+	WorkspaceID uuid.UUID
+	AgentID     uuid.UUID
+	Source      string
+}
+
+func (q *Queries) ClearAutomationPool(ctx context.Context, arg ClearAutomationPoolParams) error {
+	_, err := q.db.Exec(ctx, clearAutomationPool, arg.WorkspaceID, arg.AgentID, arg.Source)
+	return err
+}
+
+const listAutomationPools = `-- name: ListAutomationPools :many
+SELECT workspace_id, agent_id, source, slot, user_id, position FROM automation_pool WHERE workspace_id = $1 AND agent_id = $2 ORDER BY source, slot, position
+`
+
+type ListAutomationPoolsParams struct {
+	WorkspaceID uuid.UUID
+	AgentID     uuid.UUID
+}
+
+func (q *Queries) ListAutomationPools(ctx context.Context, arg ListAutomationPoolsParams) ([]AutomationPool, error) {
+	rows, err := q.db.Query(ctx, listAutomationPools, arg.WorkspaceID, arg.AgentID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AutomationPool{}
+	for rows.Next() {
+		var i AutomationPool
+		if err := rows.Scan(
+			&i.WorkspaceID,
+			&i.AgentID,
+			&i.Source,
+			&i.Slot,
+			&i.UserID,
+			&i.Position,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listAutomationRules = `-- name: ListAutomationRules :many
+SELECT workspace_id, agent_id, source, same_as_chat, primary_strategy, primary_member_id, secondary_strategy, secondary_member_id, stage_id, notify, primary_turn, secondary_turn, updated_at FROM automation_rules WHERE workspace_id = $1 AND agent_id = $2 ORDER BY source
+`
+
+type ListAutomationRulesParams struct {
+	WorkspaceID uuid.UUID
+	AgentID     uuid.UUID
+}
+
+func (q *Queries) ListAutomationRules(ctx context.Context, arg ListAutomationRulesParams) ([]AutomationRule, error) {
+	rows, err := q.db.Query(ctx, listAutomationRules, arg.WorkspaceID, arg.AgentID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AutomationRule{}
+	for rows.Next() {
+		var i AutomationRule
+		if err := rows.Scan(
+			&i.WorkspaceID,
+			&i.AgentID,
+			&i.Source,
+			&i.SameAsChat,
+			&i.PrimaryStrategy,
+			&i.PrimaryMemberID,
+			&i.SecondaryStrategy,
+			&i.SecondaryMemberID,
+			&i.StageID,
+			&i.Notify,
+			&i.PrimaryTurn,
+			&i.SecondaryTurn,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const lockAutomationRules = `-- name: LockAutomationRules :many
+SELECT workspace_id, agent_id, source, same_as_chat, primary_strategy, primary_member_id, secondary_strategy, secondary_member_id, stage_id, notify, primary_turn, secondary_turn, updated_at FROM automation_rules WHERE workspace_id = $1 AND agent_id = $2 ORDER BY source FOR UPDATE
+`
+
+type LockAutomationRulesParams struct {
+	WorkspaceID uuid.UUID
+	AgentID     uuid.UUID
+}
+
+// The job's lock: rotations step under it, so concurrent jobs of one agent take turns in order.
+func (q *Queries) LockAutomationRules(ctx context.Context, arg LockAutomationRulesParams) ([]AutomationRule, error) {
+	rows, err := q.db.Query(ctx, lockAutomationRules, arg.WorkspaceID, arg.AgentID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AutomationRule{}
+	for rows.Next() {
+		var i AutomationRule
+		if err := rows.Scan(
+			&i.WorkspaceID,
+			&i.AgentID,
+			&i.Source,
+			&i.SameAsChat,
+			&i.PrimaryStrategy,
+			&i.PrimaryMemberID,
+			&i.SecondaryStrategy,
+			&i.SecondaryMemberID,
+			&i.StageID,
+			&i.Notify,
+			&i.PrimaryTurn,
+			&i.SecondaryTurn,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const lockContactsToAutomate = `-- name: LockContactsToAutomate :many
+SELECT c.id, c.source, c.created_by, c.primary_owner_id, c.secondary_owner_id, c.name, c.email, c.phone
+FROM contacts c
+WHERE c.workspace_id = $1 AND c.agent_id = $2 AND c.id = ANY($3::uuid[]) AND c.automated_at IS NULL
+ORDER BY c.id
+FOR UPDATE
+`
+
+type LockContactsToAutomateParams struct {
+	WorkspaceID uuid.UUID
+	AgentID     uuid.UUID
+	Ids         []uuid.UUID
+}
+
+type LockContactsToAutomateRow struct {
+	ID               uuid.UUID
+	Source           string
+	CreatedBy        uuid.NullUUID
+	PrimaryOwnerID   uuid.NullUUID
+	SecondaryOwnerID uuid.NullUUID
+	Name             string
+	Email            *string
+	Phone            *string
+}
+
+// The job's contacts that have not been automated yet, locked in id order (no deadlocks between
+// jobs); the others were done by an earlier run of the job.
+func (q *Queries) LockContactsToAutomate(ctx context.Context, arg LockContactsToAutomateParams) ([]LockContactsToAutomateRow, error) {
+	rows, err := q.db.Query(ctx, lockContactsToAutomate, arg.WorkspaceID, arg.AgentID, arg.Ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []LockContactsToAutomateRow{}
+	for rows.Next() {
+		var i LockContactsToAutomateRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Source,
+			&i.CreatedBy,
+			&i.PrimaryOwnerID,
+			&i.SecondaryOwnerID,
+			&i.Name,
+			&i.Email,
+			&i.Phone,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const setAutomatedOwners = `-- name: SetAutomatedOwners :exec
+UPDATE contacts c
+SET primary_owner_id = COALESCE(c.primary_owner_id, NULLIF(a.primary_id, '00000000-0000-0000-0000-000000000000'::uuid)),
+    secondary_owner_id = COALESCE(c.secondary_owner_id, NULLIF(a.secondary_id, '00000000-0000-0000-0000-000000000000'::uuid)),
+    automated_at = now(),
+    updated_at = CASE WHEN a.primary_id = a.secondary_id THEN c.updated_at ELSE now() END,
+    version = CASE WHEN a.primary_id = a.secondary_id THEN c.version ELSE c.version + 1 END
+FROM (SELECT unnest($3::uuid[]) AS id, unnest($4::uuid[]) AS primary_id,
+             unnest($5::uuid[]) AS secondary_id) a
+WHERE c.workspace_id = $1 AND c.agent_id = $2 AND c.id = a.id
+`
+
+type SetAutomatedOwnersParams struct {
+	WorkspaceID  uuid.UUID
+	AgentID      uuid.UUID
+	Ids          []uuid.UUID
+	PrimaryIds   []uuid.UUID
+	SecondaryIds []uuid.UUID
+}
+
+// Fills the owners of automated contacts and marks them done. The nil uuid means nobody was
+// chosen: the contact keeps what it has (uuid arrays cannot hold NULL from Go). The two ids are
+// equal only when both are nil (a secondary is never the primary): then nothing changed.
+func (q *Queries) SetAutomatedOwners(ctx context.Context, arg SetAutomatedOwnersParams) error {
+	_, err := q.db.Exec(ctx, setAutomatedOwners,
+		arg.WorkspaceID,
+		arg.AgentID,
+		arg.Ids,
+		arg.PrimaryIds,
+		arg.SecondaryIds,
+	)
+	return err
+}
+
+const setAutomationPool = `-- name: SetAutomationPool :exec
+INSERT INTO automation_pool (workspace_id, agent_id, source, slot, user_id, position)
+SELECT $1, $2, $3, $4, u.id, u.position
+FROM unnest($5::uuid[]) WITH ORDINALITY AS u (id, position)
+`
+
+type SetAutomationPoolParams struct {
+	WorkspaceID uuid.UUID
+	AgentID     uuid.UUID
+	Source      string
+	Slot        string
+	UserIds     []uuid.UUID
+}
+
+// Positions follow the order of @user_ids (1, 2, ...).
+func (q *Queries) SetAutomationPool(ctx context.Context, arg SetAutomationPoolParams) error {
+	_, err := q.db.Exec(ctx, setAutomationPool,
+		arg.WorkspaceID,
+		arg.AgentID,
+		arg.Source,
+		arg.Slot,
+		arg.UserIds,
+	)
+	return err
+}
+
+const setAutomationTurns = `-- name: SetAutomationTurns :exec
+UPDATE automation_rules SET primary_turn = $1, secondary_turn = $2
+WHERE workspace_id = $3 AND agent_id = $4 AND source = $5
+`
+
+type SetAutomationTurnsParams struct {
+	PrimaryTurn   int64
+	SecondaryTurn int64
+	WorkspaceID   uuid.UUID
+	AgentID       uuid.UUID
+	Source        string
+}
+
+func (q *Queries) SetAutomationTurns(ctx context.Context, arg SetAutomationTurnsParams) error {
+	_, err := q.db.Exec(ctx, setAutomationTurns,
+		arg.PrimaryTurn,
+		arg.SecondaryTurn,
+		arg.WorkspaceID,
+		arg.AgentID,
+		arg.Source,
+	)
+	return err
+}
+
 const startingStage = `-- name: StartingStage :one
 WITH own AS (
     SELECT COALESCE(
@@ -42,4 +412,45 @@ func (q *Queries) StartingStage(ctx context.Context, arg StartingStageParams) (u
 	var id uuid.UUID
 	err := row.Scan(&id)
 	return id, err
+}
+
+const upsertAutomationRule = `-- name: UpsertAutomationRule :exec
+INSERT INTO automation_rules (workspace_id, agent_id, source, same_as_chat, primary_strategy, primary_member_id,
+                              secondary_strategy, secondary_member_id, stage_id, notify)
+VALUES ($1, $2, $3, $4, $5, $6,
+        $7, $8, $9, $10)
+ON CONFLICT (workspace_id, agent_id, source) DO UPDATE
+SET same_as_chat = EXCLUDED.same_as_chat, primary_strategy = EXCLUDED.primary_strategy,
+    primary_member_id = EXCLUDED.primary_member_id, secondary_strategy = EXCLUDED.secondary_strategy,
+    secondary_member_id = EXCLUDED.secondary_member_id, stage_id = EXCLUDED.stage_id, notify = EXCLUDED.notify,
+    updated_at = now()
+`
+
+type UpsertAutomationRuleParams struct {
+	WorkspaceID       uuid.UUID
+	AgentID           uuid.UUID
+	Source            string
+	SameAsChat        bool
+	PrimaryStrategy   string
+	PrimaryMemberID   uuid.NullUUID
+	SecondaryStrategy string
+	SecondaryMemberID uuid.NullUUID
+	StageID           uuid.NullUUID
+	Notify            bool
+}
+
+func (q *Queries) UpsertAutomationRule(ctx context.Context, arg UpsertAutomationRuleParams) error {
+	_, err := q.db.Exec(ctx, upsertAutomationRule,
+		arg.WorkspaceID,
+		arg.AgentID,
+		arg.Source,
+		arg.SameAsChat,
+		arg.PrimaryStrategy,
+		arg.PrimaryMemberID,
+		arg.SecondaryStrategy,
+		arg.SecondaryMemberID,
+		arg.StageID,
+		arg.Notify,
+	)
+	return err
 }

@@ -200,6 +200,81 @@ type CustomField struct {
 	Version      int32
 }
 
+type Import struct {
+	WorkspaceID     uuid.UUID
+	AgentID         uuid.UUID
+	ID              uuid.UUID
+	FileName        string
+	SizeBytes       int64
+	Checksum        string
+	Encoding        string
+	Delimiter       string
+	HasHeader       bool
+	Headers         []byte
+	TotalRows       int32
+	Mode            string
+	Mapping         []byte
+	Status          string
+	CancelRequested bool
+	RowsDone        int32
+	CreatedCount    int32
+	UpdatedCount    int32
+	SkippedCount    int32
+	RejectedCount   int32
+	Error           *string
+	UndoKept        []byte
+	CreatedBy       uuid.NullUUID
+	CreatedAt       time.Time
+	StartedAt       *time.Time
+	FinishedAt      *time.Time
+	UndoneAt        *time.Time
+	UpdatedAt       time.Time
+}
+
+type ImportChange struct {
+	WorkspaceID  uuid.UUID
+	ImportID     uuid.UUID
+	ContactID    uuid.UUID
+	Created      bool
+	Before       []byte
+	VersionAfter int32
+}
+
+type ImportIssue struct {
+	WorkspaceID uuid.UUID
+	ImportID    uuid.UUID
+	RowNumber   int32
+	Kind        string
+	Reason      string
+}
+
+type ImportStage struct {
+	RowNumber       int32
+	Name            *string
+	Email           *string
+	EmailNormalized *string
+	Phone           *string
+	ExternalID      *string
+	StageID         uuid.NullUUID
+	OwnerID         uuid.NullUUID
+	Custom          []byte
+	Problem         *string
+	MatchID         uuid.NullUUID
+	Outcome         *string
+	Reason          *string
+	NewID           uuid.NullUUID
+}
+
+type ImportTemplate struct {
+	WorkspaceID uuid.UUID
+	AgentID     uuid.UUID
+	HeaderKey   string
+	Mode        string
+	Mapping     []byte
+	UpdatedBy   uuid.NullUUID
+	UpdatedAt   time.Time
+}
+
 type Invitation struct {
 	WorkspaceID     uuid.UUID
 	ID              uuid.UUID

@@ -240,3 +240,36 @@ func (q *Queries) SetStagePositions(ctx context.Context, arg SetStagePositionsPa
 	_, err := q.db.Exec(ctx, setStagePositions, arg.WorkspaceID, arg.AgentID, arg.Ids)
 	return err
 }
+
+const stageName = `-- name: StageName :one
+SELECT name FROM stages WHERE workspace_id = $1 AND id = $2
+`
+
+type StageNameParams struct {
+	WorkspaceID uuid.UUID
+	ID          uuid.UUID
+}
+
+func (q *Queries) StageName(ctx context.Context, arg StageNameParams) (string, error) {
+	row := q.db.QueryRow(ctx, stageName, arg.WorkspaceID, arg.ID)
+	var name string
+	err := row.Scan(&name)
+	return name, err
+}
+
+const stageOfAgent = `-- name: StageOfAgent :one
+SELECT EXISTS (SELECT 1 FROM stages WHERE workspace_id = $1 AND agent_id = $2 AND id = $3)::bool
+`
+
+type StageOfAgentParams struct {
+	WorkspaceID uuid.UUID
+	AgentID     uuid.UUID
+	ID          uuid.UUID
+}
+
+func (q *Queries) StageOfAgent(ctx context.Context, arg StageOfAgentParams) (bool, error) {
+	row := q.db.QueryRow(ctx, stageOfAgent, arg.WorkspaceID, arg.AgentID, arg.ID)
+	var column_1 bool
+	err := row.Scan(&column_1)
+	return column_1, err
+}

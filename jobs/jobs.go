@@ -16,6 +16,8 @@ import (
 // take it so that a job commits, or rolls back, with its reason.
 type Inserter interface {
 	InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+	// InsertManyTx inserts many jobs in one statement (an import's automations, notifications).
+	InsertManyTx(ctx context.Context, tx pgx.Tx, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
 }
 
 // Queues, each with its own concurrency so a burst of one kind cannot starve another.
@@ -33,15 +35,18 @@ func Queues() map[string]river.QueueConfig {
 		QueueDefault: {MaxWorkers: 10},
 		QueueMail:    {MaxWorkers: 5},
 		QueueFiles:   {MaxWorkers: 4},
+		QueueImports: {MaxWorkers: 2},
 	}
 }
 
 // Deps are the services the workers call.
 type Deps struct {
-	Mail     EmailSender
-	Sessions SessionExpirer
-	Files    FileProcessor
-	Blobs    BlobPurger
+	Mail      EmailSender
+	Sessions  SessionExpirer
+	Files     FileProcessor
+	Blobs     BlobPurger
+	Automator ContactAutomator
+	Imports   ImportRunner
 }
 
 // Workers registers every worker.
@@ -57,6 +62,15 @@ func Workers(d Deps) (*river.Workers, error) {
 		return nil, err
 	}
 	if err := river.AddWorkerSafely(w, &PurgeBlobsWorker{Blobs: d.Blobs}); err != nil {
+		return nil, err
+	}
+	if err := river.AddWorkerSafely(w, &AutomateContactsWorker{Automator: d.Automator}); err != nil {
+		return nil, err
+	}
+	if err := river.AddWorkerSafely(w, &RunImportWorker{Imports: d.Imports}); err != nil {
+		return nil, err
+	}
+	if err := river.AddWorkerSafely(w, &UndoImportWorker{Imports: d.Imports}); err != nil {
 		return nil, err
 	}
 	return w, nil

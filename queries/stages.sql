@@ -34,3 +34,9 @@ WHERE workspace_id = @workspace_id AND agent_id = @agent_id AND stage_id = @from
 
 -- name: DeleteStage :exec
 DELETE FROM stages WHERE workspace_id = $1 AND agent_id = $2 AND id = $3;
+
+-- name: StageOfAgent :one
+SELECT EXISTS (SELECT 1 FROM stages WHERE workspace_id = @workspace_id AND agent_id = @agent_id AND id = @id)::bool;
+
+-- name: StageName :one
+SELECT name FROM stages WHERE workspace_id = @workspace_id AND id = @id;

@@ -14,8 +14,10 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/guestlist/guestlist/internal/auth"
+	"github.com/guestlist/guestlist/internal/automations"
 	"github.com/guestlist/guestlist/internal/devdb"
 	"github.com/guestlist/guestlist/internal/files"
+	"github.com/guestlist/guestlist/internal/imports"
 	"github.com/guestlist/guestlist/internal/mail"
 	"github.com/guestlist/guestlist/internal/migrate"
 	"github.com/guestlist/guestlist/internal/tenant"
@@ -33,6 +35,9 @@ type App struct {
 	Handler http.Handler
 	Mail    mail.Sender
 	Files   *files.Service
+	Imports *imports.Service
+	// Automations runs the contact-created automation (the automate_contacts job calls it).
+	Automations *automations.Service
 
 	appPool, ownerPool *pgxpool.Pool
 	worker             *river.Client[pgx.Tx] // nil when this process works no jobs
@@ -100,12 +105,19 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, withWorkers bool) (
 	if a.Files, err = files.NewService(ctx, a.Tenants, a.River, cfg.BlobURL, cfg.FileMaxBytes); err != nil {
 		return nil, err
 	}
+	a.Automations = automations.NewService(a.Tenants, a.River, cfg.BaseURL)
+	if a.Imports, err = imports.NewService(ctx, a.Tenants, a.River, imports.Config{BlobURL: cfg.BlobURL,
+		Limits: imports.Limits{MaxBytes: cfg.ImportMaxBytes, MaxRows: cfg.ImportMaxRows}, ChunkRows: cfg.ImportChunkRows}); err != nil {
+		return nil, err
+	}
 	if withWorkers {
-		workers, err := jobs.Workers(jobs.Deps{Mail: mail.JobSender{Sender: a.Mail}, Sessions: a.Auth, Files: a.Files, Blobs: a.Files})
+		workers, err := jobs.Workers(jobs.Deps{Mail: mail.JobSender{Sender: a.Mail}, Sessions: a.Auth, Files: a.Files, Blobs: a.Files,
+			Automator: a.Automations, Imports: a.Imports})
 		if err != nil {
 			return nil, err
 		}
 		riverCfg.Workers, riverCfg.Queues, riverCfg.PeriodicJobs = workers, jobs.Queues(), jobs.Periodic()
+		riverCfg.RescueStuckJobsAfter = cfg.JobRescueAfter
 		if a.worker, err = river.NewClient(riverpgxv5.New(a.appPool), &riverCfg); err != nil {
 			return nil, fmt.Errorf("river: %w", err)
 		}
@@ -121,6 +133,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, withWorkers bool) (
 func (a *App) Close() {
 	if a.Files != nil {
 		_ = a.Files.Close()
+	}
+	if a.Imports != nil {
+		_ = a.Imports.Close()
 	}
 	if a.appPool != nil {
 		a.appPool.Close()

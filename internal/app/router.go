@@ -10,12 +10,14 @@ import (
 	"github.com/guestlist/guestlist/internal/agents"
 	"github.com/guestlist/guestlist/internal/apperr"
 	"github.com/guestlist/guestlist/internal/auth"
+	"github.com/guestlist/guestlist/internal/automations"
 	"github.com/guestlist/guestlist/internal/authz"
 	"github.com/guestlist/guestlist/internal/chat"
 	"github.com/guestlist/guestlist/internal/contacts"
 	"github.com/guestlist/guestlist/internal/fields"
 	"github.com/guestlist/guestlist/internal/files"
 	"github.com/guestlist/guestlist/internal/httpapi"
+	"github.com/guestlist/guestlist/internal/imports"
 	"github.com/guestlist/guestlist/internal/mail"
 	"github.com/guestlist/guestlist/internal/migrate"
 	"github.com/guestlist/guestlist/internal/privacy"
@@ -54,7 +56,9 @@ func newHandler(a *App) (http.Handler, error) {
 	files.Register(r, a.Files)
 	privacy.Register(r, contactService, a.Files)
 	fields.Register(r, fields.NewService(a.Tenants))
+	imports.Register(r, a.Imports)
 	chat.Register(r, engine, chat.NewService(a.Tenants, contactService), chat.Limits{PerKey: a.Config.ChatKeyRate})
+	automations.Register(r, a.Automations)
 	team.Register(r, team.NewService(a.Tenants, enforcer, a.Auth, a.River, a.Config.BaseURL, a.Log))
 	if outbox, ok := a.Mail.(*mail.Outbox); ok {
 		mail.RegisterOutbox(r, outbox)

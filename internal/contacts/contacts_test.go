@@ -35,6 +35,11 @@ func setup(t *testing.T) crm {
 	env := apptest.Start(t)
 	o := env.SignUp(t)
 	agent := o.Do("GET", "/api/v1/agents", nil).Map(t)["items"].([]any)[0].(map[string]any)["id"].(string)
+	// These tests are about contacts as their creator leaves them: no automation assigns owners
+	// behind their back (internal/automations tests that).
+	resp := o.Do("PUT", "/api/v1/agents/"+agent+"/automations/manual", map[string]any{
+		"primary": map[string]string{"strategy": "none"}, "secondary": map[string]string{"strategy": "none"}})
+	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
 	return crm{env: env, owner: o, agent: agent, base: "/api/v1/agents/" + agent}
 }
 

@@ -26,3 +26,6 @@ func (o *Optional[T]) UnmarshalJSON(b []byte) error {
 	o.Value = &v
 	return nil
 }
+
+// Some is a present, non-null value, for inputs built in code rather than decoded.
+func Some[T any](v T) Optional[T] { return Optional[T]{Set: true, Value: &v} }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -204,6 +205,12 @@ func TestIsolation(t *testing.T) {
 		require.Equal(t, 201, resp.Status, "%s", resp.Body) // contact_files
 		resp = owner.Do("POST", fmt.Sprintf("/api/v1/agents/%s/fields", agent), map[string]string{"label": "Isolated", "type": "text"})
 		require.Equal(t, 201, resp.Status, "%s", resp.Body) // custom_fields
+		resp = upload.Do("POST", fmt.Sprintf("/api/v1/agents/%s/imports?start=true", agent),
+			"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"i.csv\"\r\n\r\nemail\r\nimported@example.com\r\nbad\r\n--b--\r\n")
+		require.Equal(t, 201, resp.Status, "%s", resp.Body) // imports, import_templates
+		imported := fmt.Sprintf("/api/v1/agents/%s/imports/%s", agent, resp.Map(t)["id"])
+		require.Eventually(t, func() bool { return owner.Do("GET", imported, nil).Map(t)["status"] == "finished" },
+			30*time.Second, 20*time.Millisecond) // import_changes, import_issues
 		resp = owner.Do("POST", fmt.Sprintf("/api/v1/agents/%s/keys", agent), map[string]string{"name": "Isolated"})
 		require.Equal(t, 201, resp.Status, "%s", resp.Body) // agent_keys
 		runtime := env.Client(t)
@@ -216,6 +223,11 @@ func TestIsolation(t *testing.T) {
 		require.Equal(t, 201, resp.Status, "%s", resp.Body) // conversation_messages
 		resp = runtime.Do("POST", "/api/v1/chat/save", map[string]string{"conversation_id": conversation, "email": "isolated-chat@example.com"})
 		require.Equal(t, 201, resp.Status, "%s", resp.Body) // contact_field_sources
+		resp = owner.Do("PUT", fmt.Sprintf("/api/v1/agents/%s/automations/chat", agent), map[string]any{
+			"primary":   map[string]any{"strategy": "round_robin", "pool": []any{owner.UserID, user.UserID}},
+			"secondary": map[string]any{"strategy": "none"},
+		})
+		require.Equal(t, 200, resp.Status, "%s", resp.Body) // automation_rules, automation_pool
 	}
 	tenants, err := tenant.New(ctx, env.DB.App)
 	require.NoError(t, err)

@@ -17,6 +17,13 @@ describe('timeline', () => {
     );
   });
 
+  it('tells an automation’s assignment, by Guestlist', () => {
+    const auto = describeEntry(
+      entry('contacts', 'automate', { primary_owner: null, secondary_owner: null }, { primary_owner: { id: 'u2', name: 'Bea' }, secondary_owner: null, rule: 'chat' }, { actor: null }),
+    );
+    expect(auto).toEqual({ actor: 'Guestlist', summary: 'assigned the owners by automation', details: ['Primary owner: — → Bea'] });
+  });
+
   it('tells a contact’s changes', () => {
     expect(describeEntry(entry('contacts', 'create', undefined, { source_label: 'via Manual' }))).toEqual({
       actor: 'Ada',

@@ -85,6 +85,9 @@ export function describeEntry(entry: AuditEntry): TimelineItem {
           return item('deleted the contact');
         case 'merge':
           return item('merged another contact into this one', contactChanges(before, after));
+        case 'automate':
+          // The "contact created" automation (a background job, so the actor is Guestlist).
+          return item('assigned the owners by automation', contactChanges(before, after));
         case 'merged_into': {
           // Before is the contact merged away.
           const name = typeof before.name === 'string' && before.name.trim() ? before.name.trim() : (before.email ?? before.phone);

@@ -1,0 +1,119 @@
+package automations
+
+import (
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+)
+
+func people(n int) []uuid.UUID {
+	out := make([]uuid.UUID, n)
+	for i := range out {
+		out[i] = uuid.New()
+	}
+	return out
+}
+
+func teamOf(owner uuid.UUID, members ...uuid.UUID) *team {
+	t := &team{owner: owner, eligible: map[uuid.UUID]bool{owner: true}}
+	for _, m := range members {
+		t.eligible[m] = true
+	}
+	return t
+}
+
+func valid(id uuid.UUID) uuid.NullUUID { return uuid.NullUUID{UUID: id, Valid: true} }
+
+func TestRoundRobinTakesTurnsInOrder(t *testing.T) {
+	p := people(4)
+	tm := teamOf(p[0], p[1:]...)
+	primary, secondary := &slot{strategy: RoundRobin, pool: []uuid.UUID{p[1], p[2], p[3]}}, &slot{strategy: None}
+	var got []uuid.UUID
+	for range 7 {
+		o, s := assign(primary, secondary, tm, newContact{})
+		require.False(t, s.Valid)
+		got = append(got, o.UUID)
+	}
+	require.Equal(t, []uuid.UUID{p[1], p[2], p[3], p[1], p[2], p[3], p[1]}, got)
+	require.EqualValues(t, 7, primary.turn)
+}
+
+func TestRoundRobinSkipsMembersWhoCannotTakeTheContact(t *testing.T) {
+	p := people(4)
+	tm := teamOf(p[0], p[1], p[3]) // p[2] lost the agent
+	primary := &slot{strategy: RoundRobin, pool: []uuid.UUID{p[1], p[2], p[3]}}
+	var got []uuid.UUID
+	for range 4 {
+		o, _ := assign(primary, &slot{strategy: None}, tm, newContact{})
+		got = append(got, o.UUID)
+	}
+	require.Equal(t, []uuid.UUID{p[1], p[3], p[1], p[3]}, got)
+}
+
+func TestSecondaryIsNeverThePrimary(t *testing.T) {
+	p := people(3)
+	tm := teamOf(p[0], p[1], p[2])
+	pool := []uuid.UUID{p[1], p[2]}
+	primary, secondary := &slot{strategy: RoundRobin, pool: pool}, &slot{strategy: RoundRobin, pool: pool}
+	for range 10 {
+		o, s := assign(primary, secondary, tm, newContact{})
+		require.True(t, o.Valid && s.Valid)
+		require.NotEqual(t, o.UUID, s.UUID)
+	}
+	// A fixed primary: the secondary rotation skips them every time.
+	primary = &slot{strategy: Member, member: p[1]}
+	for range 3 {
+		o, s := assign(primary, secondary, tm, newContact{})
+		require.Equal(t, p[1], o.UUID)
+		require.Equal(t, p[2], s.UUID)
+	}
+}
+
+func TestLeastLoadedPicksFewestThenPoolOrder(t *testing.T) {
+	p := people(4)
+	tm := teamOf(p[0], p[1:]...)
+	tm.loads = map[uuid.UUID]*[2]int64{p[1]: {5, 0}, p[2]: {3, 9}, p[3]: {3, 0}}
+	primary := &slot{strategy: LeastLoaded, pool: []uuid.UUID{p[1], p[2], p[3]}}
+	var got []uuid.UUID
+	for range 5 {
+		o, _ := assign(primary, &slot{strategy: None}, tm, newContact{})
+		got = append(got, o.UUID)
+	}
+	// 3,3 → p2 (first in the pool), then p3 (3 < 4), then p2, p3 (both 5 with p1: p1 first), p1...
+	require.Equal(t, []uuid.UUID{p[2], p[3], p[2], p[3], p[1]}, got)
+	require.EqualValues(t, 6, tm.loads[p[1]][0])
+}
+
+func TestCreatorAndFallbacks(t *testing.T) {
+	p := people(3)
+	tm := teamOf(p[0], p[1])
+	creator := &slot{strategy: Creator}
+	o, _ := assign(creator, &slot{strategy: None}, tm, newContact{createdBy: valid(p[1])})
+	require.Equal(t, p[1], o.UUID)
+
+	// No creator, a member without access, an empty pool: the primary falls back to the owner.
+	for _, sl := range []*slot{creator, {strategy: Member, member: p[2]}, {strategy: RoundRobin}} {
+		o, _ = assign(sl, &slot{strategy: None}, tm, newContact{})
+		require.Equal(t, p[0], o.UUID, "strategy %s", sl.strategy)
+	}
+	// None means nobody.
+	o, s := assign(&slot{strategy: None}, &slot{strategy: WorkspaceOwner}, tm, newContact{})
+	require.False(t, o.Valid)
+	require.False(t, s.Valid, "no secondary without a primary")
+}
+
+func TestOwnersChosenByTheCreatorAreKept(t *testing.T) {
+	p := people(3)
+	tm := teamOf(p[0], p[1], p[2])
+	primary := &slot{strategy: RoundRobin, pool: []uuid.UUID{p[1], p[2]}}
+	secondary := &slot{strategy: WorkspaceOwner}
+	o, s := assign(primary, secondary, tm, newContact{primary: valid(p[2])})
+	require.False(t, o.Valid, "the primary was chosen by the creator")
+	require.EqualValues(t, 0, primary.turn, "the rotation does not step for a contact it did not assign")
+	require.Equal(t, p[0], s.UUID)
+
+	// The owner is the kept primary: the secondary cannot be the owner again.
+	o, s = assign(primary, secondary, tm, newContact{primary: valid(p[0])})
+	require.False(t, o.Valid || s.Valid)
+}
