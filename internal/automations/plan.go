@@ -42,8 +42,8 @@ type slot struct {
 
 // team is what picking needs to know about the people, read in the job's transaction.
 type team struct {
-	owner    uuid.UUID              // the workspace owner
-	eligible map[uuid.UUID]bool     // members who may own the agent's contacts
+	owner    uuid.UUID               // the workspace owner
+	eligible map[uuid.UUID]bool      // members who may own the agent's contacts
 	loads    map[uuid.UUID]*[2]int64 // active contacts of the agent each owns, as primary [0] and secondary [1]
 }
 
