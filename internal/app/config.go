@@ -49,6 +49,14 @@ type Config struct {
 	BlobURL string `env:"GUESTLIST_BLOB_URL" envDefault:"var/blobs"`
 	// FileMaxBytes caps one uploaded file, in bytes (413 beyond).
 	FileMaxBytes int64 `env:"GUESTLIST_FILE_MAX_BYTES" envDefault:"26214400"`
+	// ImportMaxBytes and ImportMaxRows cap one CSV import: 512 MiB and 1,048,576 data rows.
+	ImportMaxBytes int64 `env:"GUESTLIST_IMPORT_MAX_BYTES" envDefault:"536870912"`
+	ImportMaxRows  int   `env:"GUESTLIST_IMPORT_MAX_ROWS" envDefault:"1048576"`
+	// ImportChunkRows is how many rows each of an import's transactions writes.
+	ImportChunkRows int `env:"GUESTLIST_IMPORT_CHUNK_ROWS" envDefault:"20000"`
+	// JobRescueAfter is how long a job may run before River takes it for lost (its worker
+	// died) and runs it again; River's default. Imports guard against a second run.
+	JobRescueAfter time.Duration `env:"GUESTLIST_JOB_RESCUE_AFTER" envDefault:"1h"`
 	// ChatKeyRate is how many requests per second one agent key may make (its burst too); 0
 	// means no limit.
 	ChatKeyRate int `env:"GUESTLIST_CHAT_KEY_RATE" envDefault:"1000"`
@@ -102,6 +110,18 @@ func (c Config) validate() error {
 	}
 	if c.FileMaxBytes < 1 || c.FileMaxBytes > 5<<30 {
 		errs = append(errs, fmt.Errorf("GUESTLIST_FILE_MAX_BYTES must be between 1 and 5 GiB, not %d", c.FileMaxBytes))
+	}
+	if c.ImportMaxBytes < 1 || c.ImportMaxBytes > 5<<30 {
+		errs = append(errs, fmt.Errorf("GUESTLIST_IMPORT_MAX_BYTES must be between 1 and 5 GiB, not %d", c.ImportMaxBytes))
+	}
+	if c.ImportMaxRows < 1 || c.ImportMaxRows > 10_000_000 {
+		errs = append(errs, fmt.Errorf("GUESTLIST_IMPORT_MAX_ROWS must be between 1 and 10,000,000, not %d", c.ImportMaxRows))
+	}
+	if c.ImportChunkRows < 1 || c.ImportChunkRows > 100_000 {
+		errs = append(errs, fmt.Errorf("GUESTLIST_IMPORT_CHUNK_ROWS must be between 1 and 100,000, not %d", c.ImportChunkRows))
+	}
+	if c.JobRescueAfter < time.Second {
+		errs = append(errs, fmt.Errorf("GUESTLIST_JOB_RESCUE_AFTER must be at least 1s, not %s", c.JobRescueAfter))
 	}
 	if c.DatabaseMaxConns < 2 {
 		errs = append(errs, fmt.Errorf("GUESTLIST_DB_MAX_CONNS must be at least 2, not %d", c.DatabaseMaxConns))

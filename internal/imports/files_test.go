@@ -1,0 +1,109 @@
+package imports_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf16"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/guestlist/guestlist/internal/app"
+)
+
+func utf16LE(s string) []byte {
+	var b bytes.Buffer
+	b.Write([]byte{0xFF, 0xFE})
+	for _, u := range utf16.Encode([]rune(s)) {
+		_ = binary.Write(&b, binary.LittleEndian, u)
+	}
+	return b.Bytes()
+}
+
+// storedFiles counts what is left in the blob folder.
+func storedFiles(t *testing.T, dir string) int {
+	n := 0
+	require.NoError(t, filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			n++
+		}
+		return err
+	}))
+	return n
+}
+
+// TestRealWorldFiles imports the files spreadsheets and other CRMs really produce: each is read
+// correctly, or refused with an error that says why and leaves nothing behind.
+func TestRealWorldFiles(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	c := setup(t, func(cfg *app.Config) { cfg.BlobURL = dir; cfg.ImportMaxRows = 50; cfg.ImportMaxBytes = 12 << 20 })
+
+	imported := []struct {
+		name      string
+		content   []byte
+		encoding  string
+		delimiter string
+		want      map[string]string // email → name
+		rejected  int
+	}{
+		{"bom.csv", []byte("\xEF\xBB\xBFEmail,Name\r\nbom@example.com,Böm\r\n"), "utf-8", ",", map[string]string{"bom@example.com": "Böm"}, 0},
+		{"semicolon.csv", []byte("E-mail;Full name;Phone\nsemi@example.com;Semi Colon;+33 1 42 68 53 00\n"), "utf-8", ";", map[string]string{"semi@example.com": "Semi Colon"}, 0},
+		{"windows-1252.csv", []byte("email,name\nwin@example.com,Jos\xe9 M\xfcller \x80\n"), "windows-1252", ",", map[string]string{"win@example.com": "José Müller €"}, 0},
+		{"utf-16.csv", utf16LE("email\tname\r\nsixteen@example.com\tZoë\r\n"), "utf-16le", "\t", map[string]string{"sixteen@example.com": "Zoë"}, 0},
+		{"pipes.csv", []byte("email|name\npipe@example.com|Pi Pe\n"), "utf-8", "|", map[string]string{"pipe@example.com": "Pi Pe"}, 0},
+		{"quoted-newlines.csv", []byte("email,name\n\"quoted@example.com\",\"Two\r\nLines, and a \"\"quote\"\"\"\n"), "utf-8", ",", map[string]string{"quoted@example.com": "Two\nLines, and a \"quote\""}, 0},
+		// A short row's missing cells are empty; a long row with more values is rejected.
+		{"ragged.csv", []byte("email,name\nshort@example.com\nlong@example.com,Long,extra\ntrailing@example.com,Trailing,,\n"), "utf-8", ",",
+			map[string]string{"short@example.com": "", "trailing@example.com": "Trailing"}, 1},
+		{"no-header.csv", []byte("headless@example.com,Head Less\n"), "utf-8", ",", map[string]string{"headless@example.com": "Head Less"}, 0},
+	}
+	for _, f := range imported {
+		resp := c.upload(t, f.name, f.content, "")
+		require.Equal(t, http.StatusCreated, resp.Status, "%s: %s", f.name, resp.Body)
+		imp := resp.Map(t)
+		require.Equal(t, f.encoding, imp["encoding"], f.name)
+		require.Equal(t, f.delimiter, imp["delimiter"], f.name)
+		if f.name == "no-header.csv" {
+			require.Equal(t, false, imp["has_header"])
+			resp = c.owner.Do("PUT", c.base+"/imports/"+imp["id"].(string)+"/mapping", map[string]any{"mode": "create_and_update", "mapping": []string{"email", "name"}})
+			require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+		}
+		resp = c.owner.Do("POST", c.base+"/imports/"+imp["id"].(string)+"/start", map[string]any{})
+		require.Equal(t, http.StatusAccepted, resp.Status, "%s: %s", f.name, resp.Body)
+		done := c.wait(t, imp["id"].(string), "finished")
+		require.EqualValues(t, f.rejected, progress(done)["rejected"], f.name)
+		all := byEmail(c.contacts(t))
+		for email, name := range f.want {
+			require.Contains(t, all, email, f.name)
+			require.Equal(t, name, all[email]["name"], f.name)
+		}
+	}
+	before := storedFiles(t, dir)
+
+	refused := []struct {
+		name    string
+		content []byte
+		status  int
+		message string
+	}{
+		{"empty.csv", nil, http.StatusBadRequest, "is empty"},
+		{"header-only.csv", []byte("email,name\r\n"), http.StatusBadRequest, "no data rows"},
+		{"binary.csv", append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), make([]byte, 64)...), http.StatusBadRequest, "binary"},
+		{"one-big-field.csv", []byte("email,notes\nbig@example.com,\"" + strings.Repeat("x", 10<<20) + "\"\n"), http.StatusBadRequest, "larger than 4 MiB"},
+		{"open-quote.csv", []byte("email,notes\nopen@example.com,\"never closed\n" + strings.Repeat("more@example.com,row\n", 300000)), http.StatusBadRequest, "larger than 4 MiB"},
+		{"too-many-rows.csv", []byte("email\n" + strings.Repeat("r@example.com\n", 51)), http.StatusBadRequest, "more than 50 data rows"},
+		{"too-large.csv", []byte("email\n" + strings.Repeat("x", 13<<20)), http.StatusRequestEntityTooLarge, ""},
+	}
+	for _, f := range refused {
+		resp := c.upload(t, f.name, f.content, "")
+		require.Equal(t, f.status, resp.Status, "%s: %s", f.name, resp.Body)
+		require.Contains(t, string(resp.Body), f.message, f.name)
+	}
+	require.Equal(t, before, storedFiles(t, dir), "a refused file left its bytes behind")
+	require.Equal(t, len(imported), c.env.Count(t, c.owner.WorkspaceID, "SELECT count(*) FROM imports"))
+}

@@ -1,0 +1,204 @@
+package imports
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/guestlist/guestlist/db"
+	"github.com/guestlist/guestlist/internal/apperr"
+	"github.com/guestlist/guestlist/internal/contacts"
+	"github.com/guestlist/guestlist/internal/fields"
+	"github.com/guestlist/guestlist/internal/mail"
+	"github.com/guestlist/guestlist/internal/tenant"
+)
+
+// plan is a mapping compiled against the agent: it turns one row of the file into one staged
+// row, its cells validated and normalized by the rules of every other write path (E.164
+// phones in the workspace's country, normalized emails, custom values through fields.Batch).
+// What depends on other rows or on existing contacts is decided in SQL, set-based.
+type plan struct {
+	mapping []string
+	columns int
+	batch   *fields.Batch
+	labels  map[string]string // custom key → label, for messages
+	stages  map[string]uuid.UUID
+	owners  map[string]uuid.UUID
+	country string
+	// what a new contact gets: the fields' defaults and the required keys (checked in SQL)
+	defaults []byte
+	required []string
+	unique   []string
+}
+
+func newPlan(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, mapping []string, columns int) (*plan, error) {
+	country, err := tx.Q.GetWorkspaceCountry(ctx, tx.WorkspaceID)
+	if err != nil {
+		return nil, err
+	}
+	batch, err := fields.NewBatch(ctx, tx, agentID, country)
+	if err != nil {
+		return nil, err
+	}
+	p := &plan{mapping: mapping, columns: columns, batch: batch, labels: map[string]string{}, country: country,
+		stages: map[string]uuid.UUID{}, owners: map[string]uuid.UUID{}, required: batch.Required(), unique: batch.Unique()}
+	for _, f := range batch.Fields() {
+		p.labels[f.Key] = f.Label
+	}
+	if p.defaults, err = json.Marshal(batch.Defaults()); err != nil {
+		return nil, err
+	}
+	stages, err := tx.Q.ListStages(ctx, db.ListStagesParams{WorkspaceID: tx.WorkspaceID, AgentID: agentID})
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range stages {
+		p.stages[strings.ToLower(s.Name)] = s.ID
+	}
+	members, err := tx.Q.ImportMembers(ctx, db.ImportMembersParams{WorkspaceID: tx.WorkspaceID, AgentID: agentID})
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range members {
+		p.owners[m.Email] = m.UserID
+	}
+	return p, nil
+}
+
+func text(s string) *string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// row stages the cells of data row n. Everything wrong with the row is named in problem.
+func (p *plan) row(n int, rec []string) db.StageImportRowsParams {
+	out := db.StageImportRowsParams{RowNumber: int32(n), NewID: uuid.NullUUID{UUID: uuid.Must(uuid.NewV7()), Valid: true}}
+	var problems []string
+	if len(rec) > p.columns && !blank(rec[p.columns:]) {
+		problems = append(problems, fmt.Sprintf("has %d cells; the header has %d", len(rec), p.columns))
+	}
+	var first, last *string
+	custom := map[string]json.RawMessage{}
+	for i, target := range p.mapping {
+		if i >= len(rec) {
+			break // a short row: the missing cells are empty
+		}
+		v := text(rec[i])
+		if v == nil || target == TargetIgnore {
+			continue
+		}
+		switch target {
+		case TargetName:
+			out.Name = v
+		case TargetFirstName:
+			first = v
+		case TargetLastName:
+			last = v
+		case TargetEmail:
+			normalized, ok := mail.NormalizeEmail(*v)
+			if !ok {
+				problems = append(problems, fmt.Sprintf("invalid email %q", clip(*v)))
+				continue
+			}
+			out.Email, out.EmailNormalized = v, &normalized
+		case TargetPhone:
+			e164, err := contacts.NormalizePhone(*v, p.country)
+			if err != nil {
+				problems = append(problems, fmt.Sprintf("invalid phone %q", clip(*v)))
+				continue
+			}
+			out.Phone = &e164
+		case TargetExternalID:
+			if utf8.RuneCountInString(*v) > contacts.MaxExternalIDLength {
+				problems = append(problems, fmt.Sprintf("external id longer than %d characters", contacts.MaxExternalIDLength))
+				continue
+			}
+			out.ExternalID = v
+		case TargetStage:
+			id, ok := p.stages[strings.ToLower(*v)]
+			if !ok {
+				problems = append(problems, fmt.Sprintf("unknown stage %q", clip(*v)))
+				continue
+			}
+			out.StageID = uuid.NullUUID{UUID: id, Valid: true}
+		case TargetOwner:
+			id, ok := p.owners[strings.ToLower(*v)]
+			if !ok {
+				problems = append(problems, fmt.Sprintf("owner %q is not a member who works in this agent", clip(*v)))
+				continue
+			}
+			out.OwnerID = uuid.NullUUID{UUID: id, Valid: true}
+		default:
+			raw, _ := json.Marshal(*v) // a string always encodes
+			custom[strings.TrimPrefix(target, customPrefix)] = raw
+		}
+	}
+	if out.Name == nil && (first != nil || last != nil) {
+		name := strings.TrimSpace(deref(first) + " " + deref(last))
+		out.Name = &name
+	}
+	if out.Name != nil && utf8.RuneCountInString(*out.Name) > contacts.MaxNameLength {
+		problems = append(problems, fmt.Sprintf("name longer than %d characters", contacts.MaxNameLength))
+	}
+	values, err := p.batch.Validate(custom)
+	if err != nil {
+		problems = append(problems, p.customProblems(err)...)
+		values = map[string]any{}
+	}
+	out.Custom, _ = json.Marshal(values) // normalized values always encode
+	if out.EmailNormalized == nil && out.Phone == nil && out.ExternalID == nil && len(problems) == 0 {
+		if blank(rec) {
+			problems = append(problems, "empty row")
+		} else {
+			problems = append(problems, "no email and no phone")
+		}
+	}
+	if len(problems) > 0 {
+		msg := strings.Join(problems, "; ")
+		out.Problem = &msg
+	}
+	return out
+}
+
+// customProblems turns fields.Validate's errors into messages naming the field by its label.
+func (p *plan) customProblems(err error) []string {
+	var e *apperr.Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return []string{err.Error()}
+	}
+	var out []string
+	for name, msg := range e.Fields {
+		key := strings.TrimPrefix(name, "custom.")
+		label := p.labels[key]
+		if label == "" {
+			label = key
+		}
+		out = append(out, label+" "+msg)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// clip shortens a cell quoted in a message.
+func clip(s string) string {
+	if utf8.RuneCountInString(s) <= 60 {
+		return s
+	}
+	return string([]rune(s)[:57]) + "..."
+}

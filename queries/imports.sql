@@ -1,0 +1,391 @@
+-- name: CreateImport :one
+INSERT INTO imports (workspace_id, agent_id, id, file_name, size_bytes, checksum, encoding, delimiter, has_header,
+                     headers, total_rows, mode, mapping, status, created_by)
+VALUES (@workspace_id, @agent_id, @id, @file_name, @size_bytes, @checksum, @encoding, @delimiter, @has_header,
+        @headers, @total_rows, @mode, @mapping, @status, @created_by)
+RETURNING *;
+
+-- name: GetImport :one
+SELECT * FROM imports WHERE workspace_id = @workspace_id AND agent_id = @agent_id AND id = @id;
+
+-- name: GetImportByID :one
+SELECT * FROM imports WHERE workspace_id = @workspace_id AND id = @id;
+
+-- name: LockImport :one
+-- The run's and the member's lock on an import: a chunk commits under it, so two runs of the
+-- job (River delivers at least once) never write the same rows, and cancel and undo wait for
+-- the chunk in flight.
+SELECT * FROM imports WHERE workspace_id = @workspace_id AND id = @id FOR UPDATE;
+
+-- name: ListImports :many
+SELECT * FROM imports
+WHERE workspace_id = @workspace_id AND agent_id = @agent_id
+  AND (sqlc.narg(before_id)::uuid IS NULL OR id < sqlc.narg(before_id))
+ORDER BY id DESC
+LIMIT @max_rows;
+
+-- name: EarlierImportOfFile :one
+-- The newest earlier import of the same bytes into the agent that ran (or is running).
+SELECT id, file_name, created_at FROM imports
+WHERE workspace_id = @workspace_id AND agent_id = @agent_id AND checksum = @checksum AND id <> @id
+  AND status IN ('queued', 'running', 'finished', 'cancelled')
+ORDER BY id DESC
+LIMIT 1;
+
+-- name: SetImportMapping :one
+UPDATE imports SET mode = @mode, mapping = @mapping, updated_at = now()
+WHERE workspace_id = @workspace_id AND id = @id
+RETURNING *;
+
+-- name: QueueImport :one
+UPDATE imports SET status = 'queued', updated_at = now()
+WHERE workspace_id = @workspace_id AND id = @id
+RETURNING *;
+
+-- name: StartImportRun :exec
+UPDATE imports SET status = 'running', started_at = COALESCE(started_at, now()), updated_at = now()
+WHERE workspace_id = @workspace_id AND id = @id;
+
+-- name: RequestImportCancel :one
+UPDATE imports SET cancel_requested = true, updated_at = now()
+WHERE workspace_id = @workspace_id AND id = @id
+RETURNING *;
+
+-- name: AdvanceImport :exec
+-- A chunk's checkpoint and counts, in the chunk's transaction.
+UPDATE imports
+SET rows_done = @rows_done, created_count = created_count + @created, updated_count = updated_count + @updated,
+    skipped_count = skipped_count + @skipped, rejected_count = rejected_count + @rejected, updated_at = now()
+WHERE workspace_id = @workspace_id AND id = @id;
+
+-- name: EndImport :one
+UPDATE imports SET status = @status, error = sqlc.narg(error), finished_at = now(), updated_at = now()
+WHERE workspace_id = @workspace_id AND id = @id
+RETURNING *;
+
+-- name: SetImportStatus :one
+UPDATE imports SET status = @status, updated_at = now()
+WHERE workspace_id = @workspace_id AND id = @id
+RETURNING *;
+
+-- name: FinishImportUndo :one
+UPDATE imports SET status = 'undone', undo_kept = @undo_kept, undone_at = now(), updated_at = now()
+WHERE workspace_id = @workspace_id AND id = @id
+RETURNING *;
+
+-- name: GetImportTemplate :one
+SELECT mode, mapping FROM import_templates
+WHERE workspace_id = @workspace_id AND agent_id = @agent_id AND header_key = @header_key;
+
+-- name: SaveImportTemplate :exec
+INSERT INTO import_templates (workspace_id, agent_id, header_key, mode, mapping, updated_by)
+VALUES (@workspace_id, @agent_id, @header_key, @mode, @mapping, @updated_by)
+ON CONFLICT (workspace_id, agent_id, header_key) DO UPDATE
+SET mode = EXCLUDED.mode, mapping = EXCLUDED.mapping, updated_by = EXCLUDED.updated_by, updated_at = now();
+
+-- name: ImportMembers :many
+-- The members who may own the agent's contacts, by email (owner by email in a file).
+SELECT m.user_id, lower(u.email)::text AS email
+FROM memberships m
+JOIN users u ON u.id = m.user_id
+WHERE m.workspace_id = @workspace_id
+  AND (m.role IN ('owner', 'admin') OR EXISTS (
+        SELECT 1 FROM agent_grants g
+        WHERE g.workspace_id = m.workspace_id AND g.agent_id = @agent_id AND g.user_id = m.user_id));
+
+-- name: ImportIssues :many
+-- The rows a run rejected or skipped, in file order, from a row number on (the report pages
+-- through them while it re-reads the file).
+SELECT row_number, kind, reason FROM import_issues
+WHERE workspace_id = @workspace_id AND import_id = @import_id AND kind = @kind AND row_number > @after_row
+ORDER BY row_number
+LIMIT @max_rows;
+
+-- name: ImportIssueReasons :many
+SELECT kind, reason, count(*)::bigint AS rows FROM import_issues
+WHERE workspace_id = @workspace_id AND import_id = @import_id
+GROUP BY kind, reason
+ORDER BY kind, count(*) DESC, reason
+LIMIT 50;
+
+-- The staging steps. import_stage is the transaction's temporary table (see the migration).
+
+-- name: CreateImportStage :exec
+CREATE TEMP TABLE import_stage (
+    row_number       integer NOT NULL,
+    name             text,
+    email            text,
+    email_normalized text,
+    phone            text,
+    external_id      text,
+    stage_id         uuid,
+    owner_id         uuid,
+    custom           jsonb NOT NULL,
+    problem          text,
+    match_id         uuid,
+    outcome          text,
+    reason           text,
+    new_id           uuid
+) ON COMMIT DROP;
+
+-- name: StageImportRows :copyfrom
+INSERT INTO import_stage (row_number, name, email, email_normalized, phone, external_id, stage_id, owner_id, custom, problem, new_id)
+VALUES (@row_number, @name, @email, @email_normalized, @phone, @external_id, @stage_id, @owner_id, @custom, @problem, @new_id);
+
+-- name: AnalyzeImportStage :exec
+-- Statistics, so the matching joins below are planned for the chunk's real size.
+ANALYZE import_stage;
+
+-- name: MatchImportRowsByExternalID :exec
+-- Which existing contact each row is: by external id, then email, then phone (one statement
+-- each, in that order, so an earlier key wins). Rows with a problem match nothing.
+UPDATE import_stage s SET match_id = c.id
+FROM contacts c
+WHERE s.problem IS NULL AND s.external_id IS NOT NULL
+  AND c.workspace_id = @workspace_id AND c.agent_id = @agent_id AND c.status = 'active' AND c.external_id = s.external_id;
+
+-- name: MatchImportRowsByEmail :exec
+UPDATE import_stage s SET match_id = c.id
+FROM contacts c
+WHERE s.problem IS NULL AND s.match_id IS NULL AND s.email_normalized IS NOT NULL
+  AND c.workspace_id = @workspace_id AND c.agent_id = @agent_id AND c.status = 'active' AND c.email_normalized = s.email_normalized;
+
+-- name: MatchImportRowsByPhone :exec
+UPDATE import_stage s SET match_id = c.id
+FROM contacts c
+WHERE s.problem IS NULL AND s.match_id IS NULL AND s.phone IS NOT NULL
+  AND c.workspace_id = @workspace_id AND c.agent_id = @agent_id AND c.status = 'active' AND c.phone = s.phone;
+
+-- name: RejectProblemRows :exec
+UPDATE import_stage SET outcome = 'reject', reason = problem WHERE problem IS NOT NULL;
+
+-- name: RejectDuplicateRows :exec
+-- A row that repeats an earlier row's external id, email or phone, or that matched the same
+-- contact, is a duplicate inside the file: the first row wins.
+UPDATE import_stage s
+SET outcome = 'reject', reason = 'duplicate inside the file: row ' || d.first_row || ' has the same ' || d.field
+FROM (
+    SELECT DISTINCT ON (x.row_number) x.row_number, x.first_row, x.field
+    FROM (
+        SELECT row_number, min(row_number) OVER (PARTITION BY external_id) AS first_row, 'external id' AS field
+        FROM import_stage WHERE problem IS NULL AND external_id IS NOT NULL
+        UNION ALL
+        SELECT row_number, min(row_number) OVER (PARTITION BY email_normalized), 'email'
+        FROM import_stage WHERE problem IS NULL AND email_normalized IS NOT NULL
+        UNION ALL
+        SELECT row_number, min(row_number) OVER (PARTITION BY phone), 'phone'
+        FROM import_stage WHERE problem IS NULL AND phone IS NOT NULL
+        UNION ALL
+        SELECT row_number, min(row_number) OVER (PARTITION BY match_id), 'contact'
+        FROM import_stage WHERE problem IS NULL AND match_id IS NOT NULL
+    ) x
+    WHERE x.row_number > x.first_row
+    ORDER BY x.row_number, x.first_row
+) d
+WHERE s.row_number = d.row_number AND s.outcome IS NULL;
+
+-- name: RejectRowsSeenInEarlierChunks :exec
+-- During a run, earlier chunks are already contacts: a row matching a contact this import
+-- created or updated repeats an earlier row of the file.
+UPDATE import_stage s
+SET outcome = 'reject', reason = 'duplicate inside the file: an earlier row has the same external id, email or phone'
+FROM import_changes ch
+WHERE ch.workspace_id = @workspace_id AND ch.import_id = @import_id AND ch.contact_id = s.match_id AND s.outcome IS NULL;
+
+-- name: ClassifyImportRows :exec
+-- The mode decides what a clean row does; a row to create needs an email or a phone, and the
+-- required custom fields (after defaults); a row to update must not take another contact's
+-- email, phone or external id.
+UPDATE import_stage s
+SET outcome = CASE
+        WHEN s.match_id IS NOT NULL AND @mode::text = 'create_only' THEN 'skip'
+        WHEN s.match_id IS NULL AND @mode::text = 'update_only' THEN 'skip'
+        WHEN s.match_id IS NULL AND s.email_normalized IS NULL AND s.phone IS NULL THEN 'reject'
+        WHEN s.match_id IS NULL AND NOT ((@defaults::jsonb || s.custom) ?& @required_keys::text[]) THEN 'reject'
+        WHEN s.match_id IS NULL THEN 'create'
+        ELSE 'update' END,
+    reason = CASE
+        WHEN s.match_id IS NOT NULL AND @mode::text = 'create_only' THEN 'already exists (create only)'
+        WHEN s.match_id IS NULL AND @mode::text = 'update_only' THEN 'no matching contact (update only)'
+        WHEN s.match_id IS NULL AND s.email_normalized IS NULL AND s.phone IS NULL THEN 'no email and no phone'
+        WHEN s.match_id IS NULL AND NOT ((@defaults::jsonb || s.custom) ?& @required_keys::text[]) THEN
+            'required field missing: ' || (SELECT string_agg(k, ', ') FROM unnest(@required_keys::text[]) k
+                                           WHERE NOT ((@defaults::jsonb || s.custom) ? k))
+        END
+WHERE s.outcome IS NULL;
+
+-- name: RejectTakenDetails :exec
+-- A row whose email, phone or external id belongs to another active contact than the one it
+-- updates (or to any, for a row to create) would break the one-contact-per-detail rule.
+UPDATE import_stage s
+SET outcome = 'reject', reason = t.field || ' belongs to another contact'
+FROM (
+    SELECT DISTINCT ON (s2.row_number) s2.row_number, x.field
+    FROM import_stage s2
+    CROSS JOIN LATERAL (
+        SELECT 'external id' AS field FROM contacts c
+        WHERE s2.external_id IS NOT NULL AND c.workspace_id = @workspace_id AND c.agent_id = @agent_id
+          AND c.status = 'active' AND c.external_id = s2.external_id AND c.id IS DISTINCT FROM s2.match_id
+        UNION ALL
+        SELECT 'email' FROM contacts c
+        WHERE s2.email_normalized IS NOT NULL AND c.workspace_id = @workspace_id AND c.agent_id = @agent_id
+          AND c.status = 'active' AND c.email_normalized = s2.email_normalized AND c.id IS DISTINCT FROM s2.match_id
+        UNION ALL
+        SELECT 'phone' FROM contacts c
+        WHERE s2.phone IS NOT NULL AND c.workspace_id = @workspace_id AND c.agent_id = @agent_id
+          AND c.status = 'active' AND c.phone = s2.phone AND c.id IS DISTINCT FROM s2.match_id
+    ) x
+    WHERE s2.outcome = 'update'
+    ORDER BY s2.row_number
+) t
+WHERE s.row_number = t.row_number;
+
+-- name: RejectTakenCustomValues :exec
+-- Unique custom fields: a value another active contact holds, or an earlier row of the file.
+-- jsonb operators are not leakproof, so this reads the agent's contacts that hold the keys
+-- once (a hash join), and only when the agent has unique fields.
+UPDATE import_stage s
+SET outcome = 'reject', reason = 'the ' || t.key || ' value belongs to another contact'
+FROM (
+    SELECT DISTINCT ON (s2.row_number) s2.row_number, k.key
+    FROM import_stage s2
+    CROSS JOIN unnest(@unique_keys::text[]) AS k (key)
+    WHERE s2.outcome IN ('create', 'update') AND s2.custom ? k.key
+      AND (EXISTS (
+            SELECT 1 FROM contacts c
+            WHERE c.workspace_id = @workspace_id AND c.agent_id = @agent_id AND c.status = 'active'
+              AND c.custom -> k.key = s2.custom -> k.key AND c.id IS DISTINCT FROM s2.match_id)
+        OR EXISTS (
+            SELECT 1 FROM import_stage e
+            WHERE e.row_number < s2.row_number AND e.outcome IN ('create', 'update') AND e.custom -> k.key = s2.custom -> k.key))
+    ORDER BY s2.row_number
+) t
+WHERE s.row_number = t.row_number;
+
+-- name: SkipUnchangedRows :exec
+-- An update that would change nothing is a skip.
+UPDATE import_stage s
+SET outcome = 'skip', reason = 'no changes'
+FROM contacts c
+WHERE s.outcome = 'update' AND c.workspace_id = @workspace_id AND c.agent_id = @agent_id AND c.id = s.match_id
+  AND (s.name IS NULL OR s.name = c.name)
+  AND (s.email IS NULL OR s.email IS NOT DISTINCT FROM c.email)
+  AND (s.phone IS NULL OR s.phone IS NOT DISTINCT FROM c.phone)
+  AND (s.external_id IS NULL OR s.external_id IS NOT DISTINCT FROM c.external_id)
+  AND (s.stage_id IS NULL OR s.stage_id IS NOT DISTINCT FROM c.stage_id)
+  AND (s.owner_id IS NULL OR s.owner_id IS NOT DISTINCT FROM c.primary_owner_id)
+  AND c.custom @> s.custom;
+
+-- name: ImportStageSummary :many
+SELECT outcome::text AS outcome, COALESCE(reason, '')::text AS reason, count(*)::bigint AS rows
+FROM import_stage
+GROUP BY outcome, reason
+ORDER BY outcome, count(*) DESC, reason;
+
+-- name: ImportStageSample :many
+SELECT row_number, name, email, phone, external_id, stage_id, owner_id, custom, outcome, reason, match_id
+FROM import_stage
+ORDER BY row_number
+LIMIT @max_rows;
+
+-- name: SnapshotImportUpdates :exec
+-- Before-values of the contacts this chunk updates, for undo, taken under the rows' locks so
+-- version_after is exactly the version the update below gives them.
+INSERT INTO import_changes (workspace_id, import_id, contact_id, created, before, version_after)
+SELECT @workspace_id::uuid, @import_id::uuid, l.id, false, l.before, l.version + 1
+FROM (
+    SELECT c.id, c.version,
+           jsonb_build_object('name', c.name, 'email', c.email, 'email_normalized', c.email_normalized,
+                              'phone', c.phone, 'external_id', c.external_id, 'stage_id', c.stage_id,
+                              'primary_owner_id', c.primary_owner_id, 'secondary_owner_id', c.secondary_owner_id,
+                              'custom', c.custom) AS before
+    FROM contacts c
+    JOIN import_stage s ON s.match_id = c.id AND s.outcome = 'update'
+    WHERE c.workspace_id = @workspace_id AND c.agent_id = @agent_id
+    FOR UPDATE OF c
+) l;
+
+-- name: ApplyImportUpdates :execrows
+-- Empty cells (NULL here) keep the contact's value; custom values are merged over the stored ones.
+UPDATE contacts c
+SET name = COALESCE(s.name, c.name),
+    email = COALESCE(s.email, c.email),
+    email_normalized = COALESCE(s.email_normalized, c.email_normalized),
+    phone = COALESCE(s.phone, c.phone),
+    external_id = COALESCE(s.external_id, c.external_id),
+    stage_id = COALESCE(s.stage_id, c.stage_id),
+    primary_owner_id = COALESCE(s.owner_id, c.primary_owner_id),
+    -- the file's owner may be today's secondary owner: they cannot be both
+    secondary_owner_id = CASE WHEN s.owner_id = c.secondary_owner_id THEN NULL ELSE c.secondary_owner_id END,
+    custom = c.custom || s.custom,
+    search_text = concat_ws(' ', lower(COALESCE(s.name, c.name)), COALESCE(s.email_normalized, c.email_normalized),
+                            ltrim(COALESCE(s.phone, c.phone), '+')),
+    updated_at = now(),
+    version = c.version + 1
+FROM import_stage s
+WHERE c.workspace_id = @workspace_id AND c.agent_id = @agent_id AND c.id = s.match_id AND s.outcome = 'update';
+
+-- name: InsertImportedContacts :many
+-- One statement for the chunk's new contacts (the contact_search trigger fires once for it).
+INSERT INTO contacts (workspace_id, agent_id, id, name, email, email_normalized, phone, stage_id, primary_owner_id,
+                      source, external_id, created_by, search_text, custom)
+SELECT @workspace_id::uuid, @agent_id::uuid, s.new_id, COALESCE(s.name, ''), s.email, s.email_normalized, s.phone,
+       COALESCE(s.stage_id, sqlc.narg(starting_stage)::uuid), s.owner_id, 'import', s.external_id, sqlc.narg(created_by)::uuid,
+       concat_ws(' ', lower(COALESCE(s.name, '')), s.email_normalized, ltrim(s.phone, '+')), @defaults::jsonb || s.custom
+FROM import_stage s
+WHERE s.outcome = 'create'
+ORDER BY s.new_id
+RETURNING id;
+
+-- name: RecordImportCreations :exec
+INSERT INTO import_changes (workspace_id, import_id, contact_id, created, before, version_after)
+SELECT @workspace_id::uuid, @import_id::uuid, s.new_id, true, NULL, 1
+FROM import_stage s WHERE s.outcome = 'create';
+
+-- name: RecordImportIssues :exec
+INSERT INTO import_issues (workspace_id, import_id, row_number, kind, reason)
+SELECT @workspace_id::uuid, @import_id::uuid, s.row_number, s.outcome, left(s.reason, 500)
+FROM import_stage s WHERE s.outcome IN ('reject', 'skip');
+
+-- Undo.
+
+-- name: DeleteImportedContacts :many
+-- The contacts the import created, still there.
+DELETE FROM contacts c
+USING import_changes ch
+WHERE ch.workspace_id = @workspace_id AND ch.import_id = @import_id AND ch.created
+  AND c.workspace_id = @workspace_id AND c.agent_id = @agent_id AND c.id = ch.contact_id
+RETURNING c.id;
+
+-- name: ImportedContactFiles :many
+SELECT f.id FROM contact_files f
+JOIN import_changes ch ON ch.workspace_id = f.workspace_id AND ch.contact_id = f.contact_id
+WHERE ch.workspace_id = @workspace_id AND ch.import_id = @import_id AND ch.created;
+
+-- name: RestoreImportedUpdates :many
+-- Updated contacts whose version is still the one the import gave them get their values back.
+UPDATE contacts c
+SET name = ch.before ->> 'name',
+    email = ch.before ->> 'email',
+    email_normalized = ch.before ->> 'email_normalized',
+    phone = ch.before ->> 'phone',
+    external_id = ch.before ->> 'external_id',
+    stage_id = (ch.before ->> 'stage_id')::uuid,
+    primary_owner_id = (ch.before ->> 'primary_owner_id')::uuid,
+    secondary_owner_id = (ch.before ->> 'secondary_owner_id')::uuid,
+    custom = ch.before -> 'custom',
+    search_text = concat_ws(' ', lower(ch.before ->> 'name'), ch.before ->> 'email_normalized', ltrim(ch.before ->> 'phone', '+')),
+    updated_at = now(),
+    version = c.version + 1
+FROM import_changes ch
+WHERE ch.workspace_id = @workspace_id AND ch.import_id = @import_id AND NOT ch.created
+  AND c.workspace_id = @workspace_id AND c.agent_id = @agent_id AND c.id = ch.contact_id AND c.version = ch.version_after
+RETURNING c.id;
+
+-- name: ImportUpdatesChangedSince :many
+-- Updated contacts that changed after the import: undo keeps them as they are.
+SELECT c.id, c.name, c.email, c.phone FROM contacts c
+JOIN import_changes ch ON ch.workspace_id = c.workspace_id AND ch.contact_id = c.id
+WHERE ch.workspace_id = @workspace_id AND ch.import_id = @import_id AND NOT ch.created
+  AND c.agent_id = @agent_id AND c.version <> ch.version_after
+ORDER BY c.id;
