@@ -34,6 +34,20 @@ func (t Tx) PlanForArguments(ctx context.Context) error {
 	return err
 }
 
+// TxForArguments is Tx for a transaction that plans every statement for its actual arguments
+// (see PlanForArguments), with the plan setting sent in BEGIN's round trip: for the hot paths
+// with optional filters (the contact list), where a round trip is a tenth of the request.
+func (d *DB) TxForArguments(ctx context.Context, ws uuid.UUID, fn func(Tx) error) error {
+	if ws == uuid.Nil {
+		return errors.New("tenant: no workspace")
+	}
+	begin := "BEGIN; SELECT set_config('app.workspace_id', '" + ws.String() + "', true), " +
+		"set_config('plan_cache_mode', 'force_custom_plan', true)"
+	return pgx.BeginTxFunc(ctx, d.pool, pgx.TxOptions{BeginQuery: begin}, func(tx pgx.Tx) error {
+		return fn(Tx{Tx: tx, Q: db.New(tx), WorkspaceID: ws})
+	})
+}
+
 // DB hands out tenant transactions over the app role's pool.
 type DB struct {
 	pool *pgxpool.Pool

@@ -32,6 +32,7 @@ export type ContactFile = components['schemas']['ContactFile'];
 export type SavedView = components['schemas']['SavedView'];
 export type SavedViewQuery = components['schemas']['SavedViewQuery'];
 export type SavedViewInput = components['schemas']['SavedViewInput'];
+export type ContactSort = components['schemas']['ContactSort'];
 export type Role = WorkspaceMembership['role'];
 export type InvitableRole = Invitation['role'];
 export type Visibility = Agent['visibility'];

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type MouseEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useAgent } from '../agents/AgentLayout';
-import { api, unwrap, type Contact, type CustomField, type Member, type SavedView } from '../api/client';
+import { api, unwrap, type Contact, type ContactSort, type CustomField, type Member, type SavedView } from '../api/client';
 import { asApiError, type ApiError } from '../api/error';
 import { contactFields, customOf, formatValue } from '../fields/values';
 import { useCapabilities } from '../session/SessionContext';
@@ -18,7 +18,16 @@ import { loadColumns, saveColumns, toggleColumn, visibleColumns } from './column
 import { contactPath, loadFields, loadMembers, loadStages, none } from './data';
 import { ownerCandidates } from './form';
 import { displayName, initialsOf, sourceOptions, statusLabel } from './labels';
-import { contactQuery, contactSearch, filtersFromSearch, isFiltered, type ContactFilters } from './query';
+import {
+  contactQuery,
+  contactSearch,
+  customValue,
+  filtersFromSearch,
+  isFiltered,
+  sortOptions,
+  withCustom,
+  type ContactFilters,
+} from './query';
 import { SavedViews } from './SavedViews';
 import { columnsOfView, filtersOfView, listSearch, viewIdFromSearch } from './views';
 
@@ -155,7 +164,7 @@ export function ContactsPage() {
       <div className="section-header">
         <div>
           <h2 className="section-header__title">Contacts</h2>
-          <p className="muted small">The people {agent.name} talks to, newest first.</p>
+          <p className="muted small">The people {agent.name} talks to.</p>
         </div>
         {caps.manageContacts && (
           <button type="button" className="btn btn--primary" onClick={() => setAdding(true)} disabled={stages.status !== 'ready'}>
@@ -214,6 +223,8 @@ export function ContactsPage() {
           highlight={added?.id}
           onOpen={(contact) => navigate(contactPath(agent.id, contact.id))}
           agentId={agent.id}
+          sort={filters.q.trim() ? null : filters.sort || '-created_at'}
+          onSort={(sort) => apply({ ...filters, sort: sort === '-created_at' ? '' : sort })}
           selection={
             caps.bulkContacts
               ? {
@@ -308,7 +319,9 @@ function Toolbar({
     // Only a new search applies: the other filters apply themselves as they change.
   }, [settled]);
 
-  const set = (field: keyof ContactFilters) => (value: string) => send({ ...filters, q, [field]: value });
+  const set = (field: 'stage_id' | 'owner_id' | 'source' | 'status' | 'created_from' | 'created_to' | 'sort') => (value: string) =>
+    send({ ...filters, q, [field]: value });
+  const searching = filters.q.trim() !== '';
   const filtered = isFiltered({ ...filters, q });
 
   return (
@@ -360,6 +373,37 @@ function Toolbar({
             { value: 'archived', label: 'Archived' },
           ]}
         />
+        <label className="filter">
+          <span className="filter__label">Created from</span>
+          <input
+            type="date"
+            value={filters.created_from}
+            max={filters.created_to || undefined}
+            onChange={(e) => set('created_from')(e.target.value)}
+            className={filters.created_from ? 'filter--set' : undefined}
+          />
+        </label>
+        <label className="filter">
+          <span className="filter__label">Created to</span>
+          <input
+            type="date"
+            value={filters.created_to}
+            min={filters.created_from || undefined}
+            onChange={(e) => set('created_to')(e.target.value)}
+            className={filters.created_to ? 'filter--set' : undefined}
+          />
+        </label>
+        <FilterSelect
+          label="Sort"
+          value={searching ? '-created_at' : filters.sort || '-created_at'}
+          onChange={(v) => set('sort')(v === '-created_at' ? '' : v)}
+          options={sortOptions}
+          disabled={searching}
+          title={searching ? 'Search results come newest first' : undefined}
+        />
+        {fields.length > 0 && (
+          <FieldFilters fields={fields} filters={filters} onChange={(param, value) => send(withCustom({ ...filters, q }, param, value))} />
+        )}
         {fields.length > 0 && <ColumnPicker fields={fields} columns={columns} onColumn={onColumn} />}
         {filtered && (
           <button
@@ -379,11 +423,30 @@ function Toolbar({
   );
 }
 
-function FilterSelect({ label, value, onChange, options }: { label: string; value: string; onChange: (v: string) => void; options: Option[] }) {
+function FilterSelect({
+  label,
+  value,
+  onChange,
+  options,
+  disabled,
+  title,
+}: {
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  options: Option[];
+  disabled?: boolean;
+  title?: string;
+}) {
   return (
-    <label className="filter">
+    <label className="filter" title={title}>
       <span className="filter__label">{label}</span>
-      <select value={value} onChange={(e) => onChange(e.target.value)} className={value && value !== 'active' ? 'filter--set' : undefined}>
+      <select
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        disabled={disabled}
+        className={value && value !== 'active' && value !== '-created_at' ? 'filter--set' : undefined}
+      >
         {options.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}
@@ -392,6 +455,98 @@ function FilterSelect({ label, value, onChange, options }: { label: string; valu
       </select>
     </label>
   );
+}
+
+/** The custom-field filters: one control per field, by type (the API's cf.<key> parameters). */
+function FieldFilters({
+  fields,
+  filters,
+  onChange,
+}: {
+  fields: CustomField[];
+  filters: ContactFilters;
+  onChange: (param: string, value: string) => void;
+}) {
+  const set = filters.custom.length;
+  return (
+    <details className="menu">
+      <summary className={`btn btn--small${set ? ' filter--set' : ''}`}>Field filters{set ? ` (${set})` : ''}</summary>
+      <fieldset className="menu__panel field-filters">
+        <legend className="menu__title">Filter by custom fields</legend>
+        {fields.map((f) => (
+          <FieldFilter key={f.id} field={f} filters={filters} onChange={onChange} />
+        ))}
+      </fieldset>
+    </details>
+  );
+}
+
+function FieldFilter({
+  field,
+  filters,
+  onChange,
+}: {
+  field: CustomField;
+  filters: ContactFilters;
+  onChange: (param: string, value: string) => void;
+}) {
+  const param = `cf.${field.key}`;
+  // Text boxes apply when the typing is done (on change of focus or Enter), not on each key.
+  const text = (p: string, label: string, type: 'text' | 'number' | 'date') => (
+    <label className="filter">
+      <span className="filter__label">{label}</span>
+      <input
+        key={customValue(filters, p)}
+        type={type}
+        defaultValue={customValue(filters, p)}
+        onBlur={(e) => e.target.value !== customValue(filters, p) && onChange(p, e.target.value)}
+        onKeyDown={(e) => e.key === 'Enter' && onChange(p, e.currentTarget.value)}
+        onChange={(e) => type === 'date' && onChange(p, e.target.value)}
+      />
+    </label>
+  );
+  switch (field.type) {
+    case 'number':
+      return (
+        <div className="field-filter" role="group" aria-label={field.label}>
+          {text(`${param}.min`, `${field.label} at least`, 'number')}
+          {text(`${param}.max`, `${field.label} at most`, 'number')}
+        </div>
+      );
+    case 'date':
+    case 'datetime':
+      return (
+        <div className="field-filter" role="group" aria-label={field.label}>
+          {text(`${param}.from`, `${field.label} from`, 'date')}
+          {text(`${param}.to`, `${field.label} to`, 'date')}
+        </div>
+      );
+    case 'checkbox':
+      return (
+        <FilterSelect
+          label={field.label}
+          value={customValue(filters, param)}
+          onChange={(v) => onChange(param, v)}
+          options={[
+            { value: '', label: 'Any' },
+            { value: 'true', label: 'Checked' },
+            { value: 'false', label: 'Not checked' },
+          ]}
+        />
+      );
+    case 'single_select':
+    case 'multi_select':
+      return (
+        <FilterSelect
+          label={field.label}
+          value={customValue(filters, param)}
+          onChange={(v) => onChange(param, v)}
+          options={[{ value: '', label: 'Any' }, ...(field.options ?? []).map((o) => ({ value: o.id, label: o.label }))]}
+        />
+      );
+    default:
+      return text(param, `${field.label} contains`, 'text');
+  }
 }
 
 function ColumnPicker({
@@ -433,8 +588,13 @@ function ContactsTable({
   highlight,
   onOpen,
   selection,
+  sort,
+  onSort,
 }: {
   agentId: string;
+  /** The list's order; null: fixed (a search is ranked newest first). */
+  sort: ContactSort | null;
+  onSort: (sort: ContactSort) => void;
   contacts: Contact[];
   extra: CustomField[];
   highlight?: string;
@@ -471,10 +631,10 @@ function ContactsTable({
                 />
               </th>
             )}
-            <th scope="col">Name</th>
+            <SortHeader label="Name" by="name" sort={sort} onSort={onSort} />
             <th scope="col">Email</th>
             <th scope="col">Phone</th>
-            <th scope="col">Stage</th>
+            <SortHeader label="Stage" by="stage" sort={sort} onSort={onSort} />
             <th scope="col">Owner</th>
             <th scope="col">Source</th>
             <th scope="col">Status</th>
@@ -550,5 +710,36 @@ function ContactsTable({
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** A column header that sorts the list by its column: ascending first, again for descending. */
+function SortHeader({
+  label,
+  by,
+  sort,
+  onSort,
+}: {
+  label: string;
+  by: 'name' | 'stage';
+  sort: ContactSort | null;
+  onSort: (sort: ContactSort) => void;
+}) {
+  if (sort === null) return <th scope="col">{label}</th>;
+  const direction = sort === by ? 'ascending' : sort === `-${by}` ? 'descending' : 'none';
+  return (
+    <th scope="col" aria-sort={direction}>
+      <button
+        type="button"
+        className="table__sort"
+        onClick={() => onSort(direction === 'ascending' ? `-${by}` : by)}
+        title={`Sort by ${label.toLowerCase()}`}
+      >
+        {label}
+        <span aria-hidden="true" className="table__sort-mark">
+          {direction === 'ascending' ? ' ▲' : direction === 'descending' ? ' ▼' : ''}
+        </span>
+      </button>
+    </th>
   );
 }

@@ -34,7 +34,7 @@ describe('saved view queries', () => {
   it('saves the filters that are set and the columns', () => {
     expect(viewQueryOf(noFilters, [])).toEqual({ columns: [] });
     expect(
-      viewQueryOf({ q: ' ada ', status: 'archived', stage_id: stage, owner_id: owner, source: 'form' }, ['plan', 'size']),
+      viewQueryOf({ ...noFilters, q: ' ada ', status: 'archived', stage_id: stage, owner_id: owner, source: 'form' }, ['plan', 'size']),
     ).toEqual({ q: 'ada', status: 'archived', stage_id: stage, owner_id: owner, source: 'form', columns: ['plan', 'size'] });
     // Active is the list's default: not saved.
     expect(viewQueryOf({ ...noFilters, status: 'active' }, ['plan'])).toEqual({ columns: ['plan'] });
@@ -55,10 +55,36 @@ describe('saved view queries', () => {
   });
 
   it('round-trips the list state', () => {
-    const filters = { q: 'grace', status: 'archived' as const, stage_id: stage, owner_id: owner, source: 'manual' as const };
+    const filters = { ...noFilters, q: 'grace', status: 'archived' as const, stage_id: stage, owner_id: owner, source: 'manual' as const };
     const query = viewQueryOf(filters, ['plan']);
     expect(filtersOfView(query)).toEqual(filters);
     expect(columnsOfView(query)).toEqual(['plan']);
+  });
+
+  it('keeps the order, created dates and custom-field filters', () => {
+    const filters = {
+      ...noFilters,
+      created_from: '2025-01-01',
+      created_to: '2025-01-31',
+      sort: '-name' as const,
+      custom: [
+        ['cf.plan', 'Pro'],
+        ['cf.plan', 'Team'],
+        ['cf.seats.min', '10'],
+      ] as const,
+    };
+    const query = viewQueryOf(filters, []);
+    expect(query).toEqual({
+      created_from: '2025-01-01',
+      created_to: '2025-01-31',
+      sort: '-name',
+      custom: [
+        { key: 'plan', values: ['Pro', 'Team'] },
+        { key: 'seats', op: 'min', values: ['10'] },
+      ],
+      columns: [],
+    });
+    expect(filtersOfView(query)).toEqual(filters);
   });
 
   it('tells whether the list still shows what the view saved', () => {

@@ -1,5 +1,5 @@
 import type { SavedView, SavedViewQuery } from '../api/client';
-import { contactSearch, filtersFromSearch, type ContactFilters } from './query';
+import { contactSearch, filtersFromSearch, viewCustom, type ContactFilters } from './query';
 
 /** The page address's key for the saved view the list shows (`?view=<id>`), next to the filters. */
 export const viewParam = 'view';
@@ -28,6 +28,10 @@ export function viewQueryOf(filters: ContactFilters, columns: readonly string[])
   if (filters.stage_id) query.stage_id = filters.stage_id;
   if (filters.owner_id) query.owner_id = filters.owner_id;
   if (filters.source) query.source = filters.source;
+  if (filters.created_from) query.created_from = filters.created_from;
+  if (filters.created_to) query.created_to = filters.created_to;
+  if (filters.sort) query.sort = filters.sort;
+  if (filters.custom.length > 0) query.custom = viewCustom(filters.custom);
   query.columns = [...columns];
   return query;
 }
@@ -35,9 +39,13 @@ export function viewQueryOf(filters: ContactFilters, columns: readonly string[])
 /** The list's filters a view restores; unknown or malformed values are dropped, as from an address. */
 export function filtersOfView(query: SavedViewQuery): ContactFilters {
   const params = new URLSearchParams();
-  for (const key of ['q', 'stage_id', 'owner_id', 'source', 'status'] as const) {
+  for (const key of ['q', 'stage_id', 'owner_id', 'source', 'status', 'created_from', 'created_to', 'sort'] as const) {
     const value = query[key];
     if (typeof value === 'string' && value !== '') params.set(key, value);
+  }
+  for (const f of Array.isArray(query.custom) ? query.custom : []) {
+    const param = f.op ? `cf.${f.key}.${f.op}` : `cf.${f.key}`;
+    for (const value of f.values) params.append(param, value);
   }
   return filtersFromSearch(params);
 }
