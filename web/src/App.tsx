@@ -4,8 +4,9 @@ import { AgentLayout } from './agents/AgentLayout';
 import { AgentsPage } from './agents/AgentsPage';
 import { SignInPage } from './auth/SignInPage';
 import { SignUpPage } from './auth/SignUpPage';
-import { AutomationsPage } from './automations/AutomationsPage';
 import { ContactsPage } from './contacts/ContactsPage';
+import { DemoChatPage } from './chat/DemoChatPage';
+import { HistoryPage } from './chat/HistoryPage';
 import { FormsPage } from './forms/FormsPage';
 import { OutboxPage } from './outbox/OutboxPage';
 import { RequireSession, SignedOutOnly } from './session/guards';
@@ -19,7 +20,10 @@ import { ToastProvider } from './ui/Toast';
 import { RequireWorkspace } from './workspace/RequireWorkspace';
 import { WorkspaceSettingsPage } from './workspace/WorkspaceSettingsPage';
 
-// The rich-text editor (contact page) and drag and drop (board, settings) load with their pages.
+// The rich-text editor (contact page) and drag and drop (board, settings, automations) load with their pages.
+const ImportsPage = lazy(() => import('./imports/ImportsPage').then((m) => ({ default: m.ImportsPage })));
+const ImportPage = lazy(() => import('./imports/ImportPage').then((m) => ({ default: m.ImportPage })));
+const AutomationsPage = lazy(() => import('./automations/AutomationsPage').then((m) => ({ default: m.AutomationsPage })));
 const AgentSettings = lazy(() => import('./agents/AgentSettings').then((m) => ({ default: m.AgentSettings })));
 const BoardPage = lazy(() => import('./contacts/BoardPage').then((m) => ({ default: m.BoardPage })));
 const ContactPage = lazy(() => import('./contacts/ContactPage').then((m) => ({ default: m.ContactPage })));
@@ -55,6 +59,10 @@ export function AppRoutes() {
               <Route path="board" element={<BoardPage />} />
               <Route path="forms" element={<FormsPage />} />
               <Route path="automations" element={<AutomationsPage />} />
+              <Route path="imports" element={<ImportsPage />} />
+              <Route path="imports/:importId" element={<ImportPage />} />
+              <Route path="history" element={<HistoryPage />} />
+              <Route path="demo-chat" element={<DemoChatPage />} />
               <Route path="settings" element={<AgentSettings />} />
               <Route path="*" element={<NotFoundPage />} />
             </Route>

@@ -43,6 +43,7 @@ export function SimulatePanel({ agentId, source, label, unsaved }: { agentId: st
   const name = (ref: { name: string } | null) => (ref ? ref.name || 'A member' : '—');
   return (
     <div className="simulate" role="group" aria-label={`Simulate ${label}`}>
+      <h4 className="simulate__title">Simulate the next contacts</h4>
       <form className="simulate__form" onSubmit={submit} noValidate aria-label={`Simulate ${label}`}>
         <TextField
           label="Contacts to simulate"

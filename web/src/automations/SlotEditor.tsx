@@ -27,7 +27,6 @@ const strategyHints: Partial<Record<Strategy, string>> = {
   workspace_owner: 'The owner of this workspace.',
   round_robin: 'Each new contact goes to the next member of the pool, in this order.',
   least_loaded: 'Each new contact goes to the pool member with the fewest active contacts of this agent; ties go to the earlier one.',
-  none: 'Nobody.',
 };
 
 /** One owner slot: its strategy, and the member or the pool the strategy needs. */
@@ -61,9 +60,13 @@ export function SlotEditor({
   }));
   const hint = noPrimary
     ? 'Without a primary owner there is no secondary one.'
-    : slot === 'secondary' && value.strategy !== 'none'
-      ? `${strategyHints[value.strategy] ?? ''} Never the contact’s primary owner.`.trim()
-      : strategyHints[value.strategy];
+    : value.strategy === 'none'
+      ? slot === 'primary'
+        ? 'New contacts get no owner.'
+        : 'No secondary owner.'
+      : slot === 'secondary'
+        ? `${strategyHints[value.strategy] ?? ''} Never the contact’s primary owner.`.trim()
+        : strategyHints[value.strategy];
   return (
     <fieldset className="automation-slot">
       <legend>{label}</legend>

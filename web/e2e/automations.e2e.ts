@@ -1,0 +1,174 @@
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect } from 'vitest';
+import { snapshot, test, visible } from './fixtures';
+import { acceptAsNewUser, agentLink, invitationPath, invite, navLink, newUser, signUp } from './flows';
+
+/** The names in a pool list, in its order. */
+async function poolNames(pool: Locator): Promise<string[]> {
+  return pool.getByRole('listitem').evaluateAll((items) => items.map((li) => li.querySelector('.setting-row__name')?.textContent ?? ''));
+}
+
+async function addToPool(section: Locator, name: string) {
+  await section.getByLabel('Add to the primary owner pool').selectOption({ label: name });
+  await section.getByRole('button', { name: 'Add', exact: true }).click();
+}
+
+/** Saves a method's rule and waits for the server's answer and the page's word. */
+async function save(page: Page, section: Locator, label: string) {
+  const saved = page.waitForResponse((r) => r.url().includes('/automations/') && r.request().method() === 'PUT');
+  await section.getByRole('button', { name: `Save ${label}` }).click();
+  expect((await saved).status()).toBe(200);
+  await visible(section.getByRole('status').filter({ hasText: `${label}: saved.` }));
+}
+
+/** Creates a contact through the API with the page's session, as a script of the signed-in member would. */
+async function createContact(page: Page, agentId: string, contact: { name: string; email: string }): Promise<string> {
+  return page.evaluate(
+    async ({ agentId, contact }) => {
+      const res = await fetch(`/api/v1/agents/${agentId}/contacts`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(contact),
+      });
+      if (res.status !== 201 && res.status !== 200) throw new Error(`create contact: ${res.status} ${await res.text()}`);
+      return ((await res.json()) as { id: string }).id;
+    },
+    { agentId, contact },
+  );
+}
+
+/** The contact's primary owner's name once the automation job has run ('' before). */
+async function primaryOwner(page: Page, agentId: string, contactId: string): Promise<string> {
+  return page.evaluate(
+    async ({ agentId, contactId }) => {
+      const res = await fetch(`/api/v1/agents/${agentId}/contacts/${contactId}`);
+      const c = (await res.json()) as { primary_owner: { name: string } | null };
+      return c.primary_owner?.name ?? '';
+    },
+    { agentId, contactId },
+  );
+}
+
+describe('automations', () => {
+  test(
+    'round robin over a pool ordered by drag and drop: simulated, then new contacts alternate owners',
+    { timeout: 120_000 },
+    async ({ page, newPage }) => {
+      const owner = newUser('auto-owner');
+      const admin = newUser('auto-admin');
+      const tag = owner.email.slice(14, 26).replace(/[^a-z0-9]/g, '');
+
+      // The owner signs up and brings in an admin: the two members of the rotation.
+      await signUp(page, owner);
+      await navLink(page, 'Team').click();
+      await visible(page.getByRole('heading', { name: 'Team', level: 1 }));
+      await invite(page, admin.email, 'Admin');
+      const adminPage = await newPage();
+      await acceptAsNewUser(adminPage, await invitationPath(page, admin.email), admin, owner.workspace);
+
+      await navLink(page, 'Agents').click();
+      await agentLink(page, 'My first agent').click();
+      await page.waitForURL(/\/agents\/[^/]+\/contacts$/);
+      const agentId = new URL(page.url()).pathname.split('/')[2]!;
+      await page.getByRole('navigation', { name: 'Agent CRM' }).getByRole('link', { name: 'Automations' }).click();
+      await visible(page.getByText('Contact created'));
+      await visible(page.getByRole('tab', { name: 'Owner assignment', selected: true }));
+
+      // Agent captured contacts: round robin over the admin, then the owner, reordered by dragging
+      // the owner's handle above the admin.
+      const chat = await visible(page.getByRole('region', { name: 'Agent captured contact' }));
+      await chat.getByLabel('Primary owner strategy').selectOption('round_robin');
+      await addToPool(chat, admin.name);
+      const chatPool = chat.getByRole('list', { name: 'Primary owner pool' });
+      await visible(chatPool);
+      await addToPool(chat, owner.name);
+      expect(await poolNames(chatPool)).toEqual([admin.name, owner.name]);
+      const handle = (await chat.getByRole('button', { name: `Reorder ${owner.name}` }).boundingBox())!;
+      const first = (await chatPool.getByRole('listitem').first().boundingBox())!;
+      await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2 - 6, { steps: 3 });
+      await page.mouse.move(handle.x + handle.width / 2, first.y + 4, { steps: 12 });
+      await page.mouse.move(handle.x + handle.width / 2, first.y + 2, { steps: 2 });
+      await page.mouse.up();
+      await expect.poll(() => poolNames(chatPool)).toEqual([owner.name, admin.name]);
+      await snapshot(page, 'automations-pool');
+      await save(page, chat, 'Agent captured contact');
+
+      // Form submissions follow agent captured until changed, and say so.
+      const form = page.getByRole('region', { name: 'Form submission' });
+      expect(await form.getByLabel('Same as agent captured').isChecked()).toBe(true);
+      await visible(form.getByText(`Round robin: ${owner.name}, ${admin.name}`));
+      expect(await form.getByLabel('Primary owner strategy').count()).toBe(0);
+
+      // Manually created contacts (which is what the API creates for a signed-in member): the same
+      // pool, this time reordered with the keyboard.
+      const manual = page.getByRole('region', { name: 'Manually created contact' });
+      await manual.getByLabel('Primary owner strategy').selectOption('round_robin');
+      await addToPool(manual, admin.name);
+      await addToPool(manual, owner.name);
+      const manualPool = manual.getByRole('list', { name: 'Primary owner pool' });
+      await manual.getByRole('button', { name: `Reorder ${owner.name}` }).focus();
+      await page.keyboard.press('Space');
+      await visible(manual.getByRole('status').filter({ hasText: `Picked up ${owner.name}, in position 2 of 2.` }));
+      await page.keyboard.press('ArrowUp');
+      await visible(manual.getByRole('status').filter({ hasText: `${owner.name} is now at position 1 of 2.` }));
+      await page.keyboard.press('Space');
+      await visible(manual.getByRole('status').filter({ hasText: `${owner.name} was dropped at position 1 of 2.` }));
+      await expect.poll(() => poolNames(manualPool)).toEqual([owner.name, admin.name]);
+      // One member is not a rotation: removing the admin is refused before anything is sent.
+      await manual.getByRole('button', { name: `Remove ${admin.name} from the primary owner pool` }).click();
+      await manual.getByRole('button', { name: 'Save Manually created contact' }).click();
+      await visible(manual.getByText('Add at least 2 members.'));
+      await addToPool(manual, admin.name);
+      await save(page, manual, 'Manually created contact');
+
+      // Simulate the next four manual contacts: they alternate, starting with the owner, and
+      // simulating again shows the same, since a simulation moves nothing.
+      const simulate = manual.getByRole('group', { name: 'Simulate Manually created contact' });
+      await simulate.getByLabel('Contacts to simulate').fill('4');
+      await simulate.getByRole('button', { name: 'Simulate' }).click();
+      const table = await visible(simulate.getByRole('table', { name: 'Simulation: Manually created contact' }));
+      const primaries = () => table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.children[1]?.textContent ?? ''));
+      await expect.poll(primaries).toEqual([owner.name, admin.name, owner.name, admin.name]);
+      expect(await table.locator('tbody tr').first().locator('td').nth(3).textContent()).toBe('Lead');
+      await visible(simulate.getByText(/A simulation changes nothing/));
+      await simulate.getByRole('button', { name: 'Simulate' }).click();
+      await expect.poll(primaries).toEqual([owner.name, admin.name, owner.name, admin.name]);
+      await snapshot(page, 'automations-simulate');
+
+      // Contacts created through the API get their owner from the background job, in turn.
+      const contacts = [1, 2, 3, 4].map((i) => ({ name: `Rotated ${i}`, email: `rotated${i}.${tag}@example.com` }));
+      const expected = [owner.name, admin.name, owner.name, admin.name];
+      for (const [i, contact] of contacts.entries()) {
+        const id = await createContact(page, agentId, contact);
+        // One at a time, so the order of the jobs is the order of the contacts.
+        await expect.poll(() => primaryOwner(page, agentId, id), { timeout: 20_000, interval: 250 }).toBe(expected[i]);
+      }
+
+      // The contact list shows them alternating.
+      await page.getByRole('navigation', { name: 'Agent CRM' }).getByRole('link', { name: 'Contacts' }).click();
+      const list = await visible(page.getByRole('table', { name: 'Contacts' }));
+      for (const [i, contact] of contacts.entries()) {
+        const row = list.getByRole('row').filter({ hasText: contact.email });
+        await expect.poll(() => row.locator('td[data-label="Owner"]').textContent()).toContain(expected[i]);
+      }
+      await snapshot(page, 'automations-contacts');
+
+      // On a phone the owner slots stack and the controls take the full width, without sideways scrolling.
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.getByRole('navigation', { name: 'Agent CRM' }).getByRole('link', { name: 'Automations' }).click();
+      const phoneChat = await visible(page.getByRole('region', { name: 'Agent captured contact' }));
+      const primary = (await phoneChat.getByRole('group', { name: 'Primary owner', exact: true }).boundingBox())!;
+      const secondary = (await phoneChat.getByRole('group', { name: 'Secondary owner', exact: true }).boundingBox())!;
+      expect(secondary.y).toBeGreaterThanOrEqual(primary.y + primary.height);
+      expect(Math.abs(secondary.x - primary.x)).toBeLessThan(2);
+      const strategy = (await phoneChat.getByLabel('Primary owner strategy').boundingBox())!;
+      expect(strategy.width).toBeGreaterThan(primary.width - 40);
+      const save390 = (await phoneChat.getByRole('button', { name: 'Save Agent captured contact' }).boundingBox())!;
+      expect(save390.width).toBeGreaterThan(primary.width - 40);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await snapshot(page, 'automations-390');
+    },
+  );
+});
