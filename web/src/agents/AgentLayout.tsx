@@ -15,6 +15,8 @@ interface AgentContext {
 const tabs = [
   { to: 'contacts', label: 'Contacts' },
   { to: 'board', label: 'Board' },
+  { to: 'history', label: 'History' },
+  { to: 'demo-chat', label: 'Demo chat' },
   { to: 'forms', label: 'Forms' },
   { to: 'automations', label: 'Automations' },
   { to: 'settings', label: 'Settings' },

@@ -11,6 +11,7 @@ import { focusFirstInvalid } from '../ui/dom';
 import { useCapabilities } from '../session/SessionContext';
 import { StagesSettings } from '../contacts/StagesSettings';
 import { FieldsSettings } from '../fields/FieldsSettings';
+import { AgentKeys } from '../chat/AgentKeys';
 
 function valuesOf(agent: Agent): AgentValues {
   return { name: agent.name, visibility: agent.visibility, access_mode: agent.access_mode };
@@ -101,6 +102,7 @@ export function AgentSettings() {
         <StagesSettings agentId={agent.id} readOnly={!caps.manageCrmSettings} />
         <FieldsSettings agentId={agent.id} readOnly={!caps.manageCrmSettings} />
       </div>
+      {caps.manageAgents && <AgentKeys agentId={agent.id} />}
     </div>
   );
 }

@@ -99,7 +99,10 @@ describe('Contact page', () => {
   });
 
   it('switches tabs with the arrow keys and shows honest empty states', async () => {
-    contactApi(session, { [`GET ${path}`]: () => withEtag(200, contact('c1')) });
+    contactApi(session, {
+      [`GET ${path}`]: () => withEtag(200, contact('c1')),
+      [`GET ${path}/conversations`]: () => json(200, { items: [] }),
+    });
     renderAt(path);
     const general = await screen.findByRole('tab', { name: 'General' });
     expect(general.getAttribute('aria-selected')).toBe('true');
@@ -108,6 +111,6 @@ describe('Contact page', () => {
     expect(screen.getByRole('tab', { name: 'Form' }).getAttribute('aria-selected')).toBe('true');
     expect(screen.getByText('Form submissions will appear here once forms are set up.')).toBeTruthy();
     await userEvent.keyboard('{ArrowRight}');
-    expect(screen.getByText('Chats with this contact will appear here.')).toBeTruthy();
+    expect(await screen.findByText('Conversations of the agent with this contact will appear here.')).toBeTruthy();
   });
 });

@@ -10,7 +10,7 @@ import { ConfirmDialog } from '../ui/Dialog';
 import { focusFirstInvalid, useDocumentTitle } from '../ui/dom';
 import { Alert, EmptyState, Loading } from '../ui/feedback';
 import { formatDateTime } from '../ui/format';
-import { CompassIcon, FormIcon, PeopleIcon } from '../ui/icons';
+import { CompassIcon, FormIcon } from '../ui/icons';
 import { useToast } from '../ui/Toast';
 import { useResource } from '../ui/useResource';
 import { problemsFrom } from '../ui/validate';
@@ -24,6 +24,8 @@ import { ContactFiles } from '../files/ContactFiles';
 import { useSimilarContacts } from './similar';
 import { MergeDialog } from './MergeDialog';
 import { Privacy } from './Privacy';
+import { ContactChats } from '../chat/ContactChats';
+import { CapturedFrom, useFieldSources } from '../chat/Provenance';
 
 interface Loaded {
   contact: Contact;
@@ -293,11 +295,7 @@ function ContactView({
                 Form submissions will appear here once forms are set up.
               </EmptyState>
             )}
-            {tab === 'chat' && (
-              <EmptyState icon={<PeopleIcon />} title="No chats yet">
-                Chats with this contact will appear here.
-              </EmptyState>
-            )}
+            {tab === 'chat' && <ContactChats agentId={agentId} contactId={contact.id} />}
             {tab === 'notes' && <Notes agentId={agentId} contactId={contact.id} onChanged={historyChanged} />}
             {tab === 'files' && <ContactFiles agentId={agentId} contactId={contact.id} onChanged={historyChanged} />}
           </div>
@@ -443,6 +441,7 @@ function General({
   const { contact } = loaded;
   const custom = activeFields(fields);
   const values = customOf(contact);
+  const sources = useFieldSources(agentId, contact.id, String(contact.version));
   return (
     <div className="general">
       <div className="general__head">
@@ -454,9 +453,18 @@ function General({
         )}
       </div>
       <dl className="details">
-        <Detail label="Name">{contact.name.trim() || <Empty />}</Detail>
-        <Detail label="Email">{contact.email ? <a href={`mailto:${contact.email}`}>{contact.email}</a> : <Empty />}</Detail>
-        <Detail label="Phone">{contact.phone ? <a href={`tel:${contact.phone}`}>{contact.phone}</a> : <Empty />}</Detail>
+        <Detail label="Name">
+          {contact.name.trim() || <Empty />}
+          <CapturedFrom agentId={agentId} source={sources.get('name')} />
+        </Detail>
+        <Detail label="Email">
+          {contact.email ? <a href={`mailto:${contact.email}`}>{contact.email}</a> : <Empty />}
+          <CapturedFrom agentId={agentId} source={sources.get('email')} />
+        </Detail>
+        <Detail label="Phone">
+          {contact.phone ? <a href={`tel:${contact.phone}`}>{contact.phone}</a> : <Empty />}
+          <CapturedFrom agentId={agentId} source={sources.get('phone')} />
+        </Detail>
         <Detail label="Stage">{contact.stage?.name ?? <Empty />}</Detail>
         <Detail label="Primary owner">{contact.primary_owner?.name ?? <Empty text="Unassigned" />}</Detail>
         <Detail label="Secondary owner">{contact.secondary_owner?.name ?? <Empty />}</Detail>
@@ -472,6 +480,7 @@ function General({
             {custom.map((f) => (
               <Detail key={f.id} label={f.label}>
                 <CustomValue field={f} value={values[f.key]} />
+                <CapturedFrom agentId={agentId} source={sources.get(`custom.${f.key}`)} />
               </Detail>
             ))}
           </dl>
