@@ -4,7 +4,6 @@ import { useAgent } from '../agents/AgentLayout';
 import { api, unwrap } from '../api/client';
 import { loadStages } from '../contacts/data';
 import { useCapabilities } from '../session/SessionContext';
-import { useDocumentTitle } from '../ui/dom';
 import { Alert, Loading } from '../ui/feedback';
 import { BoltIcon } from '../ui/icons';
 import { useResource } from '../ui/useResource';
@@ -26,7 +25,6 @@ export function AutomationsPage() {
   const { agent } = useAgent();
   const caps = useCapabilities();
   const readOnly = !caps.manageAutomations;
-  useDocumentTitle(`Automations · ${agent.name}`);
   const config = useResource(
     useCallback(() => unwrap(api.GET('/agents/{agentId}/automations', { params: { path: { agentId: agent.id } } })), [agent.id]),
     agent.id,
