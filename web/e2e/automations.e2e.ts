@@ -123,15 +123,29 @@ describe('automations', () => {
       await addToPool(manual, admin.name);
       await save(page, manual, 'Manually created contact');
 
-      // Simulate the next four manual contacts: they alternate, starting with the owner, and
-      // simulating again shows the same, since a simulation moves nothing.
+      // Manual contacts start in Prospect (the Contact stage tab); the owner tab is as it was.
+      await page.getByRole('tab', { name: 'Contact stage' }).click();
+      await page.waitForURL(/\?tab=stage$/);
+      const manualStage = await visible(page.getByRole('region', { name: 'Manually created contact' }));
+      const stageSelect = manualStage.getByLabel('Starting stage');
+      expect(await stageSelect.locator('option:checked').textContent()).toBe('First stage (Lead)');
+      await stageSelect.selectOption({ label: 'Prospect' });
+      await save(page, manualStage, 'Manually created contact');
+      await visible(page.getByRole('region', { name: 'API contact' }).getByText('Lead (the first stage)'));
+      await snapshot(page, 'automations-stage');
+      await page.getByRole('tab', { name: 'Owner assignment' }).click();
+      expect(await poolNames(manualPool)).toEqual([owner.name, admin.name]);
+
+      // Simulate the next four manual contacts: they alternate, starting with the owner, in
+      // Prospect, and simulating again shows the same, since a simulation moves nothing.
       const simulate = manual.getByRole('group', { name: 'Simulate Manually created contact' });
+      await simulate.getByText('Simulate the next contacts').click();
       await simulate.getByLabel('Contacts to simulate').fill('4');
       await simulate.getByRole('button', { name: 'Simulate' }).click();
       const table = await visible(simulate.getByRole('table', { name: 'Simulation: Manually created contact' }));
       const primaries = () => table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.children[1]?.textContent ?? ''));
       await expect.poll(primaries).toEqual([owner.name, admin.name, owner.name, admin.name]);
-      expect(await table.locator('tbody tr').first().locator('td').nth(3).textContent()).toBe('Lead');
+      expect(await table.locator('tbody tr').first().locator('td').nth(3).textContent()).toBe('Prospect');
       await visible(simulate.getByText(/A simulation changes nothing/));
       await simulate.getByRole('button', { name: 'Simulate' }).click();
       await expect.poll(primaries).toEqual([owner.name, admin.name, owner.name, admin.name]);
@@ -152,6 +166,7 @@ describe('automations', () => {
       for (const [i, contact] of contacts.entries()) {
         const row = list.getByRole('row').filter({ hasText: contact.email });
         await expect.poll(() => row.locator('td[data-label="Owner"]').textContent()).toContain(expected[i]);
+        expect(await row.locator('td[data-label="Stage"]').textContent()).toContain('Prospect');
       }
       await snapshot(page, 'automations-contacts');
 

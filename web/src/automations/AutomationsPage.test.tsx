@@ -118,6 +118,11 @@ describe('Automations page', () => {
       notify: false,
     });
 
+    // The word belongs to the tab it was said in.
+    await userEvent.click(screen.getByRole('tab', { name: 'Contact stage' }));
+    expect(within(await section('Agent captured contact')).queryByText('Agent captured contact: saved.')).toBeNull();
+    await userEvent.click(screen.getByRole('tab', { name: 'Owner assignment' }));
+
     // A selected primary member is greyed out among the secondary's choices.
     const manual = await section('Manually created contact');
     await userEvent.selectOptions(within(manual).getByLabelText('Primary owner strategy'), 'member');
@@ -200,6 +205,8 @@ describe('Automations page', () => {
     expect((within(chat).getByLabelText('Email the owners about each new contact') as HTMLInputElement).disabled).toBe(true);
 
     const simulate = within(chat).getByRole('group', { name: 'Simulate Agent captured contact' });
+    await userEvent.click(within(simulate).getByText('Simulate the next contacts'));
+    expect(simulate.hasAttribute('open')).toBe(true);
     const count = within(simulate).getByLabelText('Contacts to simulate');
     await userEvent.clear(count);
     await userEvent.type(count, '101');

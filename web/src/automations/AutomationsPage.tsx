@@ -100,7 +100,8 @@ export function AutomationsPage() {
               if (!rule || !chat) return null;
               return (
                 <MethodRule
-                  key={m.source}
+                  // Each tab's section starts afresh: a notice or an error belongs to the tab it came from.
+                  key={`${tab}-${m.source}`}
                   agentId={agent.id}
                   tab={tab}
                   rule={rule}

@@ -42,8 +42,8 @@ export function SimulatePanel({ agentId, source, label, unsaved }: { agentId: st
 
   const name = (ref: { name: string } | null) => (ref ? ref.name || 'A member' : '—');
   return (
-    <div className="simulate" role="group" aria-label={`Simulate ${label}`}>
-      <h4 className="simulate__title">Simulate the next contacts</h4>
+    <details className="simulate" aria-label={`Simulate ${label}`}>
+      <summary className="simulate__title">Simulate the next contacts</summary>
       <form className="simulate__form" onSubmit={submit} noValidate aria-label={`Simulate ${label}`}>
         <TextField
           label="Contacts to simulate"
@@ -91,6 +91,6 @@ export function SimulatePanel({ agentId, source, label, unsaved }: { agentId: st
           </table>
         </div>
       )}
-    </div>
+    </details>
   );
 }
