@@ -292,31 +292,36 @@ func (s *Service) session(ctx context.Context, token string, agentID uuid.UUID) 
 	hash := hashToken(token)
 	var m *httpapi.Member
 	var workspaces []Workspace
+	// Three statements: the session (opening the member door), the memberships (entering the
+	// current workspace, or the first), the agent's visibility. Each door opens inside the
+	// statement before it, so every request signs in with three round trips plus BEGIN and
+	// COMMIT.
 	err := s.tenants.SignIn(ctx, func(tx tenant.SignInTx) error {
-		row, err := tx.Q.GetSession(ctx, hash)
+		row, err := tx.OpenSession(ctx, hash)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return apperr.New(apperr.Unauthenticated, "your session has ended; sign in again")
 		}
 		if err != nil {
 			return err
 		}
-		if err := tx.AsUser(ctx, row.UserID); err != nil {
-			return err
-		}
-		if workspaces, err = listWorkspaces(ctx, tx.Q, row.UserID); err != nil {
+		rows, entered, err := tx.EnterMemberships(ctx, row.UserID, row.CurrentWorkspaceID)
+		if err != nil {
 			return err
 		}
 		m = &httpapi.Member{UserID: row.UserID, Email: row.Email, Name: row.Name, SessionHash: hash}
-		for i, w := range workspaces {
-			if i == 0 || w.ID == row.CurrentWorkspaceID.UUID {
-				m.WorkspaceID, m.Role = w.ID, w.Role
+		workspaces = make([]Workspace, 0, len(rows))
+		for _, r := range rows {
+			role, err := authz.ParseRole(r.Role)
+			if err != nil {
+				return err
+			}
+			workspaces = append(workspaces, Workspace{ID: r.ID, Name: r.Name, Role: role})
+			if r.ID == entered {
+				m.WorkspaceID, m.Role = r.ID, role
 			}
 		}
 		if agentID == uuid.Nil || m.WorkspaceID == uuid.Nil {
 			return nil
-		}
-		if err := tx.InWorkspace(ctx, m.WorkspaceID); err != nil {
-			return err
 		}
 		access, err := tx.Q.AgentAccess(ctx, db.AgentAccessParams{WorkspaceID: m.WorkspaceID, AgentID: agentID, UserID: m.UserID})
 		m.AgentVisible = access.AgentExists && (m.Role != authz.RoleUser || access.Granted)

@@ -107,22 +107,33 @@ func (d *DB) UserTx(ctx context.Context, userID uuid.UUID, fn func(*db.Queries) 
 }
 
 // SignInTx is the authentication transaction: it starts with no tenant context (platform tables
-// only); once the session has proved who the user is, AsUser opens the member door for them,
-// and InWorkspace enters the workspace they chose. Only internal/auth uses it: it is how one
-// request's sign-in costs one transaction instead of three.
+// only); OpenSession proves who the user is and opens the member door for them, and
+// EnterMemberships enters the workspace they chose, each in the statement that reads what
+// justifies it (queries/signin.sql). Only internal/auth uses it: it is how one request's
+// sign-in costs one transaction of three statements.
 type SignInTx struct {
 	pgx.Tx
 	Q *db.Queries
 }
 
-// AsUser opens the member door for an authenticated user.
-func (t SignInTx) AsUser(ctx context.Context, userID uuid.UUID) error {
-	return setLocal(ctx, t.Tx, "app.user_id", userID)
+// OpenSession reads a live session by its token's hash and, in the same statement, opens the
+// member door for its user (AsUser without a round trip of its own). No row: no session, and
+// no door opened.
+func (t SignInTx) OpenSession(ctx context.Context, tokenHash []byte) (db.OpenSessionRow, error) {
+	return t.Q.OpenSession(ctx, tokenHash)
 }
 
-// InWorkspace enters one of the authenticated user's workspaces.
-func (t SignInTx) InWorkspace(ctx context.Context, ws uuid.UUID) error {
-	return setLocal(ctx, t.Tx, "app.workspace_id", ws)
+// EnterMemberships lists the user's memberships through the member door (OpenSession first)
+// and, in the same statement, enters one of their workspaces (InWorkspace without a round trip
+// of its own): preferred when they are a member there, else the first. Entered names it ("" for
+// none).
+func (t SignInTx) EnterMemberships(ctx context.Context, userID uuid.UUID, preferred uuid.NullUUID) (rows []db.EnterMembershipsRow, entered uuid.UUID, err error) {
+	rows, err = t.Q.EnterMemberships(ctx, db.EnterMembershipsParams{UserID: userID, Preferred: preferred})
+	if err != nil || len(rows) == 0 {
+		return rows, uuid.Nil, err
+	}
+	entered, err = uuid.Parse(rows[0].Entered)
+	return rows, entered, err
 }
 
 // SignIn runs fn in an authentication transaction.
@@ -141,15 +152,4 @@ func (d *DB) run(ctx context.Context, setting string, id uuid.UUID, fn func(pgx.
 	// package's constants and a uuid's text is hex and dashes: nothing here needs quoting.
 	begin := "BEGIN; SELECT set_config('" + setting + "', '" + id.String() + "', true)"
 	return pgx.BeginTxFunc(ctx, d.pool, pgx.TxOptions{BeginQuery: begin}, fn)
-}
-
-// setLocal sets a tenant setting for the rest of the transaction only (is_local = true).
-func setLocal(ctx context.Context, tx pgx.Tx, setting string, id uuid.UUID) error {
-	if id == uuid.Nil {
-		return fmt.Errorf("tenant: no id for %s", setting)
-	}
-	if _, err := tx.Exec(ctx, "SELECT set_config($1, $2, true)", setting, id.String()); err != nil {
-		return fmt.Errorf("tenant: setting %s: %w", setting, err)
-	}
-	return nil
 }
