@@ -170,10 +170,21 @@ describe('automations', () => {
       }
       await snapshot(page, 'automations-contacts');
 
+      // The admin leaves the workspace: they leave every pool, and the rotation left with one
+      // member is flagged.
+      await navLink(page, 'Team').click();
+      await page.getByRole('button', { name: `Remove ${admin.name}` }).click();
+      const confirm = await visible(page.getByRole('dialog', { name: `Remove ${admin.name}?` }));
+      await confirm.getByRole('button', { name: 'Remove member' }).click();
+      await visible(page.getByRole('status').filter({ hasText: `${admin.name} was removed from the workspace.` }));
+      await page.goto(`/agents/${agentId}/automations`);
+      const flagged = await visible(page.getByRole('region', { name: 'Agent captured contact' }));
+      await visible(flagged.getByText(/This pool has fewer than two members who can own contacts/));
+      expect(await poolNames(flagged.getByRole('list', { name: 'Primary owner pool' }))).toEqual([owner.name]);
+
       // On a phone the owner slots stack and the controls take the full width, without sideways scrolling.
       await page.setViewportSize({ width: 390, height: 844 });
-      await page.getByRole('navigation', { name: 'Agent CRM' }).getByRole('link', { name: 'Automations' }).click();
-      const phoneChat = await visible(page.getByRole('region', { name: 'Agent captured contact' }));
+      const phoneChat = flagged;
       const primary = (await phoneChat.getByRole('group', { name: 'Primary owner', exact: true }).boundingBox())!;
       const secondary = (await phoneChat.getByRole('group', { name: 'Secondary owner', exact: true }).boundingBox())!;
       expect(secondary.y).toBeGreaterThanOrEqual(primary.y + primary.height);
