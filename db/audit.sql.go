@@ -13,41 +13,44 @@ import (
 	"github.com/google/uuid"
 )
 
-const insertAuditEntry = `-- name: InsertAuditEntry :exec
+const insertAuditEntries = `-- name: InsertAuditEntries :exec
 INSERT INTO audit_log (workspace_id, id, actor_user_id, action, resource, resource_id, outcome,
                        ip, request_id, before, after, subject_id)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+SELECT $1, unnest($2::uuid[]), $3::uuid, unnest($4::text[]),
+       unnest($5::text[]), unnest($6::text[]), unnest($7::text[]), $8::inet,
+       $9::text, unnest($10::jsonb[]), unnest($11::jsonb[]), unnest($12::text[])
 `
 
-type InsertAuditEntryParams struct {
+type InsertAuditEntriesParams struct {
 	WorkspaceID uuid.UUID
-	ID          uuid.UUID
+	Ids         []uuid.UUID
 	ActorUserID uuid.NullUUID
-	Action      string
-	Resource    string
-	ResourceID  string
-	Outcome     string
+	Actions     []string
+	Resources   []string
+	ResourceIds []string
+	Outcomes    []string
 	Ip          *netip.Addr
 	RequestID   string
-	Before      []byte
-	After       []byte
-	SubjectID   string
+	Befores     [][]byte
+	Afters      [][]byte
+	SubjectIds  []string
 }
 
-func (q *Queries) InsertAuditEntry(ctx context.Context, arg InsertAuditEntryParams) error {
-	_, err := q.db.Exec(ctx, insertAuditEntry,
+// Many entries of one actor in one statement (a job's batch of contacts).
+func (q *Queries) InsertAuditEntries(ctx context.Context, arg InsertAuditEntriesParams) error {
+	_, err := q.db.Exec(ctx, insertAuditEntries,
 		arg.WorkspaceID,
-		arg.ID,
+		arg.Ids,
 		arg.ActorUserID,
-		arg.Action,
-		arg.Resource,
-		arg.ResourceID,
-		arg.Outcome,
+		arg.Actions,
+		arg.Resources,
+		arg.ResourceIds,
+		arg.Outcomes,
 		arg.Ip,
 		arg.RequestID,
-		arg.Before,
-		arg.After,
-		arg.SubjectID,
+		arg.Befores,
+		arg.Afters,
+		arg.SubjectIds,
 	)
 	return err
 }

@@ -22,7 +22,7 @@ type AutomateContactsArgs struct {
 func (AutomateContactsArgs) Kind() string { return "automate_contacts" }
 
 func (AutomateContactsArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueDefault, MaxAttempts: 25}
+	return river.InsertOpts{Queue: QueueAutomations, MaxAttempts: 25}
 }
 
 // ContactAutomator runs the automation (internal/automations).

@@ -27,15 +27,20 @@ const (
 	// QueueFiles checks uploaded files: each job reads a whole file (up to
 	// GUESTLIST_FILE_MAX_BYTES), so fewer run at once.
 	QueueFiles = "files"
+	// QueueAutomations runs the contact-created automations: one job per new contact, so it
+	// fetches often (River's default 100 ms between fetches would cap it near 100 jobs/s per
+	// worker process) and runs more at once; its jobs are short transactions.
+	QueueAutomations = "automations"
 )
 
 // Queues is the queue configuration of a worker process.
 func Queues() map[string]river.QueueConfig {
 	return map[string]river.QueueConfig{
-		QueueDefault: {MaxWorkers: 10},
-		QueueMail:    {MaxWorkers: 5},
-		QueueFiles:   {MaxWorkers: 4},
-		QueueImports: {MaxWorkers: 2},
+		QueueDefault:     {MaxWorkers: 10},
+		QueueMail:        {MaxWorkers: 5},
+		QueueFiles:       {MaxWorkers: 4},
+		QueueAutomations: {MaxWorkers: 100, FetchCooldown: 5 * time.Millisecond},
+		QueueImports:     {MaxWorkers: 2},
 	}
 }
 

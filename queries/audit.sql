@@ -1,8 +1,3 @@
--- name: InsertAuditEntry :exec
-INSERT INTO audit_log (workspace_id, id, actor_user_id, action, resource, resource_id, outcome,
-                       ip, request_id, before, after, subject_id)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12);
-
 -- name: SearchAuditEntries :many
 -- Filters are optional (NULL: any). Keyset pagination on the time-ordered id, newest first.
 SELECT sqlc.embed(a), u.name AS actor_name, u.email AS actor_email
@@ -24,3 +19,11 @@ FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id
 WHERE a.workspace_id = @workspace_id AND a.subject_id = @subject_id
 ORDER BY a.id DESC
 LIMIT @max_rows;
+
+-- name: InsertAuditEntries :exec
+-- Many entries of one actor in one statement (a job's batch of contacts).
+INSERT INTO audit_log (workspace_id, id, actor_user_id, action, resource, resource_id, outcome,
+                       ip, request_id, before, after, subject_id)
+SELECT @workspace_id, unnest(@ids::uuid[]), sqlc.narg(actor_user_id)::uuid, unnest(@actions::text[]),
+       unnest(@resources::text[]), unnest(@resource_ids::text[]), unnest(@outcomes::text[]), sqlc.narg(ip)::inet,
+       @request_id::text, unnest(@befores::jsonb[]), unnest(@afters::jsonb[]), unnest(@subject_ids::text[]);

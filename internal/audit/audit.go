@@ -60,39 +60,48 @@ type Entry struct {
 
 // Record writes e in tx, attributed to the actor in ctx.
 func Record(ctx context.Context, tx tenant.Tx, e Entry) error {
+	return RecordMany(ctx, tx, []Entry{e})
+}
+
+// RecordMany writes entries in tx with one statement, all attributed to the actor in ctx.
+func RecordMany(ctx context.Context, tx tenant.Tx, entries []Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
 	a := ActorFrom(ctx)
-	before, err := marshal(e.Before)
-	if err != nil {
-		return err
-	}
-	after, err := marshal(e.After)
-	if err != nil {
-		return err
-	}
-	if e.Outcome == "" {
-		e.Outcome = Success
-	}
-	if e.SubjectID == "" {
-		e.SubjectID = e.ResourceID
-	}
-	var ip *netip.Addr
-	if a.IP.IsValid() {
-		ip = &a.IP
-	}
-	return tx.Q.InsertAuditEntry(ctx, db.InsertAuditEntryParams{
+	p := db.InsertAuditEntriesParams{
 		WorkspaceID: tx.WorkspaceID,
-		ID:          uuid.Must(uuid.NewV7()),
 		ActorUserID: uuid.NullUUID{UUID: a.UserID, Valid: a.UserID != uuid.Nil},
-		Action:      e.Action,
-		Resource:    e.Resource,
-		ResourceID:  e.ResourceID,
-		Outcome:     string(e.Outcome),
-		Ip:          ip,
 		RequestID:   a.RequestID,
-		Before:      before,
-		After:       after,
-		SubjectID:   e.SubjectID,
-	})
+	}
+	if a.IP.IsValid() {
+		p.Ip = &a.IP
+	}
+	for _, e := range entries {
+		before, err := marshal(e.Before)
+		if err != nil {
+			return err
+		}
+		after, err := marshal(e.After)
+		if err != nil {
+			return err
+		}
+		if e.Outcome == "" {
+			e.Outcome = Success
+		}
+		if e.SubjectID == "" {
+			e.SubjectID = e.ResourceID
+		}
+		p.Ids = append(p.Ids, uuid.Must(uuid.NewV7()))
+		p.Actions = append(p.Actions, e.Action)
+		p.Resources = append(p.Resources, e.Resource)
+		p.ResourceIds = append(p.ResourceIds, e.ResourceID)
+		p.Outcomes = append(p.Outcomes, string(e.Outcome))
+		p.Befores = append(p.Befores, before)
+		p.Afters = append(p.Afters, after)
+		p.SubjectIds = append(p.SubjectIds, e.SubjectID)
+	}
+	return tx.Q.InsertAuditEntries(ctx, p)
 }
 
 func marshal(v any) ([]byte, error) {

@@ -111,6 +111,7 @@ type Service struct {
 	tenants *tenant.DB
 	jobs    jobs.Inserter
 	baseURL string
+	batches batcher
 }
 
 // NewService returns the service; baseURL makes the links in notification emails.
@@ -482,7 +483,14 @@ func startingStage(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, src con
 // AutomateContacts runs the automation on the contacts of the job that have not been automated
 // yet: owners by the rule of each contact's creation method, in id order, rotations stepped
 // under the rules' lock, one audit entry per assigned contact, and the notification emails.
+// Concurrent calls for one agent share a transaction (see batcher).
 func (s *Service) AutomateContacts(ctx context.Context, ws, agentID uuid.UUID, ids []uuid.UUID) error {
+	return s.batches.do(ctx, [2]uuid.UUID{ws, agentID}, ids, func(ctx context.Context, ids []uuid.UUID) error {
+		return s.automate(ctx, ws, agentID, ids)
+	})
+}
+
+func (s *Service) automate(ctx context.Context, ws, agentID uuid.UUID, ids []uuid.UUID) error {
 	return s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
 		cs, err := tx.Q.LockContactsToAutomate(ctx, db.LockContactsToAutomateParams{WorkspaceID: ws, AgentID: agentID, Ids: ids})
 		if err != nil || len(cs) == 0 {
@@ -506,6 +514,7 @@ func (s *Service) AutomateContacts(ctx context.Context, ws, agentID uuid.UUID, i
 		done := make([]uuid.UUID, len(cs))
 		primaries, secondaries := make([]uuid.UUID, len(cs)), make([]uuid.UUID, len(cs))
 		var notices []notice
+		var entries []audit.Entry
 		for i, c := range cs {
 			eff, sl := st.slotsFor(contacts.Source(c.Source))
 			p, sec := assign(&sl[0], &sl[1], &st.team, newContact{createdBy: c.CreatedBy, primary: c.PrimaryOwnerID, secondary: c.SecondaryOwnerID})
@@ -513,17 +522,18 @@ func (s *Service) AutomateContacts(ctx context.Context, ws, agentID uuid.UUID, i
 			if !p.Valid && !sec.Valid {
 				continue
 			}
-			if err := audit.Record(ctx, tx, audit.Entry{Action: "automate", Resource: "contacts", ResourceID: c.ID.String(),
+			entries = append(entries, audit.Entry{Action: "automate", Resource: "contacts", ResourceID: c.ID.String(),
 				Before: owners{Primary: st.ref(c.PrimaryOwnerID), Secondary: st.ref(c.SecondaryOwnerID)},
-				After:  owners{Primary: st.ref(or(c.PrimaryOwnerID, p)), Secondary: st.ref(or(c.SecondaryOwnerID, sec)), Rule: string(eff)}}); err != nil {
-				return err
-			}
+				After:  owners{Primary: st.ref(or(c.PrimaryOwnerID, p)), Secondary: st.ref(or(c.SecondaryOwnerID, sec)), Rule: string(eff)}})
 			if r, ok := st.rows[eff]; ok && r.Notify {
 				notices = append(notices, notice{contact: c, owners: []uuid.NullUUID{p, sec}})
 			}
 		}
 		if err := tx.Q.SetAutomatedOwners(ctx, db.SetAutomatedOwnersParams{WorkspaceID: ws, AgentID: agentID,
 			Ids: done, PrimaryIds: primaries, SecondaryIds: secondaries}); err != nil {
+			return err
+		}
+		if err := audit.RecordMany(ctx, tx, entries); err != nil {
 			return err
 		}
 		for src, sl := range st.slots {

@@ -101,6 +101,8 @@ type section struct {
 // Sections are the benchmarks in the order `bench` runs them.
 var sections = []section{
 	{"contacts", runContacts},
+	{"chat", runChat},
+	{"automations", runAutomations},
 }
 
 // Sections names the benchmarks, for -only.
