@@ -425,29 +425,44 @@ LEFT JOIN users p ON p.id = c.primary_owner_id
 LEFT JOIN users s ON s.id = c.secondary_owner_id
 LEFT JOIN stages st ON st.workspace_id = c.workspace_id AND st.id = c.stage_id
 WHERE c.workspace_id = $1 AND c.id IN (
-    SELECT x.id FROM (
-        SELECT sg.id, sg.position FROM stages sg
-        WHERE sg.workspace_id = $1 AND sg.agent_id = $2
-          AND ($3::uuid IS NULL OR sg.id = $3)
+    SELECT u.id FROM (
+        SELECT ps.position, ps.id AS stage, x.id FROM (
+            SELECT sg.id, sg.position FROM stages sg
+            WHERE sg.workspace_id = $1 AND sg.agent_id = $2
+              AND ($3::uuid IS NULL OR sg.id = $3)
+        ) ps
+        CROSS JOIN LATERAL (
+            SELECT pg.id FROM contacts pg
+            WHERE pg.workspace_id = $1 AND pg.agent_id = $2
+              AND pg.stage_id = ps.id AND pg.status = $4
+              AND ($3::uuid IS NULL OR pg.stage_id = $3)
+              AND ($5::uuid IS NULL OR pg.primary_owner_id = $5 OR pg.secondary_owner_id = $5)
+              AND ($6::text IS NULL OR pg.source = $6)
+              AND ($7::timestamptz IS NULL OR pg.created_at >= $7)
+              AND ($8::timestamptz IS NULL OR pg.created_at < $8)
+              AND ($9::jsonb IS NULL OR contact_custom_matches(pg.custom, $9))
+              AND pg.id < CASE WHEN ps.id = $10::uuid THEN $11::uuid ELSE 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid END
+            ORDER BY pg.id DESC
+            LIMIT $12) x
+        WHERE $10::uuid IS NULL OR (ps.position, ps.id) >= ($13::int, $10::uuid)
         UNION ALL
-        SELECT '00000000-0000-0000-0000-000000000000'::uuid, 2147483647 WHERE $3::uuid IS NULL
-    ) ps
-    CROSS JOIN LATERAL (
-        SELECT pg.id FROM contacts pg
-        WHERE pg.workspace_id = $1 AND pg.agent_id = $2
-          AND COALESCE(pg.stage_id, '00000000-0000-0000-0000-000000000000'::uuid) = ps.id AND pg.status = $4
-          AND ($3::uuid IS NULL OR pg.stage_id = $3)
-          AND ($5::uuid IS NULL OR pg.primary_owner_id = $5 OR pg.secondary_owner_id = $5)
-          AND ($6::text IS NULL OR pg.source = $6)
-          AND ($7::timestamptz IS NULL OR pg.created_at >= $7)
-          AND ($8::timestamptz IS NULL OR pg.created_at < $8)
-          AND ($9::jsonb IS NULL OR contact_custom_matches(pg.custom, $9))
-          AND pg.id < CASE WHEN ps.id = $10::uuid THEN $11::uuid
-                           ELSE 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid END
-        ORDER BY pg.id DESC
-        LIMIT $12) x
-    WHERE $10::uuid IS NULL OR (ps.position, ps.id) >= ($13::int, $10::uuid)
-    ORDER BY ps.position, ps.id, x.id DESC
+        SELECT 2147483647, '00000000-0000-0000-0000-000000000000'::uuid, y.id FROM (
+            SELECT pg.id FROM contacts pg
+            WHERE pg.workspace_id = $1 AND pg.agent_id = $2
+              AND pg.stage_id IS NULL AND pg.status = $4
+              AND ($3::uuid IS NULL OR pg.stage_id = $3)
+              AND ($5::uuid IS NULL OR pg.primary_owner_id = $5 OR pg.secondary_owner_id = $5)
+              AND ($6::text IS NULL OR pg.source = $6)
+              AND ($7::timestamptz IS NULL OR pg.created_at >= $7)
+              AND ($8::timestamptz IS NULL OR pg.created_at < $8)
+              AND ($9::jsonb IS NULL OR contact_custom_matches(pg.custom, $9))
+              AND pg.id < CASE WHEN $10::uuid = '00000000-0000-0000-0000-000000000000'::uuid THEN $11::uuid ELSE 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid END
+            ORDER BY pg.id DESC
+            LIMIT $12) y
+        WHERE $3::uuid IS NULL
+          AND ($10::uuid IS NULL OR (2147483647, '00000000-0000-0000-0000-000000000000'::uuid) >= ($13::int, $10::uuid))
+    ) u
+    ORDER BY u.position, u.stage, u.id DESC
     LIMIT $12)
 ORDER BY COALESCE(st.position, 2147483647), COALESCE(st.id, '00000000-0000-0000-0000-000000000000'::uuid), c.id DESC
 `
@@ -477,8 +492,9 @@ type ListContactsByStageRow struct {
 }
 
 // Pipeline order (stage position), newest first within a stage. The agent's stages are walked in
-// order (contacts without a stage come as the nil stage, after the last), each read newest first
-// from contacts_agent_stage_sort; after_stage and after_position are the cursor's stage.
+// order, each read newest first from contacts_agent_stage (a lateral scan per stage); contacts
+// without a stage come as the nil stage after the last (stage_id IS NULL: a null test is
+// leakproof, COALESCE is not). after_stage and after_position are the cursor's stage.
 func (q *Queries) ListContactsByStage(ctx context.Context, arg ListContactsByStageParams) ([]ListContactsByStageRow, error) {
 	rows, err := q.db.Query(ctx, listContactsByStage,
 		arg.WorkspaceID,
@@ -547,29 +563,44 @@ LEFT JOIN users p ON p.id = c.primary_owner_id
 LEFT JOIN users s ON s.id = c.secondary_owner_id
 LEFT JOIN stages st ON st.workspace_id = c.workspace_id AND st.id = c.stage_id
 WHERE c.workspace_id = $1 AND c.id IN (
-    SELECT x.id FROM (
-        SELECT sg.id, sg.position FROM stages sg
-        WHERE sg.workspace_id = $1 AND sg.agent_id = $2
-          AND ($3::uuid IS NULL OR sg.id = $3)
+    SELECT u.id FROM (
+        SELECT ps.position, ps.id AS stage, x.id FROM (
+            SELECT sg.id, sg.position FROM stages sg
+            WHERE sg.workspace_id = $1 AND sg.agent_id = $2
+              AND ($3::uuid IS NULL OR sg.id = $3)
+        ) ps
+        CROSS JOIN LATERAL (
+            SELECT pg.id FROM contacts pg
+            WHERE pg.workspace_id = $1 AND pg.agent_id = $2
+              AND pg.stage_id = ps.id AND pg.status = $4
+              AND ($3::uuid IS NULL OR pg.stage_id = $3)
+              AND ($5::uuid IS NULL OR pg.primary_owner_id = $5 OR pg.secondary_owner_id = $5)
+              AND ($6::text IS NULL OR pg.source = $6)
+              AND ($7::timestamptz IS NULL OR pg.created_at >= $7)
+              AND ($8::timestamptz IS NULL OR pg.created_at < $8)
+              AND ($9::jsonb IS NULL OR contact_custom_matches(pg.custom, $9))
+              AND pg.id < CASE WHEN ps.id = $10::uuid THEN $11::uuid ELSE 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid END
+            ORDER BY pg.id DESC
+            LIMIT $12) x
+        WHERE $10::uuid IS NULL OR (ps.position, ps.id) <= ($13::int, $10::uuid)
         UNION ALL
-        SELECT '00000000-0000-0000-0000-000000000000'::uuid, 2147483647 WHERE $3::uuid IS NULL
-    ) ps
-    CROSS JOIN LATERAL (
-        SELECT pg.id FROM contacts pg
-        WHERE pg.workspace_id = $1 AND pg.agent_id = $2
-          AND COALESCE(pg.stage_id, '00000000-0000-0000-0000-000000000000'::uuid) = ps.id AND pg.status = $4
-          AND ($3::uuid IS NULL OR pg.stage_id = $3)
-          AND ($5::uuid IS NULL OR pg.primary_owner_id = $5 OR pg.secondary_owner_id = $5)
-          AND ($6::text IS NULL OR pg.source = $6)
-          AND ($7::timestamptz IS NULL OR pg.created_at >= $7)
-          AND ($8::timestamptz IS NULL OR pg.created_at < $8)
-          AND ($9::jsonb IS NULL OR contact_custom_matches(pg.custom, $9))
-          AND pg.id < CASE WHEN ps.id = $10::uuid THEN $11::uuid
-                           ELSE 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid END
-        ORDER BY pg.id DESC
-        LIMIT $12) x
-    WHERE $10::uuid IS NULL OR (ps.position, ps.id) <= ($13::int, $10::uuid)
-    ORDER BY ps.position DESC, ps.id DESC, x.id DESC
+        SELECT 2147483647, '00000000-0000-0000-0000-000000000000'::uuid, y.id FROM (
+            SELECT pg.id FROM contacts pg
+            WHERE pg.workspace_id = $1 AND pg.agent_id = $2
+              AND pg.stage_id IS NULL AND pg.status = $4
+              AND ($3::uuid IS NULL OR pg.stage_id = $3)
+              AND ($5::uuid IS NULL OR pg.primary_owner_id = $5 OR pg.secondary_owner_id = $5)
+              AND ($6::text IS NULL OR pg.source = $6)
+              AND ($7::timestamptz IS NULL OR pg.created_at >= $7)
+              AND ($8::timestamptz IS NULL OR pg.created_at < $8)
+              AND ($9::jsonb IS NULL OR contact_custom_matches(pg.custom, $9))
+              AND pg.id < CASE WHEN $10::uuid = '00000000-0000-0000-0000-000000000000'::uuid THEN $11::uuid ELSE 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid END
+            ORDER BY pg.id DESC
+            LIMIT $12) y
+        WHERE $3::uuid IS NULL
+          AND ($10::uuid IS NULL OR (2147483647, '00000000-0000-0000-0000-000000000000'::uuid) <= ($13::int, $10::uuid))
+    ) u
+    ORDER BY u.position DESC, u.stage DESC, u.id DESC
     LIMIT $12)
 ORDER BY COALESCE(st.position, 2147483647) DESC, COALESCE(st.id, '00000000-0000-0000-0000-000000000000'::uuid) DESC, c.id DESC
 `
@@ -599,8 +630,9 @@ type ListContactsByStageDescRow struct {
 }
 
 // Reverse pipeline order, newest first within a stage. The agent's stages are walked in
-// order (contacts without a stage come as the nil stage, after the last), each read newest first
-// from contacts_agent_stage_sort; after_stage and after_position are the cursor's stage.
+// order, each read newest first from contacts_agent_stage (a lateral scan per stage); contacts
+// without a stage come as the nil stage after the last (stage_id IS NULL: a null test is
+// leakproof, COALESCE is not). after_stage and after_position are the cursor's stage.
 func (q *Queries) ListContactsByStageDesc(ctx context.Context, arg ListContactsByStageDescParams) ([]ListContactsByStageDescRow, error) {
 	rows, err := q.db.Query(ctx, listContactsByStageDesc,
 		arg.WorkspaceID,
