@@ -37,6 +37,53 @@ async function createContact(page: Page, agentId: string, contact: { name: strin
   );
 }
 
+/**
+ * Has the agent capture a contact as the chat runtime does, through the API with an agent key:
+ * a conversation, the visitor's message, then the save tool. Returns the new contact's id.
+ */
+async function captureContact(page: Page, secret: string, contact: { name: string; email: string }): Promise<string> {
+  return page.evaluate(
+    async ({ secret, contact }) => {
+      const call = async (path: string, body: unknown) => {
+        const res = await fetch(`/api/v1${path}`, {
+          method: 'POST',
+          credentials: 'omit',
+          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${secret}` },
+          body: JSON.stringify(body),
+        });
+        if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+        return res.json();
+      };
+      const conversation = (await call('/chat/conversations', { visitor_id: `visitor-${contact.email}` })) as { id: string };
+      await call(`/chat/conversations/${conversation.id}/messages`, {
+        client_message_id: 'm1',
+        role: 'visitor',
+        content: `Hi, I am ${contact.name}, write to ${contact.email}`,
+      });
+      const saved = (await call('/chat/save', { conversation_id: conversation.id, name: contact.name, email: contact.email })) as {
+        contact: { id: string; source: string };
+        created: boolean;
+      };
+      if (!saved.created || saved.contact.source !== 'chat') throw new Error(`not a new captured contact: ${JSON.stringify(saved)}`);
+      return saved.contact.id;
+    },
+    { secret, contact },
+  );
+}
+
+/** A new agent key's secret, made with the signed-in owner's session. */
+async function agentKey(page: Page, agentId: string): Promise<string> {
+  return page.evaluate(async (agentId) => {
+    const res = await fetch(`/api/v1/agents/${agentId}/keys`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'E2E runtime' }),
+    });
+    if (res.status !== 201) throw new Error(`create key: ${res.status} ${await res.text()}`);
+    return ((await res.json()) as { secret: string }).secret;
+  }, agentId);
+}
+
 /** The contact's primary owner's name once the automation job has run ('' before). */
 async function primaryOwner(page: Page, agentId: string, contactId: string): Promise<string> {
   return page.evaluate(
@@ -51,7 +98,7 @@ async function primaryOwner(page: Page, agentId: string, contactId: string): Pro
 
 describe('automations', () => {
   test(
-    'round robin over a pool ordered by drag and drop: simulated, then new contacts alternate owners',
+    'round robin over a pool ordered by drag and drop: simulated, then contacts captured through the API alternate owners',
     { timeout: 120_000 },
     async ({ page, newPage }) => {
       const owner = newUser('auto-owner');
@@ -151,23 +198,34 @@ describe('automations', () => {
       await expect.poll(primaries).toEqual([owner.name, admin.name, owner.name, admin.name]);
       await snapshot(page, 'automations-simulate');
 
-      // Contacts created through the API get their owner from the background job, in turn.
-      const contacts = [1, 2, 3, 4].map((i) => ({ name: `Rotated ${i}`, email: `rotated${i}.${tag}@example.com` }));
-      const expected = [owner.name, admin.name, owner.name, admin.name];
-      for (const [i, contact] of contacts.entries()) {
+      // Contacts the agent captures through the chat runtime API get their owner from the
+      // background job, in turn; so do contacts created through the contacts API (manual), in
+      // their own rotation and their own starting stage. One at a time, so the order of the jobs
+      // is the order of the contacts.
+      const alternating = [owner.name, admin.name, owner.name, admin.name];
+      const secret = await agentKey(page, agentId);
+      const captured = [1, 2, 3, 4].map((i) => ({ name: `Captured ${i}`, email: `captured${i}.${tag}@example.com` }));
+      for (const [i, contact] of captured.entries()) {
+        const id = await captureContact(page, secret, contact);
+        await expect.poll(() => primaryOwner(page, agentId, id), { timeout: 20_000, interval: 250 }).toBe(alternating[i]);
+      }
+      const added = [1, 2].map((i) => ({ name: `Added ${i}`, email: `added${i}.${tag}@example.com` }));
+      for (const [i, contact] of added.entries()) {
         const id = await createContact(page, agentId, contact);
-        // One at a time, so the order of the jobs is the order of the contacts.
-        await expect.poll(() => primaryOwner(page, agentId, id), { timeout: 20_000, interval: 250 }).toBe(expected[i]);
+        await expect.poll(() => primaryOwner(page, agentId, id), { timeout: 20_000, interval: 250 }).toBe(alternating[i]);
       }
 
-      // The contact list shows them alternating.
+      // The contact list shows them alternating, each in its method's starting stage.
       await page.getByRole('navigation', { name: 'Agent CRM' }).getByRole('link', { name: 'Contacts' }).click();
       const list = await visible(page.getByRole('table', { name: 'Contacts' }));
-      for (const [i, contact] of contacts.entries()) {
+      const expectRow = async (contact: { email: string }, ownerName: string, stage: string, source: string) => {
         const row = list.getByRole('row').filter({ hasText: contact.email });
-        await expect.poll(() => row.locator('td[data-label="Owner"]').textContent()).toContain(expected[i]);
-        expect(await row.locator('td[data-label="Stage"]').textContent()).toContain('Prospect');
-      }
+        await expect.poll(() => row.locator('td[data-label="Owner"]').textContent()).toContain(ownerName);
+        expect(await row.locator('td[data-label="Stage"]').textContent()).toContain(stage);
+        expect(await row.textContent()).toContain(source);
+      };
+      for (const [i, contact] of captured.entries()) await expectRow(contact, alternating[i]!, 'Lead', 'via Chat');
+      for (const [i, contact] of added.entries()) await expectRow(contact, alternating[i]!, 'Prospect', 'via Manual');
       await snapshot(page, 'automations-contacts');
 
       // The admin leaves the workspace: they leave every pool, and the rotation left with one
