@@ -19,7 +19,7 @@ describe('timeline', () => {
 
   it('tells an automation’s assignment, by Guestlist', () => {
     const auto = describeEntry(
-      entry('contacts', 'automate', { primary_owner: null, secondary_owner: null }, { primary_owner: { id: 'u2', name: 'Bea' }, secondary_owner: null, rule: 'chat' }, { actor: null }),
+      entry('contacts', 'automate', { primary_owner: null, secondary_owner: null }, { primary_owner: { id: 'u2', name: 'Bea' }, secondary_owner: null, rule: 'chat' }, { actor: undefined }),
     );
     expect(auto).toEqual({ actor: 'Guestlist', summary: 'assigned the owners by automation', details: ['Primary owner: — → Bea'] });
   });
