@@ -64,6 +64,8 @@ describe('Automations page', () => {
     expect(screen.getByRole('tab', { name: 'Contact stage' })).toBeTruthy();
     const titles = screen.getAllByRole('heading', { level: 3 }).map((h) => h.textContent);
     expect(titles).toEqual(['Agent captured contact', 'Manually created contact', 'Form submission', 'Imported contact', 'API contact']);
+    // Nobody configured anything yet: every method says its defaults apply.
+    expect(screen.getAllByText('Default')).toHaveLength(5);
 
     // Only the manual method offers the creator.
     const strategies = (name: string) =>

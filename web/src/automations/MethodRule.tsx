@@ -112,9 +112,16 @@ export function MethodRule({
   return (
     <section className="automation" aria-labelledby={titleId}>
       <div className="automation__head">
-        <h3 id={titleId} className="automation__title">
-          {label}
-        </h3>
+        <div className="automation__titlebar">
+          <h3 id={titleId} className="automation__title">
+            {label}
+          </h3>
+          {!rule.customized && (
+            <span className="badge badge--neutral" title="Nobody changed this method yet: its defaults apply.">
+              Default
+            </span>
+          )}
+        </div>
         {about && <p className="muted small">{about}</p>}
       </div>
       <form className="automation__form" onSubmit={submit} noValidate aria-label={`${label}: ${tab === 'owners' ? 'owners' : 'stage'}`}>
