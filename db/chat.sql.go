@@ -45,13 +45,15 @@ func (q *Queries) AgentKeyByHash(ctx context.Context, arg AgentKeyByHashParams) 
 const appendMessage = `-- name: AppendMessage :one
 WITH c AS (
     UPDATE conversations
-    SET message_count = message_count + 1, last_message_at = $7
+    SET message_count = message_count + 1,
+        last_message_at = COALESCE($7::timestamptz, GREATEST(now(), last_message_at))
     WHERE workspace_id = $1 AND agent_id = $8 AND id = $2
-      AND ended_at IS NULL AND (last_message_at IS NULL OR last_message_at <= $7)
-    RETURNING message_count
+      AND ended_at IS NULL
+      AND ($7::timestamptz IS NULL OR last_message_at IS NULL OR last_message_at <= $7::timestamptz)
+    RETURNING message_count, last_message_at
 )
 INSERT INTO conversation_messages (workspace_id, conversation_id, id, seq, client_message_id, role, content, sent_at)
-SELECT $1, $2, $3, c.message_count, $4, $5, $6, $7 FROM c
+SELECT $1, $2, $3, c.message_count, $4, $5, $6, c.last_message_at FROM c
 RETURNING workspace_id, conversation_id, id, seq, client_message_id, role, content, sent_at, created_at
 `
 
@@ -62,13 +64,15 @@ type AppendMessageParams struct {
 	ClientMessageID string
 	Role            string
 	Content         string
-	SentAt          time.Time
+	SentAt          *time.Time
 	AgentID         uuid.UUID
 }
 
 // One round trip for the usual append: the conversation's counter gives the message its place
 // (the row lock orders concurrent appends), unless the conversation is unknown, ended, or the
-// message is older than the last one; then nothing is written and no row comes back.
+// message is older than the last one; then nothing is written and no row comes back. Without a
+// sent_at the message takes the transaction's time, never earlier than the last message's, so
+// concurrent appends cannot fall out of order.
 func (q *Queries) AppendMessage(ctx context.Context, arg AppendMessageParams) (ConversationMessage, error) {
 	row := q.db.QueryRow(ctx, appendMessage,
 		arg.WorkspaceID,
@@ -93,6 +97,46 @@ func (q *Queries) AppendMessage(ctx context.Context, arg AppendMessageParams) (C
 		&i.CreatedAt,
 	)
 	return i, err
+}
+
+const captureSources = `-- name: CaptureSources :exec
+WITH linked AS (
+    UPDATE conversations SET contact_id = $2::uuid
+    WHERE workspace_id = $1 AND agent_id = $7 AND visitor_id = $8 AND contact_id IS NULL
+)
+INSERT INTO contact_field_sources (workspace_id, contact_id, field, conversation_id, message_id, value)
+SELECT $1, $2::uuid, unnest($3::text[]), $4, $5::uuid,
+       unnest($6::jsonb[])
+ON CONFLICT (workspace_id, contact_id, field) DO UPDATE
+SET conversation_id = EXCLUDED.conversation_id, message_id = EXCLUDED.message_id, value = EXCLUDED.value, captured_at = now()
+`
+
+type CaptureSourcesParams struct {
+	WorkspaceID    uuid.UUID
+	ContactID      uuid.UUID
+	Fields         []string
+	ConversationID uuid.UUID
+	MessageID      uuid.NullUUID
+	FieldValues    [][]byte
+	AgentID        uuid.UUID
+	VisitorID      string
+}
+
+// After a save, in one statement: the visitor's anonymous conversations with the agent (this one
+// and earlier ones) become the contact's, and each field written records where it came from.
+// (two arrays of one length unnested side by side in the select list pair up element by element)
+func (q *Queries) CaptureSources(ctx context.Context, arg CaptureSourcesParams) error {
+	_, err := q.db.Exec(ctx, captureSources,
+		arg.WorkspaceID,
+		arg.ContactID,
+		arg.Fields,
+		arg.ConversationID,
+		arg.MessageID,
+		arg.FieldValues,
+		arg.AgentID,
+		arg.VisitorID,
+	)
+	return err
 }
 
 const createAgentKey = `-- name: CreateAgentKey :one
@@ -231,35 +275,6 @@ func (q *Queries) GetConversation(ctx context.Context, arg GetConversationParams
 		&i.StartedAt,
 		&i.LastMessageAt,
 		&i.EndedAt,
-	)
-	return i, err
-}
-
-const latestVisitorMessage = `-- name: LatestVisitorMessage :one
-SELECT workspace_id, conversation_id, id, seq, client_message_id, role, content, sent_at, created_at FROM conversation_messages
-WHERE workspace_id = $1 AND conversation_id = $2 AND role = 'visitor'
-ORDER BY seq DESC
-LIMIT 1
-`
-
-type LatestVisitorMessageParams struct {
-	WorkspaceID    uuid.UUID
-	ConversationID uuid.UUID
-}
-
-func (q *Queries) LatestVisitorMessage(ctx context.Context, arg LatestVisitorMessageParams) (ConversationMessage, error) {
-	row := q.db.QueryRow(ctx, latestVisitorMessage, arg.WorkspaceID, arg.ConversationID)
-	var i ConversationMessage
-	err := row.Scan(
-		&i.WorkspaceID,
-		&i.ConversationID,
-		&i.ID,
-		&i.Seq,
-		&i.ClientMessageID,
-		&i.Role,
-		&i.Content,
-		&i.SentAt,
-		&i.CreatedAt,
 	)
 	return i, err
 }
@@ -638,30 +653,47 @@ func (q *Queries) ListMessages(ctx context.Context, arg ListMessagesParams) ([]C
 	return items, nil
 }
 
-const lockConversation = `-- name: LockConversation :one
-SELECT workspace_id, agent_id, id, visitor_id, contact_id, title, message_count, started_at, last_message_at, ended_at FROM conversations WHERE workspace_id = $1 AND agent_id = $2 AND id = $3 FOR UPDATE
+const lockConversationForSave = `-- name: LockConversationForSave :one
+SELECT c.workspace_id, c.agent_id, c.id, c.visitor_id, c.contact_id, c.title, c.message_count, c.started_at, c.last_message_at, c.ended_at, w.default_country,
+       COALESCE((SELECT m.id FROM conversation_messages m
+                 WHERE m.workspace_id = c.workspace_id AND m.conversation_id = c.id AND m.role = 'visitor'
+                 ORDER BY m.seq DESC LIMIT 1), '00000000-0000-0000-0000-000000000000'::uuid)::uuid AS latest_visitor_message
+FROM conversations c JOIN workspaces w ON w.id = c.workspace_id
+WHERE c.workspace_id = $1 AND c.agent_id = $2 AND c.id = $3
+FOR UPDATE OF c
 `
 
-type LockConversationParams struct {
+type LockConversationForSaveParams struct {
 	WorkspaceID uuid.UUID
 	AgentID     uuid.UUID
 	ID          uuid.UUID
 }
 
-func (q *Queries) LockConversation(ctx context.Context, arg LockConversationParams) (Conversation, error) {
-	row := q.db.QueryRow(ctx, lockConversation, arg.WorkspaceID, arg.AgentID, arg.ID)
-	var i Conversation
+type LockConversationForSaveRow struct {
+	Conversation         Conversation
+	DefaultCountry       string
+	LatestVisitorMessage uuid.UUID
+}
+
+// What save needs before it writes, in one round trip: the conversation (locked, so two saves
+// of one conversation run one after the other), the workspace's phone country and the
+// conversation's latest visitor message (the nil uuid when it has none).
+func (q *Queries) LockConversationForSave(ctx context.Context, arg LockConversationForSaveParams) (LockConversationForSaveRow, error) {
+	row := q.db.QueryRow(ctx, lockConversationForSave, arg.WorkspaceID, arg.AgentID, arg.ID)
+	var i LockConversationForSaveRow
 	err := row.Scan(
-		&i.WorkspaceID,
-		&i.AgentID,
-		&i.ID,
-		&i.VisitorID,
-		&i.ContactID,
-		&i.Title,
-		&i.MessageCount,
-		&i.StartedAt,
-		&i.LastMessageAt,
-		&i.EndedAt,
+		&i.Conversation.WorkspaceID,
+		&i.Conversation.AgentID,
+		&i.Conversation.ID,
+		&i.Conversation.VisitorID,
+		&i.Conversation.ContactID,
+		&i.Conversation.Title,
+		&i.Conversation.MessageCount,
+		&i.Conversation.StartedAt,
+		&i.Conversation.LastMessageAt,
+		&i.Conversation.EndedAt,
+		&i.DefaultCountry,
+		&i.LatestVisitorMessage,
 	)
 	return i, err
 }
@@ -706,34 +738,6 @@ type MoveConversationsParams struct {
 
 func (q *Queries) MoveConversations(ctx context.Context, arg MoveConversationsParams) error {
 	_, err := q.db.Exec(ctx, moveConversations, arg.ToContact, arg.WorkspaceID, arg.FromContact)
-	return err
-}
-
-const recordFieldSource = `-- name: RecordFieldSource :exec
-INSERT INTO contact_field_sources (workspace_id, contact_id, field, conversation_id, message_id, value)
-VALUES ($1, $2, $3, $4, $5, $6)
-ON CONFLICT (workspace_id, contact_id, field) DO UPDATE
-SET conversation_id = EXCLUDED.conversation_id, message_id = EXCLUDED.message_id, value = EXCLUDED.value, captured_at = now()
-`
-
-type RecordFieldSourceParams struct {
-	WorkspaceID    uuid.UUID
-	ContactID      uuid.UUID
-	Field          string
-	ConversationID uuid.UUID
-	MessageID      uuid.NullUUID
-	Value          []byte
-}
-
-func (q *Queries) RecordFieldSource(ctx context.Context, arg RecordFieldSourceParams) error {
-	_, err := q.db.Exec(ctx, recordFieldSource,
-		arg.WorkspaceID,
-		arg.ContactID,
-		arg.Field,
-		arg.ConversationID,
-		arg.MessageID,
-		arg.Value,
-	)
 	return err
 }
 

@@ -152,6 +152,25 @@ func (q *Queries) ListStages(ctx context.Context, arg ListStagesParams) ([]ListS
 	return items, nil
 }
 
+const lockStageShared = `-- name: LockStageShared :one
+SELECT id FROM stages WHERE workspace_id = $1 AND agent_id = $2 AND id = $3 FOR SHARE
+`
+
+type LockStageSharedParams struct {
+	WorkspaceID uuid.UUID
+	AgentID     uuid.UUID
+	ID          uuid.UUID
+}
+
+// A contact write checks its stage is the agent's and keeps it from being removed until commit;
+// a shared lock, so that concurrent writes into one stage do not queue behind each other.
+func (q *Queries) LockStageShared(ctx context.Context, arg LockStageSharedParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, lockStageShared, arg.WorkspaceID, arg.AgentID, arg.ID)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
+}
+
 const moveStageContacts = `-- name: MoveStageContacts :execrows
 UPDATE contacts SET stage_id = $1, updated_at = now(), version = version + 1
 WHERE workspace_id = $2 AND agent_id = $3 AND stage_id = $4

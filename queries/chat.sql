@@ -28,8 +28,17 @@ RETURNING *;
 -- name: GetConversation :one
 SELECT * FROM conversations WHERE workspace_id = @workspace_id AND agent_id = @agent_id AND id = @id;
 
--- name: LockConversation :one
-SELECT * FROM conversations WHERE workspace_id = @workspace_id AND agent_id = @agent_id AND id = @id FOR UPDATE;
+-- name: LockConversationForSave :one
+-- What save needs before it writes, in one round trip: the conversation (locked, so two saves
+-- of one conversation run one after the other), the workspace's phone country and the
+-- conversation's latest visitor message (the nil uuid when it has none).
+SELECT sqlc.embed(c), w.default_country,
+       COALESCE((SELECT m.id FROM conversation_messages m
+                 WHERE m.workspace_id = c.workspace_id AND m.conversation_id = c.id AND m.role = 'visitor'
+                 ORDER BY m.seq DESC LIMIT 1), '00000000-0000-0000-0000-000000000000'::uuid)::uuid AS latest_visitor_message
+FROM conversations c JOIN workspaces w ON w.id = c.workspace_id
+WHERE c.workspace_id = @workspace_id AND c.agent_id = @agent_id AND c.id = @id
+FOR UPDATE OF c;
 
 -- name: SetConversationTitle :one
 UPDATE conversations SET title = @title
@@ -54,27 +63,25 @@ WHERE workspace_id = @workspace_id AND agent_id = @agent_id AND id = @id AND con
 -- name: AppendMessage :one
 -- One round trip for the usual append: the conversation's counter gives the message its place
 -- (the row lock orders concurrent appends), unless the conversation is unknown, ended, or the
--- message is older than the last one; then nothing is written and no row comes back.
+-- message is older than the last one; then nothing is written and no row comes back. Without a
+-- sent_at the message takes the transaction's time, never earlier than the last message's, so
+-- concurrent appends cannot fall out of order.
 WITH c AS (
     UPDATE conversations
-    SET message_count = message_count + 1, last_message_at = @sent_at
+    SET message_count = message_count + 1,
+        last_message_at = COALESCE(sqlc.narg(sent_at)::timestamptz, GREATEST(now(), last_message_at))
     WHERE workspace_id = @workspace_id AND agent_id = @agent_id AND id = @conversation_id
-      AND ended_at IS NULL AND (last_message_at IS NULL OR last_message_at <= @sent_at)
-    RETURNING message_count
+      AND ended_at IS NULL
+      AND (sqlc.narg(sent_at)::timestamptz IS NULL OR last_message_at IS NULL OR last_message_at <= sqlc.narg(sent_at)::timestamptz)
+    RETURNING message_count, last_message_at
 )
 INSERT INTO conversation_messages (workspace_id, conversation_id, id, seq, client_message_id, role, content, sent_at)
-SELECT @workspace_id, @conversation_id, @id, c.message_count, @client_message_id, @role, @content, @sent_at FROM c
+SELECT @workspace_id, @conversation_id, @id, c.message_count, @client_message_id, @role, @content, c.last_message_at FROM c
 RETURNING *;
 
 -- name: MessageByClientID :one
 SELECT * FROM conversation_messages
 WHERE workspace_id = @workspace_id AND conversation_id = @conversation_id AND client_message_id = @client_message_id;
-
--- name: LatestVisitorMessage :one
-SELECT * FROM conversation_messages
-WHERE workspace_id = @workspace_id AND conversation_id = @conversation_id AND role = 'visitor'
-ORDER BY seq DESC
-LIMIT 1;
 
 -- name: ListMessages :many
 SELECT * FROM conversation_messages
@@ -119,9 +126,17 @@ LIMIT 200;
 -- name: MoveConversations :exec
 UPDATE conversations SET contact_id = @to_contact::uuid WHERE workspace_id = @workspace_id AND contact_id = @from_contact::uuid;
 
--- name: RecordFieldSource :exec
+-- name: CaptureSources :exec
+-- After a save, in one statement: the visitor's anonymous conversations with the agent (this one
+-- and earlier ones) become the contact's, and each field written records where it came from.
+WITH linked AS (
+    UPDATE conversations SET contact_id = @contact_id::uuid
+    WHERE workspace_id = @workspace_id AND agent_id = @agent_id AND visitor_id = @visitor_id AND contact_id IS NULL
+)
 INSERT INTO contact_field_sources (workspace_id, contact_id, field, conversation_id, message_id, value)
-VALUES (@workspace_id, @contact_id, @field, @conversation_id, @message_id, @value)
+-- (two arrays of one length unnested side by side in the select list pair up element by element)
+SELECT @workspace_id, @contact_id::uuid, unnest(@fields::text[]), @conversation_id, sqlc.narg(message_id)::uuid,
+       unnest(@field_values::jsonb[])
 ON CONFLICT (workspace_id, contact_id, field) DO UPDATE
 SET conversation_id = EXCLUDED.conversation_id, message_id = EXCLUDED.message_id, value = EXCLUDED.value, captured_at = now();
 

@@ -13,6 +13,11 @@ ORDER BY s.position, s.id;
 -- name: GetStageForUpdate :one
 SELECT * FROM stages WHERE workspace_id = $1 AND agent_id = $2 AND id = $3 FOR UPDATE;
 
+-- name: LockStageShared :one
+-- A contact write checks its stage is the agent's and keeps it from being removed until commit;
+-- a shared lock, so that concurrent writes into one stage do not queue behind each other.
+SELECT id FROM stages WHERE workspace_id = $1 AND agent_id = $2 AND id = $3 FOR SHARE;
+
 -- name: RenameStage :one
 UPDATE stages SET name = $4 WHERE workspace_id = $1 AND agent_id = $2 AND id = $3 RETURNING *;
 

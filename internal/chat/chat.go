@@ -4,11 +4,11 @@
 // an agent's conversations and the provenance of the values the agent captured.
 //
 // Ordering: a conversation's messages are numbered (seq 1, 2, ...) in the order they are
-// appended; the conversation's row lock serializes concurrent appends. A message's sent_at
-// (the runtime's clock, now when absent) may not be earlier than the previous message's: such
-// an append is refused, so the transcript's order and its times always agree. A retried append
-// (the same client_message_id in the same conversation) stores nothing and answers the stored
-// message.
+// appended; the conversation's row lock serializes concurrent appends. A message's sent_at (the
+// runtime's clock) may not be earlier than the previous message's: such an append is refused,
+// so the transcript's order and its times always agree. Without one, the message takes the
+// server's time, never earlier than the previous message's. A retried append (the same
+// client_message_id in the same conversation) stores nothing and answers the stored message.
 package chat
 
 import (
@@ -193,23 +193,21 @@ func (s *Service) Append(ctx context.Context, a Agent, conversationID uuid.UUID,
 	if err := in.validate(); err != nil {
 		return Message{}, false, err
 	}
-	sentAt := time.Now().UTC()
+	var sentAt *time.Time
 	if in.SentAt != nil {
-		sentAt = in.SentAt.UTC()
+		t := in.SentAt.UTC()
+		sentAt = &t
 	}
-	// The usual case is one statement; only a refusal or a retry needs a second look.
-	err = s.tenants.Tx(ctx, a.WorkspaceID, func(tx tenant.Tx) error {
-		m, err := tx.Q.AppendMessage(ctx, db.AppendMessageParams{WorkspaceID: tx.WorkspaceID, AgentID: a.AgentID,
-			ConversationID: conversationID, ID: uuid.Must(uuid.NewV7()), ClientMessageID: in.ClientMessageID, Role: in.Role,
-			Content: in.Content, SentAt: sentAt})
-		if err != nil {
-			return err
-		}
-		out, created = messageFrom(m), true
-		return nil
-	})
-	if err == nil || !(errors.Is(err, pgx.ErrNoRows) || isUniqueViolation(err)) {
-		return out, created, err
+	// The usual case is one statement in one round trip (the one-statement door); only a
+	// refusal or a retry needs a second look.
+	m, err := s.tenants.Single(a.WorkspaceID).AppendMessage(ctx, db.AppendMessageParams{WorkspaceID: a.WorkspaceID,
+		AgentID: a.AgentID, ConversationID: conversationID, ID: uuid.Must(uuid.NewV7()), ClientMessageID: in.ClientMessageID,
+		Role: in.Role, Content: in.Content, SentAt: sentAt})
+	if err == nil {
+		return messageFrom(m), true, nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) && !isUniqueViolation(err) {
+		return Message{}, false, err
 	}
 	err = s.tenants.Tx(ctx, a.WorkspaceID, func(tx tenant.Tx) error {
 		c, err := tx.Q.GetConversation(ctx, db.GetConversationParams{WorkspaceID: tx.WorkspaceID, AgentID: a.AgentID, ID: conversationID})
@@ -232,7 +230,7 @@ func (s *Service) Append(ctx context.Context, a Agent, conversationID uuid.UUID,
 			return err
 		case c.EndedAt != nil:
 			return apperr.New(apperr.Conflict, "the conversation has ended; start a new one")
-		case c.LastMessageAt != nil && sentAt.Before(*c.LastMessageAt):
+		case sentAt != nil && c.LastMessageAt != nil && sentAt.Before(*c.LastMessageAt):
 			return &apperr.Error{Code: apperr.Invalid, Message: "the message is out of order: it was sent before the conversation's last message",
 				Fields: map[string]string{"sent_at": "must not be before the last message's time, " + c.LastMessageAt.UTC().Format(time.RFC3339Nano)}}
 		}

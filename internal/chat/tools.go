@@ -112,8 +112,9 @@ type LookupInput struct {
 }
 
 // find returns the id of the agent's active contact with the email, phone or external id
-// given (uuid.Nil when none); invalid details are refused naming the field.
-func find(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, in LookupInput) (uuid.UUID, error) {
+// given (uuid.Nil when none); invalid details are refused naming the field. country reads
+// phones without a country code ("": the workspace's, looked up).
+func find(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, in LookupInput, country string) (uuid.UUID, error) {
 	p := db.FindDuplicateContactParams{WorkspaceID: tx.WorkspaceID, AgentID: agentID, ExcludeID: uuid.Nil}
 	bad := apperr.Fields{}
 	if e := strings.TrimSpace(in.Email); e != "" {
@@ -124,11 +125,13 @@ func find(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, in LookupInput) 
 		p.EmailNormalized = &normalized
 	}
 	if ph := strings.TrimSpace(in.Phone); ph != "" {
-		cc, err := tx.Q.GetWorkspaceCountry(ctx, tx.WorkspaceID)
-		if err != nil {
-			return uuid.Nil, err
+		if country == "" {
+			var err error
+			if country, err = tx.Q.GetWorkspaceCountry(ctx, tx.WorkspaceID); err != nil {
+				return uuid.Nil, err
+			}
 		}
-		e164, err := contacts.NormalizePhone(ph, cc)
+		e164, err := contacts.NormalizePhone(ph, country)
 		if err != nil {
 			bad.Add("phone", err.Error())
 		}
@@ -155,7 +158,7 @@ func find(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, in LookupInput) 
 func (s *Service) Lookup(ctx context.Context, a Agent, in LookupInput) (AgentContact, error) {
 	var out AgentContact
 	err := s.tenants.Tx(ctx, a.WorkspaceID, func(tx tenant.Tx) error {
-		id, err := find(ctx, tx, a.AgentID, in)
+		id, err := find(ctx, tx, a.AgentID, in, "")
 		if err != nil {
 			return err
 		}
@@ -172,7 +175,7 @@ func (s *Service) Lookup(ctx context.Context, a Agent, in LookupInput) (AgentCon
 func (s *Service) Exists(ctx context.Context, a Agent, in LookupInput) (bool, error) {
 	var found bool
 	err := s.tenants.Tx(ctx, a.WorkspaceID, func(tx tenant.Tx) error {
-		id, err := find(ctx, tx, a.AgentID, in)
+		id, err := find(ctx, tx, a.AgentID, in, "")
 		found = id != uuid.Nil
 		return err
 	})
@@ -183,6 +186,14 @@ func (s *Service) agentContact(ctx context.Context, tx tenant.Tx, agentID, id uu
 	c, err := contacts.GetTx(ctx, tx, agentID, id)
 	if err != nil {
 		return AgentContact{}, err
+	}
+	return agentViewTx(ctx, tx, agentID, c)
+}
+
+// agentViewTx is agentView reading the agent's fields only when the contact has custom values.
+func agentViewTx(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, c contacts.Contact) (AgentContact, error) {
+	if len(c.Custom) == 0 {
+		return agentView(c, nil), nil
 	}
 	fs, err := fields.ListTx(ctx, tx, agentID, false)
 	return agentView(c, fs), err
@@ -244,32 +255,27 @@ func (s *Service) Save(ctx context.Context, a Agent, in SaveInput) (SaveResult, 
 		}
 	}
 	var out SaveResult
-	err = s.tenants.Tx(ctx, a.WorkspaceID, func(tx tenant.Tx) error {
-		conv, err := tx.Q.LockConversation(ctx, db.LockConversationParams{WorkspaceID: tx.WorkspaceID, AgentID: a.AgentID, ID: convID})
+	err = s.tenants.TxCachedPlans(ctx, a.WorkspaceID, func(tx tenant.Tx) error {
+		locked, err := tx.Q.LockConversationForSave(ctx, db.LockConversationForSaveParams{WorkspaceID: tx.WorkspaceID, AgentID: a.AgentID, ID: convID})
 		if errors.Is(err, pgx.ErrNoRows) {
 			return errNoConversation
 		}
 		if err != nil {
 			return err
 		}
-		msg, err := sourceMessage(ctx, tx, conv.ID, in.MessageID)
-		if err != nil {
-			return err
-		}
-		cc, err := tx.Q.GetWorkspaceCountry(ctx, tx.WorkspaceID)
-		if err != nil {
-			return err
+		conv, cc := locked.Conversation, locked.DefaultCountry
+		msg := uuid.NullUUID{UUID: locked.LatestVisitorMessage, Valid: locked.LatestVisitorMessage != uuid.Nil}
+		if strings.TrimSpace(in.MessageID) != "" {
+			if msg, err = namedMessage(ctx, tx, conv.ID, in.MessageID); err != nil {
+				return err
+			}
 		}
 		if hasPhone {
 			if _, err := contacts.NormalizePhone(phone, cc); err != nil {
 				return apperr.Field("phone", err.Error())
 			}
 		}
-		target, err := s.target(ctx, tx, a, conv, in, email, phone)
-		if err != nil {
-			return err
-		}
-		fs, err := fields.ListTx(ctx, tx, a.AgentID, false)
+		target, err := s.target(ctx, tx, a, conv, in, email, phone, cc)
 		if err != nil {
 			return err
 		}
@@ -346,29 +352,26 @@ func (s *Service) Save(ctx context.Context, a Agent, in SaveInput) (SaveResult, 
 		slices.Sort(written)
 		slices.Sort(kept)
 		// The visitor is identified: this conversation and their earlier anonymous ones are the
-		// contact's now.
-		if err := tx.Q.LinkVisitorConversations(ctx, db.LinkVisitorConversationsParams{WorkspaceID: tx.WorkspaceID,
-			AgentID: a.AgentID, VisitorID: conv.VisitorID, ContactID: c.ID}); err != nil {
+		// contact's now; and every value written records where it came from.
+		values := make([][]byte, len(written))
+		for i, f := range written {
+			if values[i], err = json.Marshal(fieldValue(c, f)); err != nil {
+				return err
+			}
+		}
+		if err := tx.Q.CaptureSources(ctx, db.CaptureSourcesParams{WorkspaceID: tx.WorkspaceID, AgentID: a.AgentID,
+			VisitorID: conv.VisitorID, ContactID: c.ID, ConversationID: conv.ID, MessageID: msg, Fields: written, FieldValues: values}); err != nil {
 			return err
 		}
-		for _, f := range written {
-			value, err := json.Marshal(fieldValue(c, f))
-			if err != nil {
-				return err
-			}
-			if err := tx.Q.RecordFieldSource(ctx, db.RecordFieldSourceParams{WorkspaceID: tx.WorkspaceID, ContactID: c.ID, Field: f,
-				ConversationID: conv.ID, MessageID: msg, Value: value}); err != nil {
-				return err
-			}
-		}
-		out.Contact, out.ConversationID, out.Written, out.Kept = agentView(c, fs), conv.ID, written, kept
-		return nil
+		out.ConversationID, out.Written, out.Kept = conv.ID, written, kept
+		out.Contact, err = agentViewTx(ctx, tx, a.AgentID, c)
+		return err
 	})
 	return out, err
 }
 
 // target is the contact save writes to, uuid.Nil for a new one.
-func (s *Service) target(ctx context.Context, tx tenant.Tx, a Agent, conv db.Conversation, in SaveInput, email, phone string) (uuid.UUID, error) {
+func (s *Service) target(ctx context.Context, tx tenant.Tx, a Agent, conv db.Conversation, in SaveInput, email, phone, country string) (uuid.UUID, error) {
 	if id := strings.TrimSpace(in.ContactID); id != "" {
 		contactID, err := uuid.Parse(id)
 		if err != nil {
@@ -393,21 +396,13 @@ func (s *Service) target(ctx context.Context, tx tenant.Tx, a Agent, conv db.Con
 		return uuid.Nil, nil
 	}
 	// The visitor may already be a contact: identify them by the details they gave.
-	return find(ctx, tx, a.AgentID, LookupInput{Email: email, Phone: phone})
+	return find(ctx, tx, a.AgentID, LookupInput{Email: email, Phone: phone}, country)
 }
 
-// sourceMessage is the message the captured details come from: the one named by its client id,
-// or the conversation's latest visitor message (none when it has none).
-func sourceMessage(ctx context.Context, tx tenant.Tx, conversationID uuid.UUID, clientID string) (uuid.NullUUID, error) {
-	clientID = strings.TrimSpace(clientID)
-	if clientID == "" {
-		m, err := tx.Q.LatestVisitorMessage(ctx, db.LatestVisitorMessageParams{WorkspaceID: tx.WorkspaceID, ConversationID: conversationID})
-		if errors.Is(err, pgx.ErrNoRows) {
-			return uuid.NullUUID{}, nil
-		}
-		return uuid.NullUUID{UUID: m.ID, Valid: err == nil}, err
-	}
-	m, err := tx.Q.MessageByClientID(ctx, db.MessageByClientIDParams{WorkspaceID: tx.WorkspaceID, ConversationID: conversationID, ClientMessageID: clientID})
+// namedMessage is the message of the conversation with the runtime's id clientID.
+func namedMessage(ctx context.Context, tx tenant.Tx, conversationID uuid.UUID, clientID string) (uuid.NullUUID, error) {
+	m, err := tx.Q.MessageByClientID(ctx, db.MessageByClientIDParams{WorkspaceID: tx.WorkspaceID, ConversationID: conversationID,
+		ClientMessageID: strings.TrimSpace(clientID)})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return uuid.NullUUID{}, apperr.Field("message_id", "is not a message of this conversation (give its client_message_id)")
 	}

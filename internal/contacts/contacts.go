@@ -283,7 +283,7 @@ func NewService(tenants *tenant.DB, jobs jobs.Inserter) *Service {
 func check(ctx context.Context, tx tenant.Tx, agentID, self uuid.UUID, f fields, active bool) error {
 	bad := apperr.Fields{}
 	if f.stage.Valid {
-		if _, err := tx.Q.GetStageForUpdate(ctx, db.GetStageForUpdateParams{WorkspaceID: tx.WorkspaceID, AgentID: agentID, ID: f.stage.UUID}); errors.Is(err, pgx.ErrNoRows) {
+		if _, err := tx.Q.LockStageShared(ctx, db.LockStageSharedParams{WorkspaceID: tx.WorkspaceID, AgentID: agentID, ID: f.stage.UUID}); errors.Is(err, pgx.ErrNoRows) {
 			bad.Add("stage_id", "is not a stage of this agent")
 		} else if err != nil {
 			return err
