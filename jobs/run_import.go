@@ -66,9 +66,10 @@ func (w *RunImportWorker) Work(ctx context.Context, job *river.Job[RunImportArgs
 	return err
 }
 
-// Timeout: a run of a million rows takes about a minute; a slow database may take far longer,
-// and each chunk commits on its own, so no overall limit applies.
-func (w *RunImportWorker) Timeout(*river.Job[RunImportArgs]) time.Duration { return -1 }
+// Timeout bounds one attempt: a million rows take about a minute. A run cut short resumes
+// from its last chunk on the next attempt. The timeout is also what lets River's rescuer take
+// over the job of a worker that died (a job without a timeout is never rescued).
+func (w *RunImportWorker) Timeout(*river.Job[RunImportArgs]) time.Duration { return time.Hour }
 
 // UndoImportWorker hands the undo to the runner.
 type UndoImportWorker struct {

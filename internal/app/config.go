@@ -55,7 +55,8 @@ type Config struct {
 	// ImportChunkRows is how many rows each of an import's transactions writes.
 	ImportChunkRows int `env:"GUESTLIST_IMPORT_CHUNK_ROWS" envDefault:"20000"`
 	// JobRescueAfter is how long a job may run before River takes it for lost (its worker
-	// died) and runs it again; River's default. Imports guard against a second run.
+	// died) and runs it again; River's default, at least River's one-minute job timeout.
+	// Imports guard against a second run.
 	JobRescueAfter time.Duration `env:"GUESTLIST_JOB_RESCUE_AFTER" envDefault:"1h"`
 	// ChatKeyRate is how many requests per second one agent key may make (its burst too); 0
 	// means no limit.
@@ -120,8 +121,8 @@ func (c Config) validate() error {
 	if c.ImportChunkRows < 1 || c.ImportChunkRows > 100_000 {
 		errs = append(errs, fmt.Errorf("GUESTLIST_IMPORT_CHUNK_ROWS must be between 1 and 100,000, not %d", c.ImportChunkRows))
 	}
-	if c.JobRescueAfter < time.Second {
-		errs = append(errs, fmt.Errorf("GUESTLIST_JOB_RESCUE_AFTER must be at least 1s, not %s", c.JobRescueAfter))
+	if c.JobRescueAfter < time.Minute {
+		errs = append(errs, fmt.Errorf("GUESTLIST_JOB_RESCUE_AFTER must be at least 1m (River's job timeout), not %s", c.JobRescueAfter))
 	}
 	if c.DatabaseMaxConns < 2 {
 		errs = append(errs, fmt.Errorf("GUESTLIST_DB_MAX_CONNS must be at least 2, not %d", c.DatabaseMaxConns))

@@ -19,6 +19,7 @@ const tabs = [
   { to: 'demo-chat', label: 'Demo chat' },
   { to: 'forms', label: 'Forms' },
   { to: 'automations', label: 'Automations' },
+  { to: 'imports', label: 'Imports' },
   { to: 'settings', label: 'Settings' },
 ];
 

@@ -1,0 +1,356 @@
+import { useCallback, useEffect, useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { useAgent } from '../agents/AgentLayout';
+import { API_BASE, api, unwrap } from '../api/client';
+import { asApiError } from '../api/error';
+import { ConfirmDialog } from '../ui/Dialog';
+import { useDocumentTitle } from '../ui/dom';
+import { Alert, Loading } from '../ui/feedback';
+import { formatBytes } from '../ui/format';
+import { useResource } from '../ui/useResource';
+import {
+  formatCount,
+  formatTimeLeft,
+  isActive,
+  mappingProblem,
+  modeLabels,
+  percentDone,
+  statusLabels,
+  targetOptions,
+  type Import,
+  type ImportMode,
+  type ImportPreview,
+} from './imports';
+import './imports.css';
+
+const POLL_MS = 700;
+
+/**
+ * One import, as a wizard: map the columns and choose the mode, preview what would happen,
+ * run it with a live progress bar, then the result with the error report and undo.
+ */
+export function ImportPage() {
+  const { agent } = useAgent();
+  const { importId = '' } = useParams();
+  const path = { agentId: agent.id, importId };
+  const load = useCallback(
+    () => unwrap(api.GET('/agents/{agentId}/imports/{importId}', { params: { path: { agentId: agent.id, importId } } })),
+    [agent.id, importId],
+  );
+  const imp = useResource(load, importId);
+  const fields = useResource(
+    useCallback(() => unwrap(api.GET('/agents/{agentId}/fields', { params: { path: { agentId: agent.id } } })).then((p) => p.items), [agent.id]),
+    agent.id,
+  );
+  useDocumentTitle(imp.status === 'ready' ? `Import ${imp.data.file_name}` : 'Import');
+
+  // Poll while the run (or its undo) is under way.
+  const { reload, refreshing } = imp;
+  const active = imp.status === 'ready' && isActive(imp.data.status);
+  useEffect(() => {
+    if (!active || refreshing) return;
+    const timer = setTimeout(reload, POLL_MS);
+    return () => clearTimeout(timer);
+  }, [active, refreshing, reload, imp]);
+
+  if (imp.status === 'loading') return <Loading label="Loading import…" />;
+  if (imp.status === 'error') return <Alert>{imp.error.message}</Alert>;
+  const data = imp.data;
+  return (
+    <section className="imports" aria-labelledby="import-title">
+      <p>
+        <Link to=".." relative="path">
+          ← All imports
+        </Link>
+      </p>
+      <h2 id="import-title">{data.file_name}</h2>
+      <p className="muted small">
+        {formatBytes(data.size_bytes)} · {formatCount(data.progress.total)} rows · {data.encoding} ·{' '}
+        {data.delimiter === '\t' ? 'tab' : `“${data.delimiter}”`} separated · {statusLabels[data.status]}
+      </p>
+      {data.status === 'uploaded' && fields.status === 'ready' && (
+        <MappingStep key={data.id} imp={data} fields={fields.data} path={path} onChange={imp.replace} />
+      )}
+      {data.status === 'uploaded' && fields.status === 'loading' && <Loading />}
+      {(data.status === 'queued' || data.status === 'running') && <RunStep imp={data} path={path} onChange={imp.replace} />}
+      {!isActive(data.status) && data.status !== 'uploaded' && <ResultStep imp={data} path={path} onChange={imp.replace} />}
+      {data.status === 'undoing' && <Loading label="Undoing the import…" />}
+    </section>
+  );
+}
+
+type Path = { agentId: string; importId: string };
+
+function MappingStep({ imp, fields, path, onChange }: { imp: Import; fields: Parameters<typeof targetOptions>[0]; path: Path; onChange: (i: Import) => void }) {
+  const [mapping, setMapping] = useState<string[]>(imp.mapping);
+  const [mode, setMode] = useState<ImportMode>(imp.mode);
+  const [preview, setPreview] = useState<ImportPreview | null>(null);
+  const [busy, setBusy] = useState<'preview' | 'start' | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [confirmAgain, setConfirmAgain] = useState(false);
+  const options = targetOptions(fields);
+  const problem = mappingProblem(mapping);
+
+  async function save() {
+    const saved = await unwrap(api.PUT('/agents/{agentId}/imports/{importId}/mapping', { params: { path }, body: { mode, mapping } }));
+    onChange(saved);
+  }
+
+  async function runPreview() {
+    setBusy('preview');
+    setError(null);
+    try {
+      await save();
+      setPreview(await unwrap(api.POST('/agents/{agentId}/imports/{importId}/preview', { params: { path } })));
+    } catch (err) {
+      setError(asApiError(err).message);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function start() {
+    setBusy('start');
+    setError(null);
+    try {
+      await save();
+      onChange(await unwrap(api.POST('/agents/{agentId}/imports/{importId}/start', { params: { path }, body: { confirm_reimport: confirmAgain } })));
+    } catch (err) {
+      setError(asApiError(err).message);
+      setBusy(null);
+    }
+  }
+
+  function choose(i: number, target: string) {
+    setMapping((m) => m.map((t, j) => (j === i ? target : t)));
+    setPreview(null);
+  }
+
+  return (
+    <div className="import-step">
+      <h3>1. Map the columns</h3>
+      <div className="table-wrap">
+        <table className="table" aria-label="Column mapping">
+          <thead>
+            <tr>
+              <th>Column in the file</th>
+              <th>Import as</th>
+            </tr>
+          </thead>
+          <tbody>
+            {imp.headers.map((h, i) => (
+              <tr key={i}>
+                <td>{h}</td>
+                <td>
+                  <select aria-label={`Import ${h} as`} className="table__select" value={mapping[i]} onChange={(e) => choose(i, e.target.value)}>
+                    {options.map((o) => (
+                      <option key={o.value} value={o.value}>
+                        {o.label}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <fieldset className="import-modes">
+        <legend>Existing contacts (matched by external id, then email, then phone)</legend>
+        {(Object.keys(modeLabels) as ImportMode[]).map((m) => (
+          <label key={m}>
+            <input type="radio" name="mode" value={m} checked={mode === m} onChange={() => (setMode(m), setPreview(null))} /> {modeLabels[m]}
+          </label>
+        ))}
+        <p className="muted small">Empty cells keep a contact’s existing values.</p>
+      </fieldset>
+      {problem && <Alert tone="warning">{problem}</Alert>}
+      <h3>2. Preview</h3>
+      <button type="button" className="btn" disabled={problem !== null || busy !== null} onClick={() => void runPreview()}>
+        {busy === 'preview' ? 'Reading the whole file…' : 'Preview'}
+      </button>
+      {preview && <PreviewView preview={preview} />}
+      <h3>3. Import</h3>
+      {imp.earlier_import && (
+        <Alert tone="warning">
+          This file was already imported on {new Date(imp.earlier_import.created_at).toLocaleDateString()} ({imp.earlier_import.file_name}).{' '}
+          <label>
+            <input type="checkbox" checked={confirmAgain} onChange={(e) => setConfirmAgain(e.target.checked)} /> Import it again anyway
+          </label>
+        </Alert>
+      )}
+      {error && <Alert>{error}</Alert>}
+      <button
+        type="button"
+        className="btn btn--primary"
+        disabled={problem !== null || busy !== null || (imp.earlier_import !== null && !confirmAgain)}
+        onClick={() => void start()}
+      >
+        {busy === 'start' ? 'Starting…' : 'Start import'}
+      </button>
+    </div>
+  );
+}
+
+function PreviewView({ preview }: { preview: ImportPreview }) {
+  return (
+    <div className="import-preview" aria-label="Preview">
+      <p className="import-summary">
+        Would create <strong>{formatCount(preview.create)}</strong>, update <strong>{formatCount(preview.update)}</strong>, skip{' '}
+        <strong>{formatCount(preview.skip)}</strong>, reject <strong>{formatCount(preview.reject)}</strong>.
+      </p>
+      {preview.reasons.length > 0 && (
+        <ul className="import-reasons" aria-label="Reasons">
+          {preview.reasons.map((r, i) => (
+            <li key={i}>
+              {r.outcome === 'reject' ? 'Rejected' : 'Skipped'}: {r.reason} ({formatCount(r.rows)})
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="table-wrap">
+        <table className="table" aria-label="First rows">
+          <thead>
+            <tr>
+              <th>Row</th>
+              <th>Name</th>
+              <th>Email</th>
+              <th>Phone</th>
+              <th>Outcome</th>
+            </tr>
+          </thead>
+          <tbody>
+            {preview.rows.map((r) => (
+              <tr key={r.row}>
+                <td>{r.row}</td>
+                <td>{r.name}</td>
+                <td>{r.email}</td>
+                <td>{r.phone}</td>
+                <td>
+                  <span className={`badge import-outcome--${r.outcome}`}>{r.outcome}</span> {r.reason}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
+
+function Counts({ imp }: { imp: Import }) {
+  const p = imp.progress;
+  return (
+    <dl className="import-counts">
+      <div>
+        <dt>Created</dt>
+        <dd>{formatCount(p.created)}</dd>
+      </div>
+      <div>
+        <dt>Updated</dt>
+        <dd>{formatCount(p.updated)}</dd>
+      </div>
+      <div>
+        <dt>Skipped</dt>
+        <dd>{formatCount(p.skipped)}</dd>
+      </div>
+      <div>
+        <dt>Rejected</dt>
+        <dd>{formatCount(p.rejected)}</dd>
+      </div>
+    </dl>
+  );
+}
+
+function RunStep({ imp, path, onChange }: { imp: Import; path: Path; onChange: (i: Import) => void }) {
+  const p = imp.progress;
+  const pct = percentDone(p);
+  const [error, setError] = useState<string | null>(null);
+  async function cancel() {
+    try {
+      onChange(await unwrap(api.POST('/agents/{agentId}/imports/{importId}/cancel', { params: { path } })));
+    } catch (err) {
+      setError(asApiError(err).message);
+    }
+  }
+  return (
+    <div className="import-step">
+      <h3>Importing</h3>
+      <div className="import-progress" role="progressbar" aria-label="Import progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
+        <div className="import-progress__bar" style={{ width: `${pct}%` }} />
+      </div>
+      <p>
+        {formatCount(p.rows_done)} of {formatCount(p.total)} rows ({pct}%)
+        {p.rows_per_second > 0 && ` · ${formatCount(p.rows_per_second)} rows/s`}
+        {formatTimeLeft(p.seconds_left) && ` · ${formatTimeLeft(p.seconds_left)} left`}
+      </p>
+      <Counts imp={imp} />
+      {error && <Alert>{error}</Alert>}
+      <button type="button" className="btn" disabled={imp.cancel_requested} onClick={() => void cancel()}>
+        {imp.cancel_requested ? 'Stopping after this chunk…' : 'Cancel'}
+      </button>
+    </div>
+  );
+}
+
+function ResultStep({ imp, path, onChange }: { imp: Import; path: Path; onChange: (i: Import) => void }) {
+  const [undoing, setUndoing] = useState(false);
+  const errorsHref = `${API_BASE}/agents/${path.agentId}/imports/${path.importId}/errors`;
+  return (
+    <div className="import-step">
+      <h3>{statusLabels[imp.status]}</h3>
+      {imp.error && <Alert>{imp.error}</Alert>}
+      <p>
+        {formatCount(imp.progress.rows_done)} of {formatCount(imp.progress.total)} rows done.
+      </p>
+      <Counts imp={imp} />
+      <div className="import-actions">
+        {imp.progress.rejected > 0 && (
+          <a className="btn" href={errorsHref} download>
+            Download error report
+          </a>
+        )}
+        {(imp.status === 'finished' || imp.status === 'cancelled' || imp.status === 'failed') && (
+          <button type="button" className="btn btn--danger" onClick={() => setUndoing(true)}>
+            Undo import
+          </button>
+        )}
+      </div>
+      {imp.status === 'undone' && (
+        <div>
+          <p>The contacts this import created were deleted, and the ones it updated got their values back.</p>
+          {imp.undo_kept.length > 0 && (
+            <>
+              <p>These contacts changed after the import and were kept as they are:</p>
+              <ul aria-label="Kept contacts">
+                {imp.undo_kept.map((k) => (
+                  <li key={k.id}>
+                    <Link to={`../../contacts/${k.id}`} relative="path">{k.name || k.email || k.phone}</Link>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </div>
+      )}
+      {undoing && (
+        <ConfirmDialog
+          title="Undo this import?"
+          confirmLabel="Undo import"
+          pendingLabel="Undoing…"
+          danger
+          onClose={() => setUndoing(false)}
+          onConfirm={async () => {
+            onChange(await unwrap(api.POST('/agents/{agentId}/imports/{importId}/undo', { params: { path } })));
+            setUndoing(false);
+          }}
+        >
+          <p>
+            The {formatCount(imp.progress.created)} contacts it created are deleted, with their notes and files. The {formatCount(imp.progress.updated)}{' '}
+            it updated get their values back, unless they changed since.
+          </p>
+        </ConfirmDialog>
+      )}
+    </div>
+  );
+}
