@@ -97,6 +97,36 @@ func (q *Queries) DeleteSession(ctx context.Context, tokenHash []byte) error {
 	return err
 }
 
+const getSession = `-- name: GetSession :one
+SELECT s.token_hash, s.current_workspace_id, s.expires_at,
+       u.id AS user_id, u.email, u.name
+FROM sessions s JOIN users u ON u.id = s.user_id
+WHERE s.token_hash = $1 AND s.expires_at > now()
+`
+
+type GetSessionRow struct {
+	TokenHash          []byte
+	CurrentWorkspaceID uuid.NullUUID
+	ExpiresAt          time.Time
+	UserID             uuid.UUID
+	Email              string
+	Name               string
+}
+
+func (q *Queries) GetSession(ctx context.Context, tokenHash []byte) (GetSessionRow, error) {
+	row := q.db.QueryRow(ctx, getSession, tokenHash)
+	var i GetSessionRow
+	err := row.Scan(
+		&i.TokenHash,
+		&i.CurrentWorkspaceID,
+		&i.ExpiresAt,
+		&i.UserID,
+		&i.Email,
+		&i.Name,
+	)
+	return i, err
+}
+
 const getUserByEmail = `-- name: GetUserByEmail :one
 SELECT id, email, email_normalized, name, password_hash, created_at FROM users WHERE email_normalized = $1
 `

@@ -13,6 +13,12 @@ SELECT * FROM users WHERE email_normalized = $1;
 INSERT INTO sessions (token_hash, user_id, current_workspace_id, ip, user_agent, expires_at)
 VALUES ($1, $2, $3, $4, $5, $6);
 
+-- name: GetSession :one
+SELECT s.token_hash, s.current_workspace_id, s.expires_at,
+       u.id AS user_id, u.email, u.name
+FROM sessions s JOIN users u ON u.id = s.user_id
+WHERE s.token_hash = $1 AND s.expires_at > now();
+
 -- name: SetSessionWorkspace :exec
 UPDATE sessions SET current_workspace_id = $2 WHERE token_hash = $1;
 

@@ -290,39 +290,39 @@ func (s *Service) session(ctx context.Context, token string, agentID uuid.UUID) 
 		return nil, nil, apperr.New(apperr.Unauthenticated, "sign in first")
 	}
 	hash := hashToken(token)
-	var m *httpapi.Member
+	// Three statements, each one round trip through a read door (no transaction around them:
+	// BEGIN and COMMIT would double the round trips of the request's fixed cost): the session,
+	// the user's memberships through the member door, the agent's visibility in the workspace.
+	var row db.GetSessionRow
+	err := s.tenants.PlatformRead(ctx, func(q *db.Queries) error {
+		var err error
+		row, err = q.GetSession(ctx, hash)
+		return err
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil, apperr.New(apperr.Unauthenticated, "your session has ended; sign in again")
+	}
+	if err != nil {
+		return nil, nil, err
+	}
 	var workspaces []Workspace
-	// Three statements: the session (opening the member door), the memberships (entering the
-	// current workspace, or the first), the agent's visibility. Each door opens inside the
-	// statement before it, so every request signs in with three round trips plus BEGIN and
-	// COMMIT.
-	err := s.tenants.SignIn(ctx, func(tx tenant.SignInTx) error {
-		row, err := tx.OpenSession(ctx, hash)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return apperr.New(apperr.Unauthenticated, "your session has ended; sign in again")
+	if err := s.tenants.UserRead(ctx, row.UserID, func(q *db.Queries) error {
+		var err error
+		workspaces, err = listWorkspaces(ctx, q, row.UserID)
+		return err
+	}); err != nil {
+		return nil, nil, err
+	}
+	m := &httpapi.Member{UserID: row.UserID, Email: row.Email, Name: row.Name, SessionHash: hash}
+	for i, w := range workspaces {
+		if i == 0 || w.ID == row.CurrentWorkspaceID.UUID {
+			m.WorkspaceID, m.Role = w.ID, w.Role
 		}
-		if err != nil {
-			return err
-		}
-		rows, entered, err := tx.EnterMemberships(ctx, row.UserID, row.CurrentWorkspaceID)
-		if err != nil {
-			return err
-		}
-		m = &httpapi.Member{UserID: row.UserID, Email: row.Email, Name: row.Name, SessionHash: hash}
-		workspaces = make([]Workspace, 0, len(rows))
-		for _, r := range rows {
-			role, err := authz.ParseRole(r.Role)
-			if err != nil {
-				return err
-			}
-			workspaces = append(workspaces, Workspace{ID: r.ID, Name: r.Name, Role: role})
-			if r.ID == entered {
-				m.WorkspaceID, m.Role = r.ID, role
-			}
-		}
-		if agentID == uuid.Nil || m.WorkspaceID == uuid.Nil {
-			return nil
-		}
+	}
+	if agentID == uuid.Nil || m.WorkspaceID == uuid.Nil {
+		return m, workspaces, nil
+	}
+	err = s.tenants.Read(ctx, m.WorkspaceID, func(tx tenant.Tx) error {
 		access, err := tx.Q.AgentAccess(ctx, db.AgentAccessParams{WorkspaceID: m.WorkspaceID, AgentID: agentID, UserID: m.UserID})
 		m.AgentVisible = access.AgentExists && (m.Role != authz.RoleUser || access.Granted)
 		return err

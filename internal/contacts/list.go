@@ -52,7 +52,7 @@ func (s *Service) List(ctx context.Context, ws, agentID uuid.UUID, q ListQuery, 
 		}
 	}
 	out := ListPage{Items: []Contact{}}
-	err := s.tenants.TxForArguments(ctx, ws, func(tx tenant.Tx) error {
+	err := s.tenants.ReadForArguments(ctx, ws, func(tx tenant.Tx) error {
 		f, err := filtersOf(ctx, tx, agentID, q)
 		if err != nil {
 			return err

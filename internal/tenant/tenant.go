@@ -34,20 +34,6 @@ func (t Tx) PlanForArguments(ctx context.Context) error {
 	return err
 }
 
-// TxForArguments is Tx for a transaction that plans every statement for its actual arguments
-// (see PlanForArguments), with the plan setting sent in BEGIN's round trip: for the hot paths
-// with optional filters (the contact list), where a round trip is a tenth of the request.
-func (d *DB) TxForArguments(ctx context.Context, ws uuid.UUID, fn func(Tx) error) error {
-	if ws == uuid.Nil {
-		return errors.New("tenant: no workspace")
-	}
-	begin := "BEGIN; SELECT set_config('app.workspace_id', '" + ws.String() + "', true), " +
-		"set_config('plan_cache_mode', 'force_custom_plan', true)"
-	return pgx.BeginTxFunc(ctx, d.pool, pgx.TxOptions{BeginQuery: begin}, func(tx pgx.Tx) error {
-		return fn(Tx{Tx: tx, Q: db.New(tx), WorkspaceID: ws})
-	})
-}
-
 // DB hands out tenant transactions over the app role's pool.
 type DB struct {
 	pool *pgxpool.Pool
@@ -104,41 +90,6 @@ func (d *DB) UserTx(ctx context.Context, userID uuid.UUID, fn func(*db.Queries) 
 		return errors.New("tenant: no user")
 	}
 	return d.run(ctx, "app.user_id", userID, func(tx pgx.Tx) error { return fn(db.New(tx)) })
-}
-
-// SignInTx is the authentication transaction: it starts with no tenant context (platform tables
-// only); OpenSession proves who the user is and opens the member door for them, and
-// EnterMemberships enters the workspace they chose, each in the statement that reads what
-// justifies it (queries/signin.sql). Only internal/auth uses it: it is how one request's
-// sign-in costs one transaction of three statements.
-type SignInTx struct {
-	pgx.Tx
-	Q *db.Queries
-}
-
-// OpenSession reads a live session by its token's hash and, in the same statement, opens the
-// member door for its user (AsUser without a round trip of its own). No row: no session, and
-// no door opened.
-func (t SignInTx) OpenSession(ctx context.Context, tokenHash []byte) (db.OpenSessionRow, error) {
-	return t.Q.OpenSession(ctx, tokenHash)
-}
-
-// EnterMemberships lists the user's memberships through the member door (OpenSession first)
-// and, in the same statement, enters one of their workspaces (InWorkspace without a round trip
-// of its own): preferred when they are a member there, else the first. Entered names it ("" for
-// none).
-func (t SignInTx) EnterMemberships(ctx context.Context, userID uuid.UUID, preferred uuid.NullUUID) (rows []db.EnterMembershipsRow, entered uuid.UUID, err error) {
-	rows, err = t.Q.EnterMemberships(ctx, db.EnterMembershipsParams{UserID: userID, Preferred: preferred})
-	if err != nil || len(rows) == 0 {
-		return rows, uuid.Nil, err
-	}
-	entered, err = uuid.Parse(rows[0].Entered)
-	return rows, entered, err
-}
-
-// SignIn runs fn in an authentication transaction.
-func (d *DB) SignIn(ctx context.Context, fn func(SignInTx) error) error {
-	return pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error { return fn(SignInTx{Tx: tx, Q: db.New(tx)}) })
 }
 
 // PlatformTx runs fn with no tenant context: only platform tables (users, sessions) answer.

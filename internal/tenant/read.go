@@ -1,0 +1,194 @@
+package tenant
+
+import (
+	"context"
+	"errors"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/guestlist/guestlist/db"
+)
+
+// The read doors: for the hot read paths (authenticating a request, the contact list), where
+// round trips are most of a request's cost. Each statement travels with its door's setting in
+// one pgx batch, which PostgreSQL runs as one implicit transaction: the setting is
+// transaction-local, so it is in force for that statement and gone after it, exactly as in Tx.
+// A statement costs one round trip, against three for a transaction of one (BEGIN with the
+// setting, the statement, COMMIT). What they give up: each statement sees its own snapshot,
+// and nothing can be written (Exec and the rest of pgx.Tx answer ErrReadOnly).
+
+// ErrReadOnly is what a read door answers to anything but a query.
+var ErrReadOnly = errors.New("tenant: a read door runs queries only; write in Tx")
+
+// Read runs fn's queries in the workspace ws, each with the setting in its own round trip.
+func (d *DB) Read(ctx context.Context, ws uuid.UUID, fn func(Tx) error) error {
+	if ws == uuid.Nil {
+		return errors.New("tenant: no workspace")
+	}
+	return fn(readTx(d, "SELECT set_config('app.workspace_id', $1, true)", ws))
+}
+
+// ReadForArguments is Read for queries with optional filters: each statement is also planned
+// for its actual arguments (see Tx.PlanForArguments).
+func (d *DB) ReadForArguments(ctx context.Context, ws uuid.UUID, fn func(Tx) error) error {
+	if ws == uuid.Nil {
+		return errors.New("tenant: no workspace")
+	}
+	return fn(readTx(d, "SELECT set_config('app.workspace_id', $1, true), set_config('plan_cache_mode', 'force_custom_plan', true)", ws))
+}
+
+// UserRead is UserTx's read door: the member door open for one authenticated user, for each
+// query. Only internal/auth calls it, after authenticating userID.
+func (d *DB) UserRead(ctx context.Context, userID uuid.UUID, fn func(*db.Queries) error) error {
+	if userID == uuid.Nil {
+		return errors.New("tenant: no user")
+	}
+	return fn(db.New(readConn{pool: d, setting: "SELECT set_config('app.user_id', $1, true)", id: userID}))
+}
+
+// PlatformRead is PlatformTx's read door: no tenant context, platform tables only (a session's
+// lookup), one round trip a statement.
+func (d *DB) PlatformRead(ctx context.Context, fn func(*db.Queries) error) error {
+	return fn(db.New(readConn{pool: d}))
+}
+
+func readTx(d *DB, setting string, ws uuid.UUID) Tx {
+	conn := readConn{pool: d, setting: setting, id: ws}
+	return Tx{Tx: readOnly{conn}, Q: db.New(conn), WorkspaceID: ws}
+}
+
+// readConn is the DBTX the read doors give sqlc: every query is a batch of the setting (when
+// the door has one) and the query.
+type readConn struct {
+	pool    *DB
+	setting string // "" for the platform door
+	id      uuid.UUID
+}
+
+func (c readConn) Exec(context.Context, string, ...any) (pgconn.CommandTag, error) {
+	return pgconn.CommandTag{}, ErrReadOnly
+}
+
+func (c readConn) CopyFrom(context.Context, pgx.Identifier, []string, pgx.CopyFromSource) (int64, error) {
+	return 0, ErrReadOnly
+}
+
+func (c readConn) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	if c.setting == "" {
+		return c.pool.pool.Query(ctx, sql, args...)
+	}
+	b := &pgx.Batch{}
+	b.Queue(c.setting, c.id.String())
+	b.Queue(sql, args...)
+	br := c.pool.pool.SendBatch(ctx, b)
+	if _, err := br.Exec(); err != nil {
+		_ = br.Close()
+		return nil, err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		_ = br.Close()
+		return nil, err
+	}
+	return &batchRows{Rows: rows, batch: br}, nil
+}
+
+func (c readConn) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	rows, err := c.Query(ctx, sql, args...)
+	return row{rows: rows, err: err}
+}
+
+// batchRows are a query's rows that end their batch (and give its connection back) when they
+// end; the batch's own error (its implicit commit) counts as the rows' error.
+type batchRows struct {
+	pgx.Rows
+	batch    pgx.BatchResults
+	done     bool
+	batchErr error
+}
+
+func (r *batchRows) Next() bool {
+	if r.Rows.Next() {
+		return true
+	}
+	r.Close()
+	return false
+}
+
+func (r *batchRows) Close() {
+	if !r.done {
+		r.done = true
+		r.Rows.Close()
+		r.batchErr = r.batch.Close()
+	}
+}
+
+func (r *batchRows) Err() error {
+	if err := r.Rows.Err(); err != nil {
+		return err
+	}
+	return r.batchErr
+}
+
+// row is QueryRow's answer over rows, as pgx's own: the first row, or pgx.ErrNoRows.
+type row struct {
+	rows pgx.Rows
+	err  error
+}
+
+func (r row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	defer r.rows.Close()
+	if !r.rows.Next() {
+		if err := r.rows.Err(); err != nil {
+			return err
+		}
+		return pgx.ErrNoRows
+	}
+	if err := r.rows.Scan(dest...); err != nil {
+		return err
+	}
+	r.rows.Close()
+	return r.rows.Err()
+}
+
+// readOnly is the pgx.Tx of a read door's Tx: queries run as the door's, everything else
+// answers ErrReadOnly (a job cannot be inserted, nothing written, there is nothing to commit).
+type readOnly struct{ conn readConn }
+
+func (r readOnly) Begin(context.Context) (pgx.Tx, error) { return nil, ErrReadOnly }
+func (r readOnly) Commit(context.Context) error          { return ErrReadOnly }
+func (r readOnly) Rollback(context.Context) error        { return ErrReadOnly }
+func (r readOnly) CopyFrom(context.Context, pgx.Identifier, []string, pgx.CopyFromSource) (int64, error) {
+	return 0, ErrReadOnly
+}
+func (r readOnly) SendBatch(context.Context, *pgx.Batch) pgx.BatchResults {
+	return failedBatch{}
+}
+func (r readOnly) LargeObjects() pgx.LargeObjects { return pgx.LargeObjects{} }
+func (r readOnly) Prepare(context.Context, string, string) (*pgconn.StatementDescription, error) {
+	return nil, ErrReadOnly
+}
+func (r readOnly) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	return r.conn.Exec(ctx, sql, args...)
+}
+func (r readOnly) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	return r.conn.Query(ctx, sql, args...)
+}
+func (r readOnly) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	return r.conn.QueryRow(ctx, sql, args...)
+}
+func (r readOnly) Conn() *pgx.Conn { return nil }
+
+// failedBatch is readOnly's SendBatch: every result is ErrReadOnly.
+type failedBatch struct{}
+
+func (failedBatch) Exec() (pgconn.CommandTag, error) { return pgconn.CommandTag{}, ErrReadOnly }
+func (failedBatch) Query() (pgx.Rows, error)         { return nil, ErrReadOnly }
+func (failedBatch) QueryRow() pgx.Row                { return row{err: ErrReadOnly} }
+func (failedBatch) Close() error                     { return ErrReadOnly }
+func (failedBatch) Tx() pgx.Tx                       { return nil }
