@@ -113,6 +113,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 		{"POST", "/api/v1/agents/:agentId/contacts/:contactId/files", files, `{}`, [people]int{bad, bad, bad, none, none, unau}},
 		{"GET", "/api/v1/agents/:agentId/contacts/:contactId/files/:fileId/download", files + "/" + file + "/download", nil, [people]int{ok, ok, ok, none, none, unau}},
 		{"DELETE", "/api/v1/agents/:agentId/contacts/:contactId/files/:fileId", files + "/" + unknown, nil, [people]int{none, none, forb, forb, none, unau}},
+		{"GET", "/api/v1/agents/:agentId/contacts/export", base + "/contacts/export", nil, [people]int{ok, ok, ok, none, none, unau}},
 		{"GET", "/api/v1/agents/:agentId/imports", base + "/imports", nil, [people]int{ok, ok, forb, forb, none, unau}},
 		{"POST", "/api/v1/agents/:agentId/imports", base + "/imports", `{}`, [people]int{bad, bad, forb, forb, none, unau}},
 		{"GET", "/api/v1/agents/:agentId/imports/:importId", base + "/imports/" + unknown, nil, [people]int{none, none, forb, forb, none, unau}},

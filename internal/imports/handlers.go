@@ -12,6 +12,7 @@ import (
 
 	"github.com/guestlist/guestlist/internal/apperr"
 	"github.com/guestlist/guestlist/internal/authz"
+	"github.com/guestlist/guestlist/internal/contacts"
 	"github.com/guestlist/guestlist/internal/files"
 	"github.com/guestlist/guestlist/internal/httpapi"
 )
@@ -36,6 +37,8 @@ func Register(r *httpapi.Router, s *Service) {
 	m.POST(p+"/:importId/cancel", r.Require(authz.ResourceImports, authz.ActionUpdate), h.cancel)
 	m.POST(p+"/:importId/undo", r.Require(authz.ResourceImports, authz.ActionDelete), h.undo)
 	m.GET(p+"/:importId/errors", r.Require(authz.ResourceImports, authz.ActionRead), h.errors)
+	// Whoever reads the contact list may take it away as a file.
+	m.GET("/agents/:agentId/contacts/export", r.Require(authz.ResourceContacts, authz.ActionRead), h.export)
 }
 
 type handlers struct{ s *Service }
@@ -190,5 +193,39 @@ func (h handlers) errors(c *gin.Context) {
 	c.Status(http.StatusOK)
 	if err := h.s.ErrorReport(c.Request.Context(), ws(c), id[0], id[1], c.Writer); err != nil {
 		_ = c.Error(err)
+	}
+}
+
+// export streams the contact list's current view (its filters, sort and custom columns) as CSV.
+func (h handlers) export(c *gin.Context) {
+	id, ok := httpapi.PathIDs(c, "agentId")
+	if !ok {
+		return
+	}
+	v := c.Request.URL.Query()
+	q, err := contacts.ParseListQuery(v)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	o, err := ParseExportOptions(v)
+	if err != nil {
+		httpapi.Fail(c, err)
+		return
+	}
+	started := false
+	start := func() {
+		started = true
+		c.Header("Content-Type", "text/csv; charset=utf-8")
+		c.Header("Content-Disposition", files.Disposition("contacts-"+time.Now().UTC().Format("2006-01-02")+".csv"))
+		c.Header("Cache-Control", "private, no-store")
+		c.Status(http.StatusOK)
+	}
+	if err := h.s.Export(c.Request.Context(), ws(c), id[0], q, o, start, c.Writer); err != nil {
+		if !started {
+			httpapi.Fail(c, err)
+			return
+		}
+		_ = c.Error(err) // the file is cut short; the status is already sent
 	}
 }

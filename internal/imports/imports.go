@@ -34,6 +34,7 @@ import (
 	"github.com/guestlist/guestlist/db"
 	"github.com/guestlist/guestlist/internal/apperr"
 	"github.com/guestlist/guestlist/internal/audit"
+	"github.com/guestlist/guestlist/internal/contacts"
 	"github.com/guestlist/guestlist/internal/fields"
 	"github.com/guestlist/guestlist/internal/files"
 	"github.com/guestlist/guestlist/internal/httpapi"
@@ -78,6 +79,7 @@ var _ Inserter = (*river.Client[pgx.Tx])(nil)
 // Service is the imports capability.
 type Service struct {
 	tenants   *tenant.DB
+	contacts  *contacts.Service // the list an export reads
 	jobs      Inserter
 	bucket    *blob.Bucket
 	limits    Limits
@@ -106,7 +108,8 @@ func NewService(ctx context.Context, tenants *tenant.DB, inserter Inserter, cfg 
 	if cfg.ChunkRows < 1 {
 		cfg.ChunkRows = DefaultChunkRows
 	}
-	return &Service{tenants: tenants, jobs: inserter, bucket: bucket, limits: cfg.Limits, chunkRows: cfg.ChunkRows}, nil
+	return &Service{tenants: tenants, contacts: contacts.NewService(tenants, inserter), jobs: inserter, bucket: bucket,
+		limits: cfg.Limits, chunkRows: cfg.ChunkRows}, nil
 }
 
 // Close releases the blob storage.

@@ -55,6 +55,15 @@ describe('imports', () => {
     // The contacts are there, then undo takes them away.
     await page.getByRole('link', { name: 'Contacts', exact: true }).click();
     await visible(page.getByRole('table', { name: 'Contacts' }).getByText('person2999@example.com'));
+    // The list's view goes out as CSV, Excel-friendly on request.
+    await page.getByLabel('for Excel').check();
+    const [exported] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
+    const exportedPath = join(await mkdtemp(join(tmpdir(), 'export-')), exported.suggestedFilename());
+    await exported.saveAs(exportedPath);
+    const exportedCsv = await readFile(exportedPath, 'utf8');
+    expect(exportedCsv.startsWith('\uFEFFName,Email,Phone,Stage')).toBe(true);
+    expect(exportedCsv).toContain('Person 2999,person2999@example.com');
+    expect(exportedCsv.trim().split('\n')).toHaveLength(3001);
     await page.goBack();
     await page.getByRole('button', { name: 'Undo import' }).click();
     const dialog = await visible(page.getByRole('dialog', { name: 'Undo this import?' }));

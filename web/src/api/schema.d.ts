@@ -527,6 +527,25 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/agents/{agentId}/contacts/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agentId: string;
+            };
+            cookie?: never;
+        };
+        /** The contact list's current view as a CSV file, streamed: the same filters, search and sort as listContacts (its parameters, including cf.<key> filters, minus limit and cursor), every matching contact. Columns: name, email, phone, stage, owners, source, external id, status, created and updated times, then the custom fields in `columns` (all active ones when absent), select options by label. A cell beginning with =, +, -, @, a tab or a carriage return gets a leading apostrophe so spreadsheets do not run it as a formula (E.164 phones included). */
+        get: operations["exportContacts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/agents/{agentId}/imports": {
         parameters: {
             query?: never;
@@ -3261,6 +3280,45 @@ export interface operations {
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
             409: components["responses"]["Error"];
+        };
+    };
+    exportContacts: {
+        parameters: {
+            query?: {
+                q?: string;
+                status?: "active" | "archived";
+                stage_id?: string;
+                owner_id?: string;
+                source?: "chat" | "form" | "manual" | "import" | "api";
+                created_from?: string;
+                created_to?: string;
+                sort?: components["schemas"]["ContactSort"];
+                /** @description custom field keys to include, comma-separated, in order */
+                columns?: string;
+                /** @description start with a UTF-8 byte order mark (Excel reads UTF-8 only with it) */
+                bom?: boolean;
+            };
+            header?: never;
+            path: {
+                agentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, as an attachment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
         };
     };
     listImports: {

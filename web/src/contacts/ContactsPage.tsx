@@ -14,6 +14,7 @@ import { useResource } from '../ui/useResource';
 import { AddContactDialog } from './AddContactDialog';
 import { BulkBar } from './BulkBar';
 import { bulkDoneMessage, pageSelection, selectedIn, toggleOne, togglePage } from './bulk';
+import { ExportButton } from '../imports/ExportButton';
 import { loadColumns, saveColumns, toggleColumn, visibleColumns } from './columns';
 import { contactPath, loadFields, loadMembers, loadStages, none } from './data';
 import { ownerCandidates } from './form';
@@ -166,11 +167,14 @@ export function ContactsPage() {
           <h2 className="section-header__title">Contacts</h2>
           <p className="muted small">The people {agent.name} talks to.</p>
         </div>
-        {caps.manageContacts && (
-          <button type="button" className="btn btn--primary" onClick={() => setAdding(true)} disabled={stages.status !== 'ready'}>
-            <span aria-hidden="true">+</span> Add contact
-          </button>
-        )}
+        <div className="section-header__actions">
+          <ExportButton agentId={agent.id} filters={filters} columns={extra.map((f) => f.key)} />
+          {caps.manageContacts && (
+            <button type="button" className="btn btn--primary" onClick={() => setAdding(true)} disabled={stages.status !== 'ready'}>
+              <span aria-hidden="true">+</span> Add contact
+            </button>
+          )}
+        </div>
       </div>
       <SavedViews
         key={agent.id}
