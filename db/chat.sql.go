@@ -99,6 +99,82 @@ func (q *Queries) AppendMessage(ctx context.Context, arg AppendMessageParams) (C
 	return i, err
 }
 
+const appendMessages = `-- name: AppendMessages :many
+WITH input AS (
+    SELECT unnest($2::uuid[]) AS id, unnest($3::uuid[]) AS conversation_id,
+           unnest($4::text[]) AS client_message_id, unnest($5::text[]) AS role,
+           unnest($6::text[]) AS content
+), fresh AS (
+    SELECT i.id, i.conversation_id, i.client_message_id, i.role, i.content FROM input i
+    WHERE NOT EXISTS (SELECT 1 FROM conversation_messages m
+                      WHERE m.workspace_id = $1 AND m.conversation_id = i.conversation_id
+                        AND m.client_message_id = i.client_message_id)
+), c AS (
+    UPDATE conversations cv
+    SET message_count = cv.message_count + 1, last_message_at = GREATEST(now(), cv.last_message_at)
+    FROM fresh f
+    WHERE cv.workspace_id = $1 AND cv.agent_id = $7 AND cv.id = f.conversation_id AND cv.ended_at IS NULL
+    RETURNING cv.id, cv.message_count, cv.last_message_at
+)
+INSERT INTO conversation_messages (workspace_id, conversation_id, id, seq, client_message_id, role, content, sent_at)
+SELECT $1, f.conversation_id, f.id, c.message_count, f.client_message_id, f.role, f.content, c.last_message_at
+FROM fresh f JOIN c ON c.id = f.conversation_id
+RETURNING workspace_id, conversation_id, id, seq, client_message_id, role, content, sent_at, created_at
+`
+
+type AppendMessagesParams struct {
+	WorkspaceID      uuid.UUID
+	Ids              []uuid.UUID
+	ConversationIds  []uuid.UUID
+	ClientMessageIds []string
+	Roles            []string
+	Contents         []string
+	AgentID          uuid.UUID
+}
+
+// Several appends of one agent, to distinct conversations, in one statement (the group commit
+// of chat.batcher): each message not stored yet (by client id) whose conversation is the
+// agent's and live takes its conversation's next seq and the server's time, never earlier than
+// the conversation's last message. Messages that come back were stored; the others are
+// appended one by one, which tells why not (a retry, unknown, ended).
+func (q *Queries) AppendMessages(ctx context.Context, arg AppendMessagesParams) ([]ConversationMessage, error) {
+	rows, err := q.db.Query(ctx, appendMessages,
+		arg.WorkspaceID,
+		arg.Ids,
+		arg.ConversationIds,
+		arg.ClientMessageIds,
+		arg.Roles,
+		arg.Contents,
+		arg.AgentID,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ConversationMessage{}
+	for rows.Next() {
+		var i ConversationMessage
+		if err := rows.Scan(
+			&i.WorkspaceID,
+			&i.ConversationID,
+			&i.ID,
+			&i.Seq,
+			&i.ClientMessageID,
+			&i.Role,
+			&i.Content,
+			&i.SentAt,
+			&i.CreatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const captureSources = `-- name: CaptureSources :exec
 WITH linked AS (
     UPDATE conversations SET contact_id = $2::uuid

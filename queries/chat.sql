@@ -79,6 +79,33 @@ INSERT INTO conversation_messages (workspace_id, conversation_id, id, seq, clien
 SELECT @workspace_id, @conversation_id, @id, c.message_count, @client_message_id, @role, @content, c.last_message_at FROM c
 RETURNING *;
 
+-- name: AppendMessages :many
+-- Several appends of one agent, to distinct conversations, in one statement (the group commit
+-- of chat.batcher): each message not stored yet (by client id) whose conversation is the
+-- agent's and live takes its conversation's next seq and the server's time, never earlier than
+-- the conversation's last message. Messages that come back were stored; the others are
+-- appended one by one, which tells why not (a retry, unknown, ended).
+WITH input AS (
+    SELECT unnest(@ids::uuid[]) AS id, unnest(@conversation_ids::uuid[]) AS conversation_id,
+           unnest(@client_message_ids::text[]) AS client_message_id, unnest(@roles::text[]) AS role,
+           unnest(@contents::text[]) AS content
+), fresh AS (
+    SELECT i.* FROM input i
+    WHERE NOT EXISTS (SELECT 1 FROM conversation_messages m
+                      WHERE m.workspace_id = @workspace_id AND m.conversation_id = i.conversation_id
+                        AND m.client_message_id = i.client_message_id)
+), c AS (
+    UPDATE conversations cv
+    SET message_count = cv.message_count + 1, last_message_at = GREATEST(now(), cv.last_message_at)
+    FROM fresh f
+    WHERE cv.workspace_id = @workspace_id AND cv.agent_id = @agent_id AND cv.id = f.conversation_id AND cv.ended_at IS NULL
+    RETURNING cv.id, cv.message_count, cv.last_message_at
+)
+INSERT INTO conversation_messages (workspace_id, conversation_id, id, seq, client_message_id, role, content, sent_at)
+SELECT @workspace_id, f.conversation_id, f.id, c.message_count, f.client_message_id, f.role, f.content, c.last_message_at
+FROM fresh f JOIN c ON c.id = f.conversation_id
+RETURNING *;
+
 -- name: MessageByClientID :one
 SELECT * FROM conversation_messages
 WHERE workspace_id = @workspace_id AND conversation_id = @conversation_id AND client_message_id = @client_message_id;

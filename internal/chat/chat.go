@@ -50,12 +50,13 @@ type Service struct {
 	tenants  *tenant.DB
 	contacts *contacts.Service
 	keys     *keyCache
+	appends  *batcher
 }
 
 // NewService returns the chat service; contacts creates and updates the contacts the agent
 // captures.
 func NewService(tenants *tenant.DB, contacts *contacts.Service) *Service {
-	return &Service{tenants: tenants, contacts: contacts, keys: &keyCache{entries: map[string]cachedKey{}}}
+	return &Service{tenants: tenants, contacts: contacts, keys: &keyCache{entries: map[string]cachedKey{}}, appends: newBatcher(tenants)}
 }
 
 // Conversation is a conversation as the API shows it.
@@ -197,9 +198,16 @@ func (s *Service) Append(ctx context.Context, a Agent, conversationID uuid.UUID,
 	if in.SentAt != nil {
 		t := in.SentAt.UTC()
 		sentAt = &t
+	} else {
+		// The usual case: the message goes with the appends arriving at the same moment, in one
+		// statement (the batcher's group commit).
+		m, stored, err := s.appends.append(ctx, a, conversationID, in)
+		if err != nil || stored {
+			return m, stored, err
+		}
 	}
-	// The usual case is one statement in one round trip (the one-statement door); only a
-	// refusal or a retry needs a second look.
+	// Alone: one statement in one round trip (the one-statement door); only a refusal or a
+	// retry needs a second look.
 	m, err := s.tenants.Single(a.WorkspaceID).AppendMessage(ctx, db.AppendMessageParams{WorkspaceID: a.WorkspaceID,
 		AgentID: a.AgentID, ConversationID: conversationID, ID: uuid.Must(uuid.NewV7()), ClientMessageID: in.ClientMessageID,
 		Role: in.Role, Content: in.Content, SentAt: sentAt})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -435,4 +436,52 @@ func TestMergeMovesConversations(t *testing.T) {
 	require.Equal(t, http.StatusNoContent, resp.Status, "%s", resp.Body)
 	require.Zero(t, env.Count(t, b.owner.WorkspaceID, "SELECT count(*) FROM conversations"), "a contact's conversations go with it")
 	require.Zero(t, env.Count(t, b.owner.WorkspaceID, "SELECT count(*) FROM conversation_messages"))
+}
+
+// TestConcurrentAppends sends messages from many clients at once, several into the same
+// conversations and some of them twice (a runtime's retry): every message is stored once, and
+// each conversation's messages are numbered 1..n without a gap (the batched and the single
+// paths together).
+func TestConcurrentAppends(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t)
+	b := setup(t, env)
+	const conversations, senders, each = 6, 12, 10
+	var convs []string
+	for i := range conversations {
+		convs = append(convs, start(t, b.runtime, fmt.Sprintf("busy-%d", i)))
+	}
+	statuses := make(chan int, senders*each*2)
+	var wg sync.WaitGroup
+	for s := range senders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				conv := convs[(s+i)%conversations]
+				body := map[string]string{"client_message_id": fmt.Sprintf("s%d-m%d", s, i), "role": "visitor", "content": fmt.Sprintf("message %d of sender %d", i, s)}
+				statuses <- b.runtime.Do("POST", "/api/v1/chat/conversations/"+conv+"/messages", body).Status
+				if i%3 == 0 { // the retry of a message already sent
+					statuses <- b.runtime.Do("POST", "/api/v1/chat/conversations/"+conv+"/messages", body).Status
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	count := map[int]int{}
+	for st := range statuses {
+		count[st]++
+	}
+	require.Equal(t, map[int]int{http.StatusCreated: senders * each, http.StatusOK: senders * 4}, count)
+	require.Equal(t, senders*each, env.Count(t, b.owner.WorkspaceID, "SELECT count(*) FROM conversation_messages"))
+	require.Zero(t, env.Count(t, b.owner.WorkspaceID, `
+		SELECT count(*) FROM conversations c
+		WHERE c.message_count <> (SELECT count(*) FROM conversation_messages m WHERE m.conversation_id = c.id)
+		   OR c.message_count <> COALESCE((SELECT max(seq) FROM conversation_messages m WHERE m.conversation_id = c.id), 0)`),
+		"every conversation's messages are numbered 1..n")
+	require.Zero(t, env.Count(t, b.owner.WorkspaceID, `
+		SELECT count(*) FROM conversation_messages a JOIN conversation_messages b
+		  ON a.conversation_id = b.conversation_id AND a.seq < b.seq AND a.sent_at > b.sent_at`),
+		"times never go backwards")
 }
