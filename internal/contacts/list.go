@@ -121,14 +121,14 @@ func filtersOf(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, q ListQuery
 // db/migrations/00013_contact_list.sql): keys resolved against the agent's fields, operators
 // checked against their types, values normalized like stored values. Problems are named by
 // prefix + the filter's parameter.
-func customSpec(defs []customfields.Field, filters []CustomFilter, prefix string) ([]map[string]any, error) {
+func customSpec(defs []customfields.Field, custom []CustomFilter, prefix string) ([]map[string]any, error) {
 	byKey := map[string]customfields.Field{}
 	for _, d := range defs {
 		byKey[d.Key] = d
 	}
 	bad := apperr.Fields{}
 	var spec []map[string]any
-	for _, cf := range filters {
+	for _, cf := range custom {
 		name := prefix + cf.Param()
 		d, ok := byKey[cf.Key]
 		if !ok {

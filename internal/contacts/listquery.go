@@ -125,18 +125,18 @@ func ParseListQuery(v url.Values) (ListQuery, error) {
 	bad := apperr.Fields{}
 	q := ListQuery{Q: v.Get("q"), Status: v.Get("status"), Source: v.Get("source"),
 		CreatedFrom: strings.TrimSpace(v.Get("created_from")), CreatedTo: strings.TrimSpace(v.Get("created_to")), Sort: Sort(v.Get("sort"))}
-	for _, name := range []string{"stage_id", "owner_id"} {
+	readID := func(name string) uuid.NullUUID {
 		s := v.Get(name)
 		if s == "" {
-			continue
+			return uuid.NullUUID{}
 		}
 		id, err := uuid.Parse(s)
 		if err != nil {
 			bad.Add(name, "must be an id")
-			continue
 		}
-		*map[string]*uuid.NullUUID{"stage_id": &q.StageID, "owner_id": &q.OwnerID}[name] = uuid.NullUUID{UUID: id, Valid: true}
+		return uuid.NullUUID{UUID: id, Valid: err == nil}
 	}
+	q.StageID, q.OwnerID = readID("stage_id"), readID("owner_id")
 	names := make([]string, 0, len(v))
 	for name := range v {
 		if strings.HasPrefix(name, CustomParam) {
