@@ -13,6 +13,72 @@ import (
 	"github.com/google/uuid"
 )
 
+const authenticate = `-- name: Authenticate :many
+SELECT u.id AS user_id, u.email, u.name, s.current_workspace_id,
+       w.id AS workspace_id, w.name AS workspace_name, m.role,
+       EXISTS (SELECT 1 FROM agents a WHERE a.workspace_id = w.id AND a.id = $1)::bool AS agent_exists,
+       EXISTS (SELECT 1 FROM agent_grants g
+               WHERE g.workspace_id = w.id AND g.agent_id = $1 AND g.user_id = u.id)::bool AS granted
+FROM sessions s
+JOIN users u ON u.id = s.user_id
+LEFT JOIN memberships m ON m.user_id = u.id
+LEFT JOIN workspaces w ON w.id = m.workspace_id
+WHERE s.token_hash = $2 AND s.expires_at > now()
+ORDER BY m.created_at, w.id
+`
+
+type AuthenticateParams struct {
+	AgentID   uuid.UUID
+	TokenHash []byte
+}
+
+type AuthenticateRow struct {
+	UserID             uuid.UUID
+	Email              string
+	Name               string
+	CurrentWorkspaceID uuid.NullUUID
+	WorkspaceID        uuid.NullUUID
+	WorkspaceName      *string
+	Role               *string
+	AgentExists        bool
+	Granted            bool
+}
+
+// A request's sign-in in one statement, through tenant.SessionRead (whose settings, made from
+// the same token, open the member door for the session's user and enter their chosen
+// workspace): the user, one row per membership (oldest first; none: one row of NULLs), and
+// whether the agent is the entered workspace's and granted to the user. Rows of the other
+// workspaces say false: their agents are not visible in the entered one.
+func (q *Queries) Authenticate(ctx context.Context, arg AuthenticateParams) ([]AuthenticateRow, error) {
+	rows, err := q.db.Query(ctx, authenticate, arg.AgentID, arg.TokenHash)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AuthenticateRow{}
+	for rows.Next() {
+		var i AuthenticateRow
+		if err := rows.Scan(
+			&i.UserID,
+			&i.Email,
+			&i.Name,
+			&i.CurrentWorkspaceID,
+			&i.WorkspaceID,
+			&i.WorkspaceName,
+			&i.Role,
+			&i.AgentExists,
+			&i.Granted,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const createSession = `-- name: CreateSession :exec
 INSERT INTO sessions (token_hash, user_id, current_workspace_id, ip, user_agent, expires_at)
 VALUES ($1, $2, $3, $4, $5, $6)
@@ -95,36 +161,6 @@ DELETE FROM sessions WHERE token_hash = $1
 func (q *Queries) DeleteSession(ctx context.Context, tokenHash []byte) error {
 	_, err := q.db.Exec(ctx, deleteSession, tokenHash)
 	return err
-}
-
-const getSession = `-- name: GetSession :one
-SELECT s.token_hash, s.current_workspace_id, s.expires_at,
-       u.id AS user_id, u.email, u.name
-FROM sessions s JOIN users u ON u.id = s.user_id
-WHERE s.token_hash = $1 AND s.expires_at > now()
-`
-
-type GetSessionRow struct {
-	TokenHash          []byte
-	CurrentWorkspaceID uuid.NullUUID
-	ExpiresAt          time.Time
-	UserID             uuid.UUID
-	Email              string
-	Name               string
-}
-
-func (q *Queries) GetSession(ctx context.Context, tokenHash []byte) (GetSessionRow, error) {
-	row := q.db.QueryRow(ctx, getSession, tokenHash)
-	var i GetSessionRow
-	err := row.Scan(
-		&i.TokenHash,
-		&i.CurrentWorkspaceID,
-		&i.ExpiresAt,
-		&i.UserID,
-		&i.Email,
-		&i.Name,
-	)
-	return i, err
 }
 
 const getUserByEmail = `-- name: GetUserByEmail :one

@@ -282,52 +282,47 @@ func sessionToken(r *http.Request) string {
 	return cookie.Value
 }
 
-// session resolves a session token to the member, also returning every workspace of theirs, in
-// one transaction: the session, then (through the member door) their memberships, then (in the
-// workspace) the agent's visibility.
+// session resolves a session token to the member, also returning every workspace of theirs and
+// whether agentID is visible to them in the workspace they work in, in one statement.
 func (s *Service) session(ctx context.Context, token string, agentID uuid.UUID) (*httpapi.Member, []Workspace, error) {
 	if token == "" {
 		return nil, nil, apperr.New(apperr.Unauthenticated, "sign in first")
 	}
 	hash := hashToken(token)
-	// Three statements, each one round trip through a read door (no transaction around them:
-	// BEGIN and COMMIT would double the round trips of the request's fixed cost): the session,
-	// the user's memberships through the member door, the agent's visibility in the workspace.
-	var row db.GetSessionRow
-	err := s.tenants.PlatformRead(ctx, func(q *db.Queries) error {
+	// One statement, one round trip, through the session door (its settings, made from the same
+	// token, open the member door and enter the workspace before the statement runs).
+	var rows []db.AuthenticateRow
+	err := s.tenants.SessionRead(ctx, hash, func(q *db.Queries) error {
 		var err error
-		row, err = q.GetSession(ctx, hash)
+		rows, err = q.Authenticate(ctx, db.AuthenticateParams{TokenHash: hash, AgentID: agentID})
 		return err
 	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil, apperr.New(apperr.Unauthenticated, "your session has ended; sign in again")
-	}
 	if err != nil {
 		return nil, nil, err
 	}
-	var workspaces []Workspace
-	if err := s.tenants.UserRead(ctx, row.UserID, func(q *db.Queries) error {
-		var err error
-		workspaces, err = listWorkspaces(ctx, q, row.UserID)
-		return err
-	}); err != nil {
-		return nil, nil, err
+	if len(rows) == 0 {
+		return nil, nil, apperr.New(apperr.Unauthenticated, "your session has ended; sign in again")
 	}
-	m := &httpapi.Member{UserID: row.UserID, Email: row.Email, Name: row.Name, SessionHash: hash}
-	for i, w := range workspaces {
-		if i == 0 || w.ID == row.CurrentWorkspaceID.UUID {
-			m.WorkspaceID, m.Role = w.ID, w.Role
+	first := rows[0]
+	m := &httpapi.Member{UserID: first.UserID, Email: first.Email, Name: first.Name, SessionHash: hash}
+	workspaces := make([]Workspace, 0, len(rows))
+	for _, r := range rows {
+		if !r.WorkspaceID.Valid || r.Role == nil || r.WorkspaceName == nil {
+			continue // no membership at all
+		}
+		role, err := authz.ParseRole(*r.Role)
+		if err != nil {
+			return nil, nil, err
+		}
+		workspaces = append(workspaces, Workspace{ID: r.WorkspaceID.UUID, Name: *r.WorkspaceName, Role: role})
+		// The session's current workspace while they are a member there, else the first: the
+		// workspace the door entered, so its row's agent answer is the one that counts.
+		if len(workspaces) == 1 || r.WorkspaceID == first.CurrentWorkspaceID {
+			m.WorkspaceID, m.Role = r.WorkspaceID.UUID, role
+			m.AgentVisible = agentID != uuid.Nil && r.AgentExists && (role != authz.RoleUser || r.Granted)
 		}
 	}
-	if agentID == uuid.Nil || m.WorkspaceID == uuid.Nil {
-		return m, workspaces, nil
-	}
-	err = s.tenants.Read(ctx, m.WorkspaceID, func(tx tenant.Tx) error {
-		access, err := tx.Q.AgentAccess(ctx, db.AgentAccessParams{WorkspaceID: m.WorkspaceID, AgentID: agentID, UserID: m.UserID})
-		m.AgentVisible = access.AgentExists && (m.Role != authz.RoleUser || access.Granted)
-		return err
-	})
-	return m, workspaces, err
+	return m, workspaces, nil
 }
 
 // Workspace is one of a user's workspaces, with their role in it.

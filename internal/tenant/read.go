@@ -27,7 +27,7 @@ func (d *DB) Read(ctx context.Context, ws uuid.UUID, fn func(Tx) error) error {
 	if ws == uuid.Nil {
 		return errors.New("tenant: no workspace")
 	}
-	return fn(readTx(d, "SELECT set_config('app.workspace_id', $1, true)", ws))
+	return fn(readTx(d, workspaceSetting, ws))
 }
 
 // ReadForArguments is Read for queries with optional filters: each statement is also planned
@@ -36,35 +36,53 @@ func (d *DB) ReadForArguments(ctx context.Context, ws uuid.UUID, fn func(Tx) err
 	if ws == uuid.Nil {
 		return errors.New("tenant: no workspace")
 	}
-	return fn(readTx(d, "SELECT set_config('app.workspace_id', $1, true), set_config('plan_cache_mode', 'force_custom_plan', true)", ws))
+	return fn(readTx(d, workspaceSetting+", set_config('plan_cache_mode', 'force_custom_plan', true)", ws))
 }
 
-// UserRead is UserTx's read door: the member door open for one authenticated user, for each
-// query. Only internal/auth calls it, after authenticating userID.
-func (d *DB) UserRead(ctx context.Context, userID uuid.UUID, fn func(*db.Queries) error) error {
-	if userID == uuid.Nil {
-		return errors.New("tenant: no user")
+// The session door's settings, made from the session token's hash ($1) alone: the member door
+// for the live session's user, then, through it, the workspace they work in (the session's
+// current one while they are a member there, else their oldest membership). No live session:
+// both settings are empty, and nothing tenant-owned answers.
+const (
+	sessionUserSetting = `SELECT set_config('app.user_id', COALESCE((
+	    SELECT s.user_id::text FROM sessions s WHERE s.token_hash = $1 AND s.expires_at > now()), ''), true)`
+	sessionWorkspaceSetting = `SELECT set_config('app.workspace_id', COALESCE((
+	    SELECT m.workspace_id::text FROM memberships m
+	    WHERE m.user_id = NULLIF(current_setting('app.user_id', true), '')::uuid
+	    ORDER BY m.workspace_id IS NOT DISTINCT FROM (SELECT s.current_workspace_id FROM sessions s WHERE s.token_hash = $1) DESC,
+	             m.created_at, m.workspace_id
+	    LIMIT 1), ''), true)`
+)
+
+// SessionRead is the door of a request's sign-in: each of fn's queries runs after the session
+// door's settings (the member door for the user whose live session tokenHash names, and their
+// chosen workspace), all in one round trip. Only internal/auth calls it: the token is what
+// proves who the user is.
+func (d *DB) SessionRead(ctx context.Context, tokenHash []byte, fn func(*db.Queries) error) error {
+	if len(tokenHash) == 0 {
+		return errors.New("tenant: no session")
 	}
-	return fn(db.New(readConn{pool: d, setting: "SELECT set_config('app.user_id', $1, true)", id: userID}))
+	return fn(db.New(readConn{pool: d, prelude: []setting{{sessionUserSetting, tokenHash}, {sessionWorkspaceSetting, tokenHash}}}))
 }
 
-// PlatformRead is PlatformTx's read door: no tenant context, platform tables only (a session's
-// lookup), one round trip a statement.
-func (d *DB) PlatformRead(ctx context.Context, fn func(*db.Queries) error) error {
-	return fn(db.New(readConn{pool: d}))
-}
+const workspaceSetting = "SELECT set_config('app.workspace_id', $1, true)"
 
-func readTx(d *DB, setting string, ws uuid.UUID) Tx {
-	conn := readConn{pool: d, setting: setting, id: ws}
+func readTx(d *DB, sql string, ws uuid.UUID) Tx {
+	conn := readConn{pool: d, prelude: []setting{{sql, ws.String()}}}
 	return Tx{Tx: readOnly{conn}, Q: db.New(conn), WorkspaceID: ws}
 }
 
-// readConn is the DBTX the read doors give sqlc: every query is a batch of the setting (when
-// the door has one) and the query.
+// readConn is the DBTX the read doors give sqlc: every query is one batch of the door's
+// settings and the query.
 type readConn struct {
 	pool    *DB
-	setting string // "" for the platform door
-	id      uuid.UUID
+	prelude []setting
+}
+
+// setting is a statement that sets a door's setting, and its one argument.
+type setting struct {
+	sql string
+	arg any
 }
 
 func (c readConn) Exec(context.Context, string, ...any) (pgconn.CommandTag, error) {
@@ -76,16 +94,17 @@ func (c readConn) CopyFrom(context.Context, pgx.Identifier, []string, pgx.CopyFr
 }
 
 func (c readConn) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	if c.setting == "" {
-		return c.pool.pool.Query(ctx, sql, args...)
-	}
 	b := &pgx.Batch{}
-	b.Queue(c.setting, c.id.String())
+	for _, s := range c.prelude {
+		b.Queue(s.sql, s.arg)
+	}
 	b.Queue(sql, args...)
 	br := c.pool.pool.SendBatch(ctx, b)
-	if _, err := br.Exec(); err != nil {
-		_ = br.Close()
-		return nil, err
+	for range c.prelude {
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			return nil, err
+		}
 	}
 	rows, err := br.Query()
 	if err != nil {

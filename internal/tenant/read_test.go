@@ -12,9 +12,10 @@ import (
 	"github.com/guestlist/guestlist/internal/tenant"
 )
 
-// The read doors carry their setting with every statement and no further: a workspace's read
-// sees its own rows only, the member door its user's memberships only, the platform door no
-// tenant rows, the setting is gone once the statement is, and writes are refused.
+// The read doors carry their settings with every statement and no further: a workspace's read
+// sees its own rows only, the session door its user's memberships and workspace only (nothing
+// for a token of no live session), the settings are gone once the statement is, and writes are
+// refused.
 func TestReadDoors(t *testing.T) {
 	t.Parallel()
 	env := apptest.Start(t)
@@ -40,17 +41,26 @@ func TestReadDoors(t *testing.T) {
 			return nil
 		}))
 	}
-	require.NoError(t, tenants.UserRead(ctx, a.UserID, func(q *db.Queries) error {
+	// The session door: a's live session opens a's member door and enters a's workspace; a
+	// token of no live session opens nothing.
+	var hash []byte
+	require.NoError(t, env.DB.App.QueryRow(ctx, "SELECT token_hash FROM sessions WHERE user_id = $1 LIMIT 1", a.UserID).Scan(&hash))
+	require.NoError(t, tenants.SessionRead(ctx, hash, func(q *db.Queries) error {
 		own, err := q.ListUserMemberships(ctx, a.UserID)
 		require.NoError(t, err)
 		require.Len(t, own, 1)
 		others, err := q.ListUserMemberships(ctx, b.UserID)
 		require.NoError(t, err)
 		require.Empty(t, others)
+		require.Equal(t, 1, count(q, a.WorkspaceID), "the session's workspace is entered")
+		require.Zero(t, count(q, b.WorkspaceID))
 		return nil
 	}))
-	require.NoError(t, tenants.PlatformRead(ctx, func(q *db.Queries) error {
-		require.Zero(t, count(q, a.WorkspaceID), "no tenant context, no tenant rows")
+	require.NoError(t, tenants.SessionRead(ctx, []byte("no such session"), func(q *db.Queries) error {
+		own, err := q.ListUserMemberships(ctx, a.UserID)
+		require.NoError(t, err)
+		require.Empty(t, own)
+		require.Zero(t, count(q, a.WorkspaceID))
 		return nil
 	}))
 
