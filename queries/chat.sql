@@ -90,10 +90,14 @@ WITH input AS (
            unnest(@client_message_ids::text[]) AS client_message_id, unnest(@roles::text[]) AS role,
            unnest(@contents::text[]) AS content
 ), fresh AS (
+    -- A lateral probe per message, so each is one lookup in the client-id index: as NOT EXISTS
+    -- the planner read every message of the workspace (71 ms for 20 appends among 20,000).
     SELECT i.* FROM input i
-    WHERE NOT EXISTS (SELECT 1 FROM conversation_messages m
-                      WHERE m.workspace_id = @workspace_id AND m.conversation_id = i.conversation_id
-                        AND m.client_message_id = i.client_message_id)
+    LEFT JOIN LATERAL (SELECT 1 AS stored FROM conversation_messages m
+                       WHERE m.workspace_id = @workspace_id AND m.conversation_id = i.conversation_id
+                         AND m.client_message_id = i.client_message_id
+                       LIMIT 1) e ON true
+    WHERE e.stored IS NULL
 ), c AS (
     UPDATE conversations cv
     SET message_count = cv.message_count + 1, last_message_at = GREATEST(now(), cv.last_message_at)

@@ -43,6 +43,10 @@ CREATE TABLE conversations (
     FOREIGN KEY (workspace_id, agent_id) REFERENCES agents (workspace_id, id) ON DELETE CASCADE,
     FOREIGN KEY (workspace_id, contact_id) REFERENCES contacts (workspace_id, id) ON DELETE CASCADE
 );
+-- Every message updates its conversation's row (counter, time): room on each page keeps those
+-- updates heap-only (no new index entries). Measured on 50 chats of 400 messages each: 26% of
+-- the updates heap-only and 990 appends/s at the default fillfactor, 96% and 6,060 at 50.
+ALTER TABLE conversations SET (fillfactor = 50);
 CREATE INDEX conversations_agent ON conversations (workspace_id, agent_id, id);
 CREATE INDEX conversations_contact ON conversations (workspace_id, contact_id, id) WHERE contact_id IS NOT NULL;
 -- the anonymous conversations of a visitor, linked when the visitor is identified

@@ -203,7 +203,11 @@ func (s *Service) NewMCPServer() *mcp.Server {
 func (h handlers) mcpHandler() gin.HandlerFunc {
 	srv := h.s.NewMCPServer()
 	streamable := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return srv },
-		&mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true})
+		// The SDK's DNS-rebinding guard refuses a loopback connection whose Host is not
+		// localhost: exactly what a reverse proxy on the same machine sends. It protects
+		// unauthenticated local servers; this one takes nothing without an agent key, which a
+		// rebinding page cannot know.
+		&mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true, DisableLocalhostProtection: true})
 	verify := func(ctx context.Context, key string, _ *http.Request) (*auth.TokenInfo, error) {
 		a, err := h.s.Authenticate(ctx, key)
 		if err != nil {

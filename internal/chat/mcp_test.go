@@ -15,20 +15,28 @@ import (
 // bearer adds an agent key to every request of the MCP client.
 type bearer struct {
 	key  string
+	host string // the Host header a reverse proxy would send ("" keeps the URL's)
 	base http.RoundTripper
 }
 
 func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
 	r = r.Clone(r.Context())
 	r.Header.Set("Authorization", "Bearer "+b.key)
+	if b.host != "" {
+		r.Host = b.host
+	}
 	return b.base.RoundTrip(r)
 }
 
 func connect(t *testing.T, env *apptest.Env, key string) (*mcp.ClientSession, error) {
+	return connectAs(env, key, "")
+}
+
+func connectAs(env *apptest.Env, key, host string) (*mcp.ClientSession, error) {
 	client := mcp.NewClient(&mcp.Implementation{Name: "test-runtime", Version: "1"}, nil)
 	return client.Connect(context.Background(), &mcp.StreamableClientTransport{
 		Endpoint:   env.Server.URL + "/mcp",
-		HTTPClient: &http.Client{Transport: bearer{key: key, base: http.DefaultTransport}},
+		HTTPClient: &http.Client{Transport: bearer{key: key, host: host, base: http.DefaultTransport}},
 		MaxRetries: -1,
 	}, nil)
 }
@@ -111,6 +119,15 @@ func TestMCP(t *testing.T) {
 			require.Contains(t, problem, "not_found")
 			require.NoError(t, s2.Close())
 		}
+	})
+
+	t.Run("behind a reverse proxy on the same machine (Host is the public name)", func(t *testing.T) {
+		s3, err := connectAs(env, key, "crm.example.com")
+		require.NoError(t, err)
+		defer s3.Close()
+		found, problem := call(t, s3, "exists", map[string]any{"email": "alan@example.com"})
+		require.Empty(t, problem)
+		require.Equal(t, true, found["exists"])
 	})
 
 	t.Run("no key, no session", func(t *testing.T) {
