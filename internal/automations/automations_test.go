@@ -1,8 +1,11 @@
 package automations_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"mime/multipart"
+	"strings"
 	"io"
 	"log/slog"
 	"net/http"
@@ -405,4 +408,61 @@ func TestBadRulesAreRefusedNamingTheField(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, resp.Status)
 	resp = c.owner.Do("PUT", other.base+"/automations/chat", map[string]any{"primary": none, "secondary": none})
 	require.Equal(t, http.StatusNotFound, resp.Status)
+}
+
+// TestImportedContactsGetTheirAutomationInBulk: an import creates its contacts set-based and
+// inserts their automation jobs in bulk; imported contacts rotate like any others and start
+// in the import rule's stage.
+func TestImportedContactsGetTheirAutomationInBulk(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	stages := c.owner.Do("GET", c.base+"/stages", nil).Map(t)["items"].([]any)
+	prospect := stages[1].(map[string]any)["id"].(string)
+	c.configure(t, "import", map[string]any{"primary": slot("round_robin", "pool", []any{c.admin.UserID, c.user.UserID}),
+		"secondary": slot("none"), "stage_id": prospect})
+
+	const n = 30
+	var file strings.Builder
+	file.WriteString("email,name\n")
+	for i := range n {
+		fmt.Fprintf(&file, "imported%02d@example.com,Imported %02d\n", i, i)
+	}
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	part, err := w.CreateFormFile("file", "people.csv")
+	require.NoError(t, err)
+	_, err = part.Write([]byte(file.String()))
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	upload := *c.owner.Client
+	upload.Header = http.Header{"Content-Type": {w.FormDataContentType()}}
+	resp := upload.Do("POST", c.base+"/imports?start=true", body.Bytes())
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+
+	var ids []uuid.UUID
+	require.Eventually(t, func() bool {
+		ids = nil
+		c.env.InWorkspace(t, c.owner.WorkspaceID, func(tx tenant.Tx) error {
+			rows, err := tx.Query(context.Background(), `SELECT id FROM contacts WHERE source = 'import' ORDER BY id`)
+			require.NoError(t, err)
+			defer rows.Close()
+			for rows.Next() {
+				var id uuid.UUID
+				require.NoError(t, rows.Scan(&id))
+				ids = append(ids, id)
+			}
+			return rows.Err()
+		})
+		return len(ids) == n
+	}, 30*time.Second, 50*time.Millisecond)
+	counts := map[uuid.UUID]int{}
+	for _, o := range c.owners(t, ids...) {
+		counts[o.primary.UUID]++
+	}
+	require.Equal(t, map[uuid.UUID]int{c.admin.UserID: n / 2, c.user.UserID: n / 2}, counts)
+	require.Equal(t, n, c.env.Count(t, c.owner.WorkspaceID, `SELECT count(*) FROM contacts WHERE source = 'import' AND stage_id = $1`, prospect))
+	var jobs int
+	require.NoError(t, c.env.DB.Owner.QueryRow(context.Background(),
+		`SELECT count(*) FROM river.river_job WHERE kind = 'automate_contacts' AND jsonb_array_length(args->'contact_ids') > 1`).Scan(&jobs))
+	require.Positive(t, jobs, "the import's jobs carry many contacts each")
 }
