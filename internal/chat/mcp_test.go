@@ -28,7 +28,7 @@ func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
 	return b.base.RoundTrip(r)
 }
 
-func connect(t *testing.T, env *apptest.Env, key string) (*mcp.ClientSession, error) {
+func connect(env *apptest.Env, key string) (*mcp.ClientSession, error) {
 	return connectAs(env, key, "")
 }
 
@@ -64,7 +64,7 @@ func TestMCP(t *testing.T) {
 	secret := b.field(t, "Internal score", "number", "off")
 	key := b.newKey(t, "MCP")
 
-	s, err := connect(t, env, key)
+	s, err := connect(env, key)
 	require.NoError(t, err)
 	defer s.Close()
 
@@ -109,7 +109,7 @@ func TestMCP(t *testing.T) {
 		sibling, _ := b.otherAgent(t)
 		siblingKey := b.owner.Do("POST", "/api/v1/agents/"+sibling+"/keys", map[string]string{"name": "Sibling MCP"}).Map(t)["secret"].(string)
 		for _, key := range []string{siblingKey, setup(t, env).newKey(t, "Other workspace MCP")} {
-			s2, err := connect(t, env, key)
+			s2, err := connect(env, key)
 			require.NoError(t, err)
 			_, problem := call(t, s2, "lookup", map[string]any{"email": "alan@example.com"})
 			require.Contains(t, problem, "not_found")
@@ -131,7 +131,7 @@ func TestMCP(t *testing.T) {
 	})
 
 	t.Run("no key, no session", func(t *testing.T) {
-		_, err := connect(t, env, "gla_not-a-key")
+		_, err := connect(env, "gla_not-a-key")
 		require.Error(t, err)
 	})
 }
