@@ -2,6 +2,7 @@ package chat_test
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/guestlist/guestlist/internal/app"
 	"github.com/guestlist/guestlist/internal/app/apptest"
 	"github.com/guestlist/guestlist/internal/testdb"
 )
@@ -484,4 +486,41 @@ func TestConcurrentAppends(t *testing.T) {
 		SELECT count(*) FROM conversation_messages a JOIN conversation_messages b
 		  ON a.conversation_id = b.conversation_id AND a.seq < b.seq AND a.sent_at > b.sent_at`),
 		"times never go backwards")
+}
+
+func TestRateLimits(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t, func(cfg *app.Config) { cfg.ChatKeyRate = 3 })
+	b := setup(t, env)
+
+	t.Run("a key over its rate is told to slow down", func(t *testing.T) {
+		var limited *apptest.Response
+		for range 10 {
+			resp := b.runtime.Do("GET", "/api/v1/chat/schema", nil)
+			if resp.Status == http.StatusTooManyRequests {
+				limited = &resp
+				break
+			}
+			require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+		}
+		require.NotNil(t, limited, "10 requests at once passed a limit of 3 a second")
+		require.Equal(t, "rate_limited", limited.ErrorCode())
+		require.NotEmpty(t, limited.Header.Get("Retry-After"))
+	})
+
+	t.Run("guessing well-formed keys is refused after 20 tries", func(t *testing.T) {
+		guesser := env.Client(t)
+		statuses := map[int]int{}
+		for i := range 25 {
+			ws := b.owner.WorkspaceID
+			raw := append(ws[:], make([]byte, 32)...)
+			raw[20] = byte(i)
+			guesser.Header.Set("Authorization", "Bearer gla_"+base64.RawURLEncoding.EncodeToString(raw))
+			statuses[guesser.Do("GET", "/api/v1/chat/schema", nil).Status]++
+		}
+		// 20 at once, then one a second: a slow run may earn a token back meanwhile.
+		require.Len(t, statuses, 2, "%v", statuses)
+		require.GreaterOrEqual(t, statuses[http.StatusUnauthorized], 20)
+		require.GreaterOrEqual(t, statuses[http.StatusTooManyRequests], 3)
+	})
 }
