@@ -43,8 +43,18 @@ func (q *Queries) AdvanceImport(ctx context.Context, arg AdvanceImportParams) er
 	return err
 }
 
+const analyzeImportMatches = `-- name: AnalyzeImportMatches :exec
+ANALYZE import_stage (match_id)
+`
+
+// Statistics on what matched, for the joins with contacts that follow.
+func (q *Queries) AnalyzeImportMatches(ctx context.Context) error {
+	_, err := q.db.Exec(ctx, analyzeImportMatches)
+	return err
+}
+
 const analyzeImportStage = `-- name: AnalyzeImportStage :exec
-ANALYZE import_stage
+ANALYZE import_stage (row_number, external_id, email_normalized, phone, match_id)
 `
 
 // Statistics, so the matching joins below are planned for the chunk's real size.
@@ -53,7 +63,7 @@ func (q *Queries) AnalyzeImportStage(ctx context.Context) error {
 	return err
 }
 
-const applyImportUpdates = `-- name: ApplyImportUpdates :execrows
+const applyImportUpdates = `-- name: ApplyImportUpdates :many
 UPDATE contacts c
 SET name = COALESCE(s.name, c.name),
     email = COALESCE(s.email, c.email),
@@ -71,6 +81,7 @@ SET name = COALESCE(s.name, c.name),
     version = c.version + 1
 FROM import_stage s
 WHERE c.workspace_id = $1 AND c.agent_id = $2 AND c.id = s.match_id AND s.outcome = 'update'
+RETURNING c.id
 `
 
 type ApplyImportUpdatesParams struct {
@@ -79,12 +90,24 @@ type ApplyImportUpdatesParams struct {
 }
 
 // Empty cells (NULL here) keep the contact's value; custom values are merged over the stored ones.
-func (q *Queries) ApplyImportUpdates(ctx context.Context, arg ApplyImportUpdatesParams) (int64, error) {
-	result, err := q.db.Exec(ctx, applyImportUpdates, arg.WorkspaceID, arg.AgentID)
+func (q *Queries) ApplyImportUpdates(ctx context.Context, arg ApplyImportUpdatesParams) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, applyImportUpdates, arg.WorkspaceID, arg.AgentID)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return result.RowsAffected(), nil
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const classifyImportRows = `-- name: ClassifyImportRows :exec
@@ -641,6 +664,36 @@ func (q *Queries) ImportMembers(ctx context.Context, arg ImportMembersParams) ([
 	return items, nil
 }
 
+const importStageMatches = `-- name: ImportStageMatches :many
+SELECT row_number, match_id::uuid AS match_id FROM import_stage
+WHERE match_id IS NOT NULL AND outcome IS NULL
+`
+
+type ImportStageMatchesRow struct {
+	RowNumber int32
+	MatchID   uuid.UUID
+}
+
+func (q *Queries) ImportStageMatches(ctx context.Context) ([]ImportStageMatchesRow, error) {
+	rows, err := q.db.Query(ctx, importStageMatches)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ImportStageMatchesRow{}
+	for rows.Next() {
+		var i ImportStageMatchesRow
+		if err := rows.Scan(&i.RowNumber, &i.MatchID); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const importStageSample = `-- name: ImportStageSample :many
 SELECT row_number, name, email, phone, external_id, stage_id, owner_id, custom, outcome, reason, match_id
 FROM import_stage
@@ -720,6 +773,37 @@ func (q *Queries) ImportStageSummary(ctx context.Context) ([]ImportStageSummaryR
 			return nil, err
 		}
 		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const importTouchedContacts = `-- name: ImportTouchedContacts :many
+SELECT contact_id FROM import_changes WHERE workspace_id = $1 AND import_id = $2
+`
+
+type ImportTouchedContactsParams struct {
+	WorkspaceID uuid.UUID
+	ImportID    uuid.UUID
+}
+
+// The contacts a run created or updated so far: a later row matching one repeats an earlier
+// row of the file.
+func (q *Queries) ImportTouchedContacts(ctx context.Context, arg ImportTouchedContactsParams) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, importTouchedContacts, arg.WorkspaceID, arg.ImportID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var contact_id uuid.UUID
+		if err := rows.Scan(&contact_id); err != nil {
+			return nil, err
+		}
+		items = append(items, contact_id)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -1141,22 +1225,18 @@ func (q *Queries) RejectProblemRows(ctx context.Context) error {
 	return err
 }
 
-const rejectRowsSeenInEarlierChunks = `-- name: RejectRowsSeenInEarlierChunks :exec
-UPDATE import_stage s
-SET outcome = 'reject', reason = 'duplicate inside the file: an earlier row has the same external id, email or phone'
-FROM import_changes ch
-WHERE ch.workspace_id = $1 AND ch.import_id = $2 AND ch.contact_id = s.match_id AND s.outcome IS NULL
+const rejectStageRows = `-- name: RejectStageRows :exec
+UPDATE import_stage SET outcome = 'reject', reason = $1::text
+WHERE row_number = ANY($2::int[]) AND outcome IS NULL
 `
 
-type RejectRowsSeenInEarlierChunksParams struct {
-	WorkspaceID uuid.UUID
-	ImportID    uuid.UUID
+type RejectStageRowsParams struct {
+	Reason     string
+	RowNumbers []int32
 }
 
-// During a run, earlier chunks are already contacts: a row matching a contact this import
-// created or updated repeats an earlier row of the file.
-func (q *Queries) RejectRowsSeenInEarlierChunks(ctx context.Context, arg RejectRowsSeenInEarlierChunksParams) error {
-	_, err := q.db.Exec(ctx, rejectRowsSeenInEarlierChunks, arg.WorkspaceID, arg.ImportID)
+func (q *Queries) RejectStageRows(ctx context.Context, arg RejectStageRowsParams) error {
+	_, err := q.db.Exec(ctx, rejectStageRows, arg.Reason, arg.RowNumbers)
 	return err
 }
 

@@ -134,7 +134,7 @@ VALUES (@row_number, @name, @email, @email_normalized, @phone, @external_id, @st
 
 -- name: AnalyzeImportStage :exec
 -- Statistics, so the matching joins below are planned for the chunk's real size.
-ANALYZE import_stage;
+ANALYZE import_stage (row_number, external_id, email_normalized, phone, match_id);
 
 -- name: MatchImportRowsByExternalID :exec
 -- Which existing contact each row is: by external id, then email, then phone (one statement
@@ -184,13 +184,22 @@ FROM (
 ) d
 WHERE s.row_number = d.row_number AND s.outcome IS NULL;
 
--- name: RejectRowsSeenInEarlierChunks :exec
--- During a run, earlier chunks are already contacts: a row matching a contact this import
--- created or updated repeats an earlier row of the file.
-UPDATE import_stage s
-SET outcome = 'reject', reason = 'duplicate inside the file: an earlier row has the same external id, email or phone'
-FROM import_changes ch
-WHERE ch.workspace_id = @workspace_id AND ch.import_id = @import_id AND ch.contact_id = s.match_id AND s.outcome IS NULL;
+-- name: ImportStageMatches :many
+SELECT row_number, match_id::uuid AS match_id FROM import_stage
+WHERE match_id IS NOT NULL AND outcome IS NULL;
+
+-- name: RejectStageRows :exec
+UPDATE import_stage SET outcome = 'reject', reason = @reason::text
+WHERE row_number = ANY(@row_numbers::int[]) AND outcome IS NULL;
+
+-- name: ImportTouchedContacts :many
+-- The contacts a run created or updated so far: a later row matching one repeats an earlier
+-- row of the file.
+SELECT contact_id FROM import_changes WHERE workspace_id = @workspace_id AND import_id = @import_id;
+
+-- name: AnalyzeImportMatches :exec
+-- Statistics on what matched, for the joins with contacts that follow.
+ANALYZE import_stage (match_id);
 
 -- name: ClassifyImportRows :exec
 -- The mode decides what a clean row does; a row to create needs an email or a phone, and the
@@ -305,7 +314,7 @@ FROM (
     FOR UPDATE OF c
 ) l;
 
--- name: ApplyImportUpdates :execrows
+-- name: ApplyImportUpdates :many
 -- Empty cells (NULL here) keep the contact's value; custom values are merged over the stored ones.
 UPDATE contacts c
 SET name = COALESCE(s.name, c.name),
@@ -323,7 +332,8 @@ SET name = COALESCE(s.name, c.name),
     updated_at = now(),
     version = c.version + 1
 FROM import_stage s
-WHERE c.workspace_id = @workspace_id AND c.agent_id = @agent_id AND c.id = s.match_id AND s.outcome = 'update';
+WHERE c.workspace_id = @workspace_id AND c.agent_id = @agent_id AND c.id = s.match_id AND s.outcome = 'update'
+RETURNING c.id;
 
 -- name: InsertImportedContacts :many
 -- One statement for the chunk's new contacts (the contact_search trigger fires once for it).

@@ -103,6 +103,7 @@ var sections = []section{
 	{"contacts", runContacts},
 	{"chat", runChat},
 	{"automations", runAutomations},
+	{"import", runImport},
 }
 
 // Sections names the benchmarks, for -only.

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -34,9 +36,9 @@ func stage(ctx context.Context, tx tenant.Tx, rows []db.StageImportRowsParams) e
 
 // classify decides every staged row's outcome (create, update, skip, reject with a reason),
 // set-based. During a run, earlier chunks are already written, so a row matching a contact the
-// import touched before is a duplicate inside the file; a preview stages the whole file and
-// finds those duplicates among the staged rows.
-func classify(ctx context.Context, tx tenant.Tx, agentID, importID uuid.UUID, mode string, p *plan, run bool) error {
+// import touched before (in touched) is a duplicate inside the file; a preview (touched nil)
+// stages the whole file and finds those duplicates among the staged rows.
+func classify(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, mode string, p *plan, touched map[uuid.UUID]struct{}, took timings) error {
 	ws := tx.WorkspaceID
 	q := tx.Q
 	steps := []func() error{
@@ -50,13 +52,32 @@ func classify(ctx context.Context, tx tenant.Tx, agentID, importID uuid.UUID, mo
 		func() error {
 			return q.MatchImportRowsByPhone(ctx, db.MatchImportRowsByPhoneParams{WorkspaceID: ws, AgentID: agentID})
 		},
+		func() error { return q.AnalyzeImportMatches(ctx) },
 		func() error { return q.RejectProblemRows(ctx) },
 		func() error { return q.RejectDuplicateRows(ctx) },
 		func() error {
-			if !run {
+			if touched == nil {
 				return nil
 			}
-			return q.RejectRowsSeenInEarlierChunks(ctx, db.RejectRowsSeenInEarlierChunksParams{WorkspaceID: ws, ImportID: importID})
+			// During a run, earlier chunks are already contacts: a row matching a contact the
+			// import created or updated repeats an earlier row of the file. The run keeps those
+			// ids in memory (a join with import_changes, which grows faster than its
+			// statistics, was planned as a nested scan: 90 s for one chunk).
+			matches, err := q.ImportStageMatches(ctx)
+			if err != nil {
+				return err
+			}
+			var again []int32
+			for _, m := range matches {
+				if _, ok := touched[m.MatchID]; ok {
+					again = append(again, m.RowNumber)
+				}
+			}
+			if len(again) == 0 {
+				return nil
+			}
+			return q.RejectStageRows(ctx, db.RejectStageRowsParams{RowNumbers: again,
+				Reason: "duplicate inside the file: an earlier row has the same external id, email or phone"})
 		},
 		func() error {
 			return q.ClassifyImportRows(ctx, db.ClassifyImportRowsParams{Mode: mode, Defaults: p.defaults, RequiredKeys: p.required})
@@ -74,12 +95,29 @@ func classify(ctx context.Context, tx tenant.Tx, agentID, importID uuid.UUID, mo
 			return q.SkipUnchangedRows(ctx, db.SkipUnchangedRowsParams{WorkspaceID: ws, AgentID: agentID})
 		},
 	}
-	for _, step := range steps {
+	for i, step := range steps {
+		began := time.Now()
 		if err := step(); err != nil {
 			return err
 		}
+		took[classifySteps[i]] += time.Since(began)
 	}
 	return nil
+}
+
+// classifySteps name classify's steps in the chunk timings logged at debug level.
+var classifySteps = []string{"analyze", "match_external_id", "match_email", "match_phone", "analyze_matches", "reject_problems", "reject_duplicates",
+	"reject_earlier_chunks", "classify", "reject_taken_details", "reject_taken_custom", "skip_unchanged"}
+
+// timings are how long a chunk's steps took, logged at debug level: where an import's time goes.
+type timings map[string]time.Duration
+
+func (t timings) attrs() []any {
+	out := make([]any, 0, 2*len(t))
+	for k, v := range t {
+		out = append(out, k, v.Round(time.Microsecond).String())
+	}
+	return out
 }
 
 // counts tallies the staged rows' outcomes.
@@ -187,7 +225,7 @@ func (s *Service) Preview(ctx context.Context, ws, agentID, id uuid.UUID) (Previ
 				break
 			}
 		}
-		if err := classify(ctx, tx, agentID, id, imp.Mode, p, false); err != nil {
+		if err := classify(ctx, tx, agentID, imp.Mode, p, nil, timings{}); err != nil {
 			return err
 		}
 		summary, err := tx.Q.ImportStageSummary(ctx)
@@ -240,6 +278,7 @@ func (s *Service) RunImport(ctx context.Context, ws, id uuid.UUID) error {
 	var r db.Import
 	var p *plan
 	var starting uuid.NullUUID
+	touched := map[uuid.UUID]struct{}{} // the contacts written by committed chunks
 	err := s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
 		var err error
 		if r, err = tx.Q.GetImportByID(ctx, db.GetImportByIDParams{WorkspaceID: ws, ID: id}); err != nil {
@@ -258,7 +297,11 @@ func (s *Service) RunImport(ctx context.Context, ws, id uuid.UUID) error {
 			return err
 		}
 		starting = uuid.NullUUID{UUID: stage, Valid: err == nil}
-		return nil
+		ids, err := tx.Q.ImportTouchedContacts(ctx, db.ImportTouchedContactsParams{WorkspaceID: ws, ImportID: id})
+		for _, c := range ids {
+			touched[c] = struct{}{}
+		}
+		return err
 	})
 	if errors.Is(err, pgx.ErrNoRows) || errors.Is(err, errStop) {
 		return nil
@@ -278,30 +321,58 @@ func (s *Service) RunImport(ctx context.Context, ws, id uuid.UUID) error {
 			return fmt.Errorf("imports: skipping to row %d: %w", done, err)
 		}
 	}
-	for {
-		rows, eof, err := s.readChunk(f, p, done)
-		if err != nil {
-			return err
+	// The next chunk is read and validated while the database writes the current one: two
+	// cores, one each. At most two chunks are in memory.
+	chunks := make(chan chunk, 1)
+	readCtx, stopReading := context.WithCancel(ctx)
+	defer stopReading()
+	go func() {
+		defer close(chunks)
+		n := done
+		for {
+			rows, eof, err := s.readChunk(f, p, n)
+			select {
+			case chunks <- chunk{rows: rows, eof: eof, err: err}:
+			case <-readCtx.Done():
+				return
+			}
+			if err != nil || eof {
+				return
+			}
+			n += len(rows)
 		}
-		err = s.writeChunk(ctx, ws, r, p, starting, done, rows, eof)
+	}()
+	for c := range chunks {
+		if c.err != nil {
+			return c.err
+		}
+		err := s.writeChunk(ctx, ws, r, p, starting, done, c.rows, c.eof, touched)
 		if errors.Is(err, errStop) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		done += len(rows)
-		if eof {
+		done += len(c.rows)
+		if c.eof {
 			return nil
 		}
 	}
+	return ctx.Err()
+}
+
+// chunk is rows read from the file, ready to stage.
+type chunk struct {
+	rows []db.StageImportRowsParams
+	eof  bool
+	err  error
 }
 
 // writeChunk writes the rows after row `from` in one transaction, under the import's lock:
 // outcomes, contacts, snapshots, automation jobs and the checkpoint commit together. last
 // says these are the file's final rows, which ends the import in the same transaction.
 func (s *Service) writeChunk(ctx context.Context, ws uuid.UUID, r db.Import, p *plan, starting uuid.NullUUID, from int,
-	rows []db.StageImportRowsParams, last bool) error {
+	rows []db.StageImportRowsParams, last bool, touched map[uuid.UUID]struct{}) error {
 	cancelled := false
 	err := s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
 		cur, err := tx.Q.LockImport(ctx, db.LockImportParams{WorkspaceID: ws, ID: r.ID})
@@ -325,7 +396,7 @@ func (s *Service) writeChunk(ctx context.Context, ws uuid.UUID, r db.Import, p *
 			}
 		}
 		if len(rows) > 0 {
-			if err := s.writeRows(ctx, tx, r, p, starting, from, rows); err != nil {
+			if err := s.writeRows(ctx, tx, r, p, starting, from, rows, touched); err != nil {
 				return err
 			}
 		}
@@ -354,55 +425,89 @@ func (s *Service) recordEnd(ctx context.Context, tx tenant.Tx, id uuid.UUID, sta
 }
 
 // writeRows stages, classifies and writes one chunk inside tx.
-func (s *Service) writeRows(ctx context.Context, tx tenant.Tx, r db.Import, p *plan, starting uuid.NullUUID, from int, rows []db.StageImportRowsParams) error {
+func (s *Service) writeRows(ctx context.Context, tx tenant.Tx, r db.Import, p *plan, starting uuid.NullUUID, from int,
+	rows []db.StageImportRowsParams, touched map[uuid.UUID]struct{}) error {
 	ws, q := tx.WorkspaceID, tx.Q
-	if err := q.CreateImportStage(ctx); err != nil {
+	took := timings{}
+	step := func(name string, fn func() error) error {
+		began := time.Now()
+		err := fn()
+		took[name] += time.Since(began)
 		return err
 	}
-	if err := stage(ctx, tx, rows); err != nil {
+	if err := step("stage", func() error {
+		if err := q.CreateImportStage(ctx); err != nil {
+			return err
+		}
+		return stage(ctx, tx, rows)
+	}); err != nil {
 		return err
 	}
-	if err := classify(ctx, tx, r.AgentID, r.ID, r.Mode, p, true); err != nil {
+	if err := classify(ctx, tx, r.AgentID, r.Mode, p, touched, took); err != nil {
 		return err
 	}
-	if err := q.SnapshotImportUpdates(ctx, db.SnapshotImportUpdatesParams{WorkspaceID: ws, ImportID: r.ID, AgentID: r.AgentID}); err != nil {
+	if err := step("snapshot", func() error {
+		return q.SnapshotImportUpdates(ctx, db.SnapshotImportUpdatesParams{WorkspaceID: ws, ImportID: r.ID, AgentID: r.AgentID})
+	}); err != nil {
 		return err
 	}
-	if _, err := q.ApplyImportUpdates(ctx, db.ApplyImportUpdatesParams{WorkspaceID: ws, AgentID: r.AgentID}); err != nil {
+	var updated []uuid.UUID
+	if err := step("update", func() error {
+		var err error
+		updated, err = q.ApplyImportUpdates(ctx, db.ApplyImportUpdatesParams{WorkspaceID: ws, AgentID: r.AgentID})
+		return err
+	}); err != nil {
 		return err
 	}
-	created, err := q.InsertImportedContacts(ctx, db.InsertImportedContactsParams{WorkspaceID: ws, AgentID: r.AgentID,
-		StartingStage: starting, CreatedBy: r.CreatedBy, Defaults: p.defaults})
-	if err != nil {
+	var created []uuid.UUID
+	if err := step("insert", func() error {
+		var err error
+		created, err = q.InsertImportedContacts(ctx, db.InsertImportedContactsParams{WorkspaceID: ws, AgentID: r.AgentID,
+			StartingStage: starting, CreatedBy: r.CreatedBy, Defaults: p.defaults})
+		return err
+	}); err != nil {
 		return err
 	}
-	if err := q.RecordImportCreations(ctx, db.RecordImportCreationsParams{WorkspaceID: ws, ImportID: r.ID}); err != nil {
-		return err
-	}
-	if err := q.RecordImportIssues(ctx, db.RecordImportIssuesParams{WorkspaceID: ws, ImportID: r.ID}); err != nil {
-		return err
-	}
-	summary, err := q.ImportStageSummary(ctx)
-	if err != nil {
-		return err
-	}
-	c, _ := tally(summary)
-	if err := q.AdvanceImport(ctx, db.AdvanceImportParams{WorkspaceID: ws, ID: r.ID, RowsDone: int32(from + len(rows)),
-		Created: int32(c.create), Updated: int32(c.update), Skipped: int32(c.skip), Rejected: int32(c.reject)}); err != nil {
+	var c counts
+	if err := step("record", func() error {
+		if err := q.RecordImportCreations(ctx, db.RecordImportCreationsParams{WorkspaceID: ws, ImportID: r.ID}); err != nil {
+			return err
+		}
+		if err := q.RecordImportIssues(ctx, db.RecordImportIssuesParams{WorkspaceID: ws, ImportID: r.ID}); err != nil {
+			return err
+		}
+		summary, err := q.ImportStageSummary(ctx)
+		if err != nil {
+			return err
+		}
+		c, _ = tally(summary)
+		return q.AdvanceImport(ctx, db.AdvanceImportParams{WorkspaceID: ws, ID: r.ID, RowsDone: int32(from + len(rows)),
+			Created: int32(c.create), Updated: int32(c.update), Skipped: int32(c.skip), Rejected: int32(c.reject)})
+	}); err != nil {
 		return err
 	}
 	// The new contacts' automations (owners, notifications), in bulk, committed with them.
-	var batch []river.InsertManyParams
-	for start := 0; start < len(created); start += automationBatch {
-		ids := created[start:min(start+automationBatch, len(created))]
-		batch = append(batch, river.InsertManyParams{Args: jobs.AutomateContactsArgs{WorkspaceID: ws, AgentID: r.AgentID, ContactIDs: ids}})
-	}
-	if len(batch) > 0 {
-		if _, err := s.jobs.InsertManyFastTx(ctx, tx, batch); err != nil {
-			return err
+	err := step("automation_jobs", func() error {
+		var batch []river.InsertManyParams
+		for start := 0; start < len(created); start += automationBatch {
+			ids := created[start:min(start+automationBatch, len(created))]
+			batch = append(batch, river.InsertManyParams{Args: jobs.AutomateContactsArgs{WorkspaceID: ws, AgentID: r.AgentID, ContactIDs: ids}})
+		}
+		if len(batch) == 0 {
+			return nil
+		}
+		_, err := s.jobs.InsertManyFastTx(ctx, tx, batch)
+		return err
+	})
+	// Kept for the next chunks; a chunk that fails ends the run, and the next attempt reads
+	// them again from import_changes.
+	for _, ids := range [][]uuid.UUID{created, updated} {
+		for _, id := range ids {
+			touched[id] = struct{}{}
 		}
 	}
-	return nil
+	slog.DebugContext(ctx, "imports: chunk written", append([]any{"import", r.ID, "from", from, "rows", len(rows)}, took.attrs()...)...)
+	return err
 }
 
 // FailImport marks an import failed after the job's last attempt.
