@@ -367,6 +367,10 @@ func (failingJobs) InsertTx(context.Context, pgx.Tx, river.JobArgs, *river.Inser
 	return nil, errNoJobs
 }
 
+func (failingJobs) InsertManyTx(context.Context, pgx.Tx, []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
+	return nil, errNoJobs
+}
+
 func TestFailedTransactionLeavesNoBlob(t *testing.T) {
 	t.Parallel()
 	c := setup(t)
