@@ -11,13 +11,14 @@ import (
 	"github.com/guestlist/guestlist/db"
 )
 
-// The read doors: for the hot read paths (authenticating a request, the contact list), where
-// round trips are most of a request's cost. Each statement travels with its door's setting in
-// one pgx batch, which PostgreSQL runs as one implicit transaction: the setting is
-// transaction-local, so it is in force for that statement and gone after it, exactly as in Tx.
-// A statement costs one round trip, against three for a transaction of one (BEGIN with the
-// setting, the statement, COMMIT). What they give up: each statement sees its own snapshot,
-// and nothing can be written (Exec and the rest of pgx.Tx answer ErrReadOnly).
+// The statement doors: for hot paths (authenticating a request, the contact list, a chat
+// message append), where round trips are most of a request's cost. Each statement travels with
+// its door's setting in one pgx batch, which PostgreSQL runs as one implicit transaction: the
+// setting is transaction-local, so it is in force for that statement and gone after it, exactly
+// as in Tx. A statement costs one round trip, against three for a transaction of one (BEGIN
+// with the setting, the statement, COMMIT). What they give up: each statement sees its own
+// snapshot and commits on its own. The read doors write nothing (Exec and the rest of pgx.Tx
+// answer ErrReadOnly); Single writes, one statement at a time.
 
 // ErrReadOnly is what a read door answers to anything but a query.
 var ErrReadOnly = errors.New("tenant: a read door runs queries only; write in Tx")
@@ -37,6 +38,13 @@ func (d *DB) ReadForArguments(ctx context.Context, ws uuid.UUID, fn func(Tx) err
 		return errors.New("tenant: no workspace")
 	}
 	return fn(readTx(d, workspaceSetting+", set_config('plan_cache_mode', 'force_custom_plan', true)", ws))
+}
+
+// Single returns queries of which each call is one statement in a transaction of its own in the
+// workspace ws: for hot paths whose whole change is one statement (a chat message append).
+// Anything needing two statements to agree uses Tx.
+func (d *DB) Single(ws uuid.UUID) *db.Queries {
+	return db.New(statementConn{pool: d, prelude: []setting{{workspaceSetting, ws.String()}}, writes: true})
 }
 
 // The session door's settings, made from the session token's hash ($1) alone: the member door
@@ -62,21 +70,22 @@ func (d *DB) SessionRead(ctx context.Context, tokenHash []byte, fn func(*db.Quer
 	if len(tokenHash) == 0 {
 		return errors.New("tenant: no session")
 	}
-	return fn(db.New(readConn{pool: d, prelude: []setting{{sessionUserSetting, tokenHash}, {sessionWorkspaceSetting, tokenHash}}}))
+	return fn(db.New(statementConn{pool: d, prelude: []setting{{sessionUserSetting, tokenHash}, {sessionWorkspaceSetting, tokenHash}}}))
 }
 
 const workspaceSetting = "SELECT set_config('app.workspace_id', $1, true)"
 
 func readTx(d *DB, sql string, ws uuid.UUID) Tx {
-	conn := readConn{pool: d, prelude: []setting{{sql, ws.String()}}}
+	conn := statementConn{pool: d, prelude: []setting{{sql, ws.String()}}}
 	return Tx{Tx: readOnly{conn}, Q: db.New(conn), WorkspaceID: ws}
 }
 
-// readConn is the DBTX the read doors give sqlc: every query is one batch of the door's
-// settings and the query.
-type readConn struct {
+// statementConn is the DBTX the statement doors give sqlc: every statement is one batch of the
+// door's settings and the statement.
+type statementConn struct {
 	pool    *DB
 	prelude []setting
+	writes  bool // Single's; the read doors refuse Exec
 }
 
 // setting is a statement that sets a door's setting, and its one argument.
@@ -85,15 +94,26 @@ type setting struct {
 	arg any
 }
 
-func (c readConn) Exec(context.Context, string, ...any) (pgconn.CommandTag, error) {
-	return pgconn.CommandTag{}, ErrReadOnly
+func (c statementConn) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	if !c.writes {
+		return pgconn.CommandTag{}, ErrReadOnly
+	}
+	br, err := c.send(ctx, sql, args)
+	if err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	tag, err := br.Exec()
+	return tag, errors.Join(err, br.Close())
 }
 
-func (c readConn) CopyFrom(context.Context, pgx.Identifier, []string, pgx.CopyFromSource) (int64, error) {
+// CopyFrom needs a transaction of its own (and COPY into a table under row-level security is
+// refused anyway).
+func (c statementConn) CopyFrom(context.Context, pgx.Identifier, []string, pgx.CopyFromSource) (int64, error) {
 	return 0, ErrReadOnly
 }
 
-func (c readConn) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+// send queues the door's settings and the statement, and reads the settings' results.
+func (c statementConn) send(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
 	b := &pgx.Batch{}
 	for _, s := range c.prelude {
 		b.Queue(s.sql, s.arg)
@@ -106,6 +126,14 @@ func (c readConn) Query(ctx context.Context, sql string, args ...any) (pgx.Rows,
 			return nil, err
 		}
 	}
+	return br, nil
+}
+
+func (c statementConn) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	br, err := c.send(ctx, sql, args)
+	if err != nil {
+		return nil, err
+	}
 	rows, err := br.Query()
 	if err != nil {
 		_ = br.Close()
@@ -114,7 +142,7 @@ func (c readConn) Query(ctx context.Context, sql string, args ...any) (pgx.Rows,
 	return &batchRows{Rows: rows, batch: br}, nil
 }
 
-func (c readConn) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+func (c statementConn) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 	rows, err := c.Query(ctx, sql, args...)
 	return row{rows: rows, err: err}
 }
@@ -177,7 +205,7 @@ func (r row) Scan(dest ...any) error {
 
 // readOnly is the pgx.Tx of a read door's Tx: queries run as the door's, everything else
 // answers ErrReadOnly (a job cannot be inserted, nothing written, there is nothing to commit).
-type readOnly struct{ conn readConn }
+type readOnly struct{ conn statementConn }
 
 func (r readOnly) Begin(context.Context) (pgx.Tx, error) { return nil, ErrReadOnly }
 func (r readOnly) Commit(context.Context) error          { return ErrReadOnly }
