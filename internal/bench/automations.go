@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
-	"os"
 	"time"
 
 	"github.com/google/uuid"
@@ -47,7 +45,7 @@ func runAutomations(ctx context.Context, cfg Config, d Database, w io.Writer) (F
 	appCfg := app.DefaultConfig()
 	appCfg.DatabaseURL, appCfg.DatabaseOwnerURL = d.AppURL, d.OwnerURL
 	appCfg.OutboxDir = tempDir("guestlist-bench-outbox")
-	quiet := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	quiet := quietLog()
 	a, err := app.Open(ctx, appCfg, quiet, true)
 	if err != nil {
 		return nil, err

@@ -6,11 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -39,46 +36,18 @@ func runChat(ctx context.Context, cfg Config, d Database, w io.Writer) (Figures,
 	}
 	defer super.Close(ctx)
 
-	appCfg := app.DefaultConfig()
-	appCfg.DatabaseURL, appCfg.DatabaseOwnerURL = d.AppURL, d.OwnerURL
-	appCfg.RunWorkers = false
-	appCfg.OutboxDir = tempDir("guestlist-bench-outbox")
 	// One key carries every client's traffic here: the per-key limit would measure itself.
-	appCfg.ChatKeyRate = 0
-	quiet := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a, err := app.Open(ctx, appCfg, quiet, false)
+	srv, err := startServer(ctx, d, func(c *app.Config) { c.ChatKeyRate = 0 })
 	if err != nil {
 		return nil, err
 	}
-	defer a.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
-	base := "http://" + ln.Addr().String()
+	base := srv.base
 	jar, _ := cookiejar.New(nil)
 	transport := &http.Transport{MaxIdleConns: chatClients * 2, MaxIdleConnsPerHost: chatClients * 2}
 	member := &http.Client{Jar: jar, Timeout: 30 * time.Second, Transport: transport}
-
-	email := fmt.Sprintf("bench-chat-%d@bench.example", time.Now().UnixNano())
-	resp, err := member.Post(base+"/api/v1/auth/signup", "application/json", strings.NewReader(
-		`{"name":"Bench Owner","email":"`+email+`","password":"bench password 1","workspace_name":"Chat bench workspace"}`))
+	ws, agent, stage, err := signUp(ctx, super, member, base, "Chat bench workspace")
 	if err != nil {
-		return nil, err
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
-		return nil, fmt.Errorf("bench sign-up: %s", resp.Status)
-	}
-	var ws, agent, stage string
-	if err := super.QueryRow(ctx, `
-		SELECT m.workspace_id, a.id, s.id FROM users u
-		JOIN memberships m ON m.user_id = u.id JOIN agents a ON a.workspace_id = m.workspace_id
-		JOIN stages s ON s.workspace_id = a.workspace_id AND s.agent_id = a.id AND s.position = 1
-		WHERE u.email_normalized = $1`, email).Scan(&ws, &agent, &stage); err != nil {
 		return nil, err
 	}
 	start := time.Now()
@@ -129,7 +98,7 @@ func runChat(ctx context.Context, cfg Config, d Database, w io.Writer) (Figures,
 	var key struct {
 		Secret string `json:"secret"`
 	}
-	resp, err = member.Post(base+"/api/v1/agents/"+agent+"/keys", "application/json", strings.NewReader(`{"name":"Bench runtime"}`))
+	resp, err := member.Post(base+"/api/v1/agents/"+agent+"/keys", "application/json", strings.NewReader(`{"name":"Bench runtime"}`))
 	if err != nil {
 		return nil, err
 	}

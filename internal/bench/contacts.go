@@ -6,13 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -21,7 +18,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/guestlist/guestlist/db"
-	"github.com/guestlist/guestlist/internal/app"
 	"github.com/guestlist/guestlist/internal/contacts"
 )
 
@@ -90,46 +86,17 @@ func runContacts(ctx context.Context, cfg Config, d Database, w io.Writer) (Figu
 	}
 	defer super.Close(ctx)
 
-	// The server under test, on loopback.
-	appCfg := app.DefaultConfig()
-	appCfg.DatabaseURL, appCfg.DatabaseOwnerURL = d.AppURL, d.OwnerURL
-	appCfg.RunWorkers = false
-	appCfg.OutboxDir = tempDir("guestlist-bench-outbox")
-	// Request logs would be most of the output and some of the time: warnings only.
-	quiet := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a, err := app.Open(ctx, appCfg, quiet, false)
+	// The server under test, on loopback; the measured workspace signs up through the API.
+	srv, err := startServer(ctx, d, nil)
 	if err != nil {
 		return nil, err
 	}
-	defer a.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
-	base := "http://" + ln.Addr().String()
+	base := srv.base
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, Timeout: 30 * time.Second}
-
-	// The measured workspace signs up through the API, as a customer would.
-	email := fmt.Sprintf("bench-%d@bench.example", time.Now().UnixNano())
-	resp, err := client.Post(base+"/api/v1/auth/signup", "application/json", strings.NewReader(
-		`{"name":"Bench Owner","email":"`+email+`","password":"bench password 1","workspace_name":"Bench workspace"}`))
+	ws, agent, stage, err := signUp(ctx, super, client, base, "Bench workspace")
 	if err != nil {
-		return nil, err
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
-		return nil, fmt.Errorf("bench sign-up: %s", resp.Status)
-	}
-	var ws, agent, stage string
-	if err := super.QueryRow(ctx, `
-		SELECT m.workspace_id, a.id, s.id FROM users u
-		JOIN memberships m ON m.user_id = u.id JOIN agents a ON a.workspace_id = m.workspace_id
-		JOIN stages s ON s.workspace_id = a.workspace_id AND s.agent_id = a.id AND s.position = 1
-		WHERE u.email_normalized = $1`, email).Scan(&ws, &agent, &stage); err != nil {
 		return nil, err
 	}
 

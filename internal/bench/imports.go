@@ -7,9 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"mime/multipart"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"os"
@@ -44,24 +42,12 @@ func runImport(ctx context.Context, cfg Config, d Database, w io.Writer) (Figure
 
 	// The API under test, on loopback; no workers in this process.
 	blobs := tempDir("guestlist-bench-blobs")
-	appCfg := app.DefaultConfig()
-	appCfg.DatabaseURL, appCfg.DatabaseOwnerURL = d.AppURL, d.OwnerURL
-	appCfg.OutboxDir, appCfg.BlobURL = tempDir("guestlist-bench-outbox"), blobs
-	appCfg.RunWorkers = false
-	quiet := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a, err := app.Open(ctx, appCfg, quiet, false)
+	srv, err := startServer(ctx, d, func(c *app.Config) { c.BlobURL = blobs })
 	if err != nil {
 		return nil, err
 	}
-	defer a.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
-	base := "http://" + ln.Addr().String()
+	base := srv.base
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, Timeout: 30 * time.Minute}
 	call := func(method, path string, body any, want int) (map[string]any, error) {
@@ -82,17 +68,8 @@ func runImport(ctx context.Context, cfg Config, d Database, w io.Writer) (Figure
 		return out, nil
 	}
 
-	email := fmt.Sprintf("bench-import-%d@bench.example", time.Now().UnixNano())
-	if _, err := call("POST", "/api/v1/auth/signup", map[string]string{"name": "Bench Owner", "email": email,
-		"password": "bench password 1", "workspace_name": "Import bench"}, http.StatusCreated); err != nil {
-		return nil, err
-	}
-	var ws, agent, stage string
-	if err := super.QueryRow(ctx, `
-		SELECT m.workspace_id, a.id, s.id FROM users u
-		JOIN memberships m ON m.user_id = u.id JOIN agents a ON a.workspace_id = m.workspace_id
-		JOIN stages s ON s.workspace_id = a.workspace_id AND s.agent_id = a.id AND s.position = 1
-		WHERE u.email_normalized = $1`, email).Scan(&ws, &agent, &stage); err != nil {
+	ws, agent, stage, err := signUp(ctx, super, client, base, "Import bench")
+	if err != nil {
 		return nil, err
 	}
 	fieldsPath := "/api/v1/agents/" + agent + "/fields"
@@ -140,7 +117,7 @@ func runImport(ctx context.Context, cfg Config, d Database, w io.Writer) (Figure
 	}
 	worker := exec.CommandContext(ctx, bin, "worker")
 	worker.Env = append(os.Environ(), "DATABASE_URL="+d.AppURL, "DATABASE_OWNER_URL="+d.OwnerURL, "GUESTLIST_BLOB_URL="+blobs,
-		"GUESTLIST_OUTBOX_DIR="+appCfg.OutboxDir, "GUESTLIST_LOG_LEVEL="+cmp.Or(os.Getenv("BENCH_WORKER_LOG_LEVEL"), "warn"))
+		"GUESTLIST_OUTBOX_DIR="+srv.app.Config.OutboxDir, "GUESTLIST_LOG_LEVEL="+cmp.Or(os.Getenv("BENCH_WORKER_LOG_LEVEL"), "warn"))
 	worker.Stderr = os.Stderr
 	if err := worker.Start(); err != nil {
 		return nil, err
