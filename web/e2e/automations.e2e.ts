@@ -129,7 +129,7 @@ describe('automations', () => {
       const chatPool = chat.getByRole('list', { name: 'Primary owner pool' });
       await visible(chatPool);
       await addToPool(chat, owner.name);
-      expect(await poolNames(chatPool)).toEqual([admin.name, owner.name]);
+      await expect.poll(() => poolNames(chatPool)).toEqual([admin.name, owner.name]);
       const handle = (await chat.getByRole('button', { name: `Reorder ${owner.name}` }).boundingBox())!;
       const first = (await chatPool.getByRole('listitem').first().boundingBox())!;
       await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
@@ -181,7 +181,8 @@ describe('automations', () => {
       await visible(page.getByRole('region', { name: 'API contact' }).getByText('Lead (the first stage)'));
       await snapshot(page, 'automations-stage');
       await page.getByRole('tab', { name: 'Owner assignment' }).click();
-      expect(await poolNames(manualPool)).toEqual([owner.name, admin.name]);
+      // The tab renders its sections anew: wait for the pool rather than read it at once.
+      await expect.poll(() => poolNames(manualPool)).toEqual([owner.name, admin.name]);
 
       // Simulate the next four manual contacts: they alternate, starting with the owner, in
       // Prospect, and simulating again shows the same, since a simulation moves nothing.
@@ -238,7 +239,7 @@ describe('automations', () => {
       await page.goto(`/agents/${agentId}/automations`);
       const flagged = await visible(page.getByRole('region', { name: 'Agent captured contact' }));
       await visible(flagged.getByText(/This pool has fewer than two members who can own contacts/));
-      expect(await poolNames(flagged.getByRole('list', { name: 'Primary owner pool' }))).toEqual([owner.name]);
+      await expect.poll(() => poolNames(flagged.getByRole('list', { name: 'Primary owner pool' }))).toEqual([owner.name]);
 
       // On a phone the owner slots stack and the controls take the full width, without sideways scrolling.
       await page.setViewportSize({ width: 390, height: 844 });
