@@ -1,9 +1,10 @@
-import { useCallback, useRef, useState, type KeyboardEvent } from 'react';
+import { useCallback, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { useAgent } from '../agents/AgentLayout';
 import { api, unwrap } from '../api/client';
 import { loadStages } from '../contacts/data';
 import { useCapabilities } from '../session/SessionContext';
+import { Tabs } from '../ui/Tabs';
 import { Alert, Loading } from '../ui/feedback';
 import { BoltIcon } from '../ui/icons';
 import { useResource } from '../ui/useResource';
@@ -91,7 +92,7 @@ export function AutomationsPage() {
       )}
       {config.status === 'ready' && (
         <section className="card card--flush">
-          <AutomationTabs current={tab} onChoose={choose} />
+          <Tabs tabs={tabs} current={tab} onChoose={choose} label="Automations" idPrefix="automation" />
           <div className="automation-panel" role="tabpanel" id={`automation-panel-${tab}`} aria-labelledby={`automation-tab-${tab}`}>
             {stages.status === 'error' && tab === 'stage' && <Alert>The stages could not be loaded: {stages.error.message}</Alert>}
             {methods.map((m) => {
@@ -122,41 +123,3 @@ export function AutomationsPage() {
   );
 }
 
-/** The two tabs; arrow keys, Home and End move between them, the chosen one is in the address. */
-function AutomationTabs({ current, onChoose }: { current: Tab; onChoose: (id: Tab) => void }) {
-  const refs = useRef(new Map<Tab, HTMLButtonElement>());
-  function onKey(e: KeyboardEvent) {
-    const i = tabs.findIndex((t) => t.id === current);
-    const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
-    let next: number | null = step ? (i + step + tabs.length) % tabs.length : null;
-    if (e.key === 'Home') next = 0;
-    if (e.key === 'End') next = tabs.length - 1;
-    if (next === null) return;
-    e.preventDefault();
-    const id = tabs[next]!.id;
-    onChoose(id);
-    refs.current.get(id)?.focus();
-  }
-  return (
-    <div className="subtabs" role="tablist" aria-label="Automations" onKeyDown={onKey}>
-      {tabs.map((t) => (
-        <button
-          key={t.id}
-          ref={(el) => {
-            if (el) refs.current.set(t.id, el);
-          }}
-          type="button"
-          role="tab"
-          id={`automation-tab-${t.id}`}
-          aria-selected={t.id === current}
-          aria-controls={`automation-panel-${t.id}`}
-          tabIndex={t.id === current ? 0 : -1}
-          className={`subtabs__tab${t.id === current ? ' subtabs__tab--active' : ''}`}
-          onClick={() => onChoose(t.id)}
-        >
-          {t.label}
-        </button>
-      ))}
-    </div>
-  );
-}

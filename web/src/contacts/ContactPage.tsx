@@ -1,10 +1,11 @@
-import { useCallback, useId, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
+import { useCallback, useId, useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useAgent } from '../agents/AgentLayout';
 import { api, unwrap, unwrapWithEtag, versionEtag, type Contact, type CustomField, type Member, type Stage } from '../api/client';
 import { asApiError, type FieldErrors } from '../api/error';
 import { contactFields, customOf, formatValue } from '../fields/values';
 import { useCapabilities } from '../session/SessionContext';
+import { Tabs } from '../ui/Tabs';
 import { CopyButton } from '../ui/CopyButton';
 import { ConfirmDialog } from '../ui/Dialog';
 import { focusFirstInvalid, useDocumentTitle } from '../ui/dom';
@@ -274,7 +275,7 @@ function ContactView({
       {statusProblem && <SaveProblem agentId={agentId} error={statusProblem.error} message={statusProblem.message} />}
       <div className="contact-body">
         <section className="contact-main card card--flush">
-          <Tabs current={tab} onChoose={choose} />
+          <Tabs tabs={tabs} current={tab} onChoose={choose} label="Contact" idPrefix="contact" />
           <div className="contact-tab" role="tabpanel" id={`contact-panel-${tab}`} aria-labelledby={`contact-tab-${tab}`}>
             {tab === 'general' && (
               <General
@@ -355,45 +356,6 @@ function StageSelect({
           </option>
         ))}
       </select>
-    </div>
-  );
-}
-
-/** Accessible tabs: arrow keys move between them, the chosen one is in the address (?tab=notes). */
-function Tabs({ current, onChoose }: { current: TabId; onChoose: (id: TabId) => void }) {
-  const refs = useRef(new Map<TabId, HTMLButtonElement>());
-  function onKey(e: KeyboardEvent) {
-    const i = tabs.findIndex((t) => t.id === current);
-    const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
-    let next: number | null = step ? (i + step + tabs.length) % tabs.length : null;
-    if (e.key === 'Home') next = 0;
-    if (e.key === 'End') next = tabs.length - 1;
-    if (next === null) return;
-    e.preventDefault();
-    const id = tabs[next]!.id;
-    onChoose(id);
-    refs.current.get(id)?.focus();
-  }
-  return (
-    <div className="subtabs" role="tablist" aria-label="Contact" onKeyDown={onKey}>
-      {tabs.map((t) => (
-        <button
-          key={t.id}
-          ref={(el) => {
-            if (el) refs.current.set(t.id, el);
-          }}
-          type="button"
-          role="tab"
-          id={`contact-tab-${t.id}`}
-          aria-selected={t.id === current}
-          aria-controls={`contact-panel-${t.id}`}
-          tabIndex={t.id === current ? 0 : -1}
-          className={`subtabs__tab${t.id === current ? ' subtabs__tab--active' : ''}`}
-          onClick={() => onChoose(t.id)}
-        >
-          {t.label}
-        </button>
-      ))}
     </div>
   );
 }
