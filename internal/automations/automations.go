@@ -124,6 +124,7 @@ type state struct {
 	rows    map[contacts.Source]db.AutomationRule
 	slots   map[contacts.Source]*[2]slot // the saved rules' slots, stepped in place by the job
 	members []db.AgentMembersRow
+	byID    map[uuid.UUID]db.AgentMembersRow // members by user id
 	team    team
 }
 
@@ -165,8 +166,10 @@ func load(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, lock bool) (*sta
 		return nil, err
 	}
 	st.team.eligible = map[uuid.UUID]bool{}
+	st.byID = map[uuid.UUID]db.AgentMembersRow{}
 	for _, m := range st.members {
 		st.team.eligible[m.UserID] = true
+		st.byID[m.UserID] = m
 		if m.Role == "owner" {
 			st.team.owner = m.UserID
 		}
@@ -226,20 +229,11 @@ func (st *state) withLoads(ctx context.Context, tx tenant.Tx, agentID uuid.UUID,
 	return err
 }
 
-func (st *state) name(id uuid.UUID) string {
-	for _, m := range st.members {
-		if m.UserID == id {
-			return m.Name
-		}
-	}
-	return ""
-}
-
 func (st *state) ref(id uuid.NullUUID) *Ref {
 	if !id.Valid {
 		return nil
 	}
-	return &Ref{ID: id.UUID, Name: st.name(id.UUID)}
+	return &Ref{ID: id.UUID, Name: st.byID[id.UUID].Name}
 }
 
 // Get returns the agent's automations, defaults included.
@@ -575,12 +569,7 @@ func (s *Service) notify(ctx context.Context, tx tenant.Tx, st *state, agentID u
 			if !o.Valid {
 				continue
 			}
-			email := ""
-			for _, m := range st.members {
-				if m.UserID == o.UUID {
-					email = m.Email
-				}
-			}
+			email := st.byID[o.UUID].Email
 			if email == "" {
 				continue
 			}
@@ -591,8 +580,8 @@ func (s *Service) notify(ctx context.Context, tx tenant.Tx, st *state, agentID u
 			params = append(params, river.InsertManyParams{Args: jobs.SendEmailArgs{
 				To:      email,
 				Subject: "New contact assigned to you: " + who,
-				Text: fmt.Sprintf("%s (via %s) was just assigned to you.\n\nOpen it: %s/agents/%s/contacts/%s\n",
-					who, contacts.Source(n.contact.Source).Label()[4:], s.baseURL, agentID, n.contact.ID),
+				Text: fmt.Sprintf("%s (%s) was just assigned to you.\n\nOpen it: %s/agents/%s/contacts/%s\n",
+					who, contacts.Source(n.contact.Source).Label(), s.baseURL, agentID, n.contact.ID),
 			}})
 		}
 	}
