@@ -99,7 +99,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, withWorkers bool) (
 	if a.River, err = river.NewClient(riverpgxv5.New(a.appPool), &inserts); err != nil {
 		return nil, fmt.Errorf("river: %w", err)
 	}
-	if a.Auth, err = auth.NewService(a.Tenants, a.River, cfg.BaseURL, cfg.Env == Production); err != nil {
+	if a.Auth, err = auth.NewService(a.Tenants, a.River, cfg.BaseURL, cfg.Env == Production, cfg.SessionCacheTTL); err != nil {
 		return nil, err
 	}
 	if a.Files, err = files.NewService(ctx, a.Tenants, a.River, cfg.BlobURL, cfg.FileMaxBytes); err != nil {

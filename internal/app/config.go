@@ -61,6 +61,10 @@ type Config struct {
 	// ChatKeyRate is how many requests per second one agent key may make (its burst too); 0
 	// means no limit.
 	ChatKeyRate int `env:"GUESTLIST_CHAT_KEY_RATE" envDefault:"1000"`
+	// SessionCacheTTL is how long this process trusts a session it has checked without asking
+	// the database again; changes made through this process apply at once, those made through
+	// another process after at most this long. 0 checks every request.
+	SessionCacheTTL time.Duration `env:"GUESTLIST_SESSION_CACHE_TTL" envDefault:"2s"`
 	// RunWorkers makes `serve` work jobs too; run `worker` processes and set it false to split.
 	RunWorkers bool `env:"GUESTLIST_RUN_WORKERS" envDefault:"true"`
 	// ShutdownTimeout is how long SIGTERM waits for requests and jobs in flight.
@@ -123,6 +127,9 @@ func (c Config) validate() error {
 	}
 	if c.JobRescueAfter < time.Minute {
 		errs = append(errs, fmt.Errorf("GUESTLIST_JOB_RESCUE_AFTER must be at least 1m (River's job timeout), not %s", c.JobRescueAfter))
+	}
+	if c.SessionCacheTTL < 0 || c.SessionCacheTTL > time.Minute {
+		errs = append(errs, fmt.Errorf("GUESTLIST_SESSION_CACHE_TTL must be between 0 and 1m, not %s", c.SessionCacheTTL))
 	}
 	if c.DatabaseMaxConns < 2 {
 		errs = append(errs, fmt.Errorf("GUESTLIST_DB_MAX_CONNS must be at least 2, not %d", c.DatabaseMaxConns))

@@ -28,6 +28,7 @@ import (
 	"github.com/guestlist/guestlist/internal/httpapi"
 	"github.com/guestlist/guestlist/internal/mail"
 	"github.com/guestlist/guestlist/internal/tenant"
+	"github.com/guestlist/guestlist/internal/ttlcache"
 	"github.com/guestlist/guestlist/jobs"
 )
 
@@ -53,16 +54,43 @@ type Service struct {
 	// dummyHash is compared against when the email is unknown, so an unknown email costs the
 	// same time as a wrong password and the two answers cannot be told apart.
 	dummyHash string
+	// sessions keeps checked sessions for a moment (Config.SessionCacheTTL), so a page's burst
+	// of requests signs in once: see ForgetSessions for what keeps it true.
+	sessions *ttlcache.Cache[sessionKey, checkedSession]
 }
 
-// NewService returns the auth service. baseURL is where the app is reached (for emails).
-func NewService(tenants *tenant.DB, jobs jobs.Inserter, baseURL string, secureCookie bool) (*Service, error) {
+// sessionKey is a session checked for one agent (uuid.Nil: for none).
+type sessionKey struct {
+	hash  string
+	agent uuid.UUID
+}
+
+type checkedSession struct {
+	member     httpapi.Member
+	workspaces []Workspace
+}
+
+// maxCachedSessions bounds the session cache (about 300 bytes an entry).
+const maxCachedSessions = 20_000
+
+// NewService returns the auth service. baseURL is where the app is reached (for emails);
+// sessionCacheTTL is how long a checked session is trusted without asking the database again
+// (0: ask every time).
+func NewService(tenants *tenant.DB, jobs jobs.Inserter, baseURL string, secureCookie bool, sessionCacheTTL time.Duration) (*Service, error) {
 	dummy, err := argon2id.CreateHash("not a password of anyone", passwordParams)
 	if err != nil {
 		return nil, err
 	}
-	return &Service{tenants: tenants, jobs: jobs, baseURL: baseURL, secureCookie: secureCookie, dummyHash: dummy}, nil
+	return &Service{tenants: tenants, jobs: jobs, baseURL: baseURL, secureCookie: secureCookie, dummyHash: dummy,
+		sessions: ttlcache.New[sessionKey, checkedSession](sessionCacheTTL, maxCachedSessions)}, nil
 }
+
+// ForgetSessions drops every checked session this process keeps. Whatever changes what a
+// session resolves to — a sign-out, a workspace switch, a membership made or removed, a role,
+// agent grants, a workspace renamed or deleted — calls it after its transaction commits, so
+// this process answers the next request from the database. Other processes of the deployment
+// learn of the change when their entries expire (Config.SessionCacheTTL, 2 s by default).
+func (s *Service) ForgetSessions() { s.sessions.Forget(nil) }
 
 // SignUpInput is what a new member types.
 type SignUpInput struct {
@@ -263,6 +291,7 @@ func (s *Service) DeleteExpiredSessions(ctx context.Context) (n int64, err error
 
 // SignOut ends the session.
 func (s *Service) SignOut(ctx context.Context, sessionHash []byte) error {
+	defer s.ForgetSessions()
 	return s.tenants.PlatformTx(ctx, func(q *db.Queries) error { return q.DeleteSession(ctx, sessionHash) })
 }
 
@@ -289,6 +318,12 @@ func (s *Service) session(ctx context.Context, token string, agentID uuid.UUID) 
 		return nil, nil, apperr.New(apperr.Unauthenticated, "sign in first")
 	}
 	hash := hashToken(token)
+	key := sessionKey{hash: string(hash), agent: agentID}
+	if c, ok := s.sessions.Get(key); ok {
+		m := c.member // a copy: the caller may not change the cached one
+		return &m, c.workspaces, nil
+	}
+	gen := s.sessions.Generation()
 	// One statement, one round trip, through the session door (its settings, made from the same
 	// token, open the member door and enter the workspace before the statement runs).
 	var rows []db.AuthenticateRow
@@ -322,6 +357,7 @@ func (s *Service) session(ctx context.Context, token string, agentID uuid.UUID) 
 			m.AgentVisible = agentID != uuid.Nil && r.AgentExists && (role != authz.RoleUser || r.Granted)
 		}
 	}
+	s.sessions.Put(key, checkedSession{member: *m, workspaces: workspaces}, gen)
 	return m, workspaces, nil
 }
 
@@ -366,6 +402,7 @@ func (s *Service) SwitchWorkspace(ctx context.Context, m *httpapi.Member, ws uui
 	}
 	for _, w := range workspaces {
 		if w.ID == ws {
+			defer s.ForgetSessions()
 			return s.tenants.PlatformTx(ctx, func(q *db.Queries) error {
 				return q.SetSessionWorkspace(ctx, db.SetSessionWorkspaceParams{
 					TokenHash: m.SessionHash, CurrentWorkspaceID: uuid.NullUUID{UUID: ws, Valid: true},
@@ -383,6 +420,7 @@ func (s *Service) CreateWorkspace(ctx context.Context, m *httpapi.Member, name s
 		return apperr.Field("name", "must be 3 to 100 characters")
 	}
 	ws := uuid.Must(uuid.NewV7())
+	defer s.ForgetSessions()
 	return s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
 		if err := createWorkspace(ctx, tx, m.UserID, name); err != nil {
 			return err

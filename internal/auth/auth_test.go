@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/guestlist/guestlist/db"
+	"github.com/guestlist/guestlist/internal/app"
 	"github.com/guestlist/guestlist/internal/app/apptest"
 	"github.com/guestlist/guestlist/internal/mail"
 	"github.com/guestlist/guestlist/internal/testdb"
@@ -194,6 +195,9 @@ func TestExpiredSessionsEndAndAreDeleted(t *testing.T) {
 	ctx := context.Background()
 	_, err := env.DB.Owner.Exec(ctx, `UPDATE sessions SET expires_at = now() - interval '1 minute' WHERE user_id = $1`, expired.UserID)
 	require.NoError(t, err)
+	// Changed behind the app's back: this process trusts what it checked for up to the cache's
+	// TTL (TestCheckedSessionsAreTrustedBriefly); forgetting makes it ask again.
+	env.App.Auth.ForgetSessions()
 	require.Equal(t, http.StatusUnauthorized, expired.Do("GET", "/api/v1/me", nil).Status)
 
 	_, err = env.App.River.Insert(ctx, jobs.ExpireSessionsArgs{}, nil)
@@ -216,4 +220,56 @@ func TestSignInOverAnotherSessionAnswersTheNewOne(t *testing.T) {
 	require.Equal(t, b.Email, resp.Map(t)["user"].(map[string]any)["email"])
 	require.Equal(t, b.WorkspaceID.String(), resp.Map(t)["current_workspace_id"])
 	require.Equal(t, b.Email, a.Do("GET", "/api/v1/me", nil).Map(t)["user"].(map[string]any)["email"])
+}
+
+// A checked session is trusted for the cache's TTL: a change made behind this process's back
+// (another process, or SQL) shows once the entry expires, while a change made through this
+// process — sign-out, a removed member, a new role — shows at once.
+func TestCheckedSessionsAreTrustedBriefly(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ttl := 300 * time.Millisecond
+	env := apptest.Start(t, func(c *app.Config) { c.SessionCacheTTL = ttl })
+	owner := env.SignUp(t)
+	agents := owner.Do("GET", "/api/v1/agents", nil)
+	require.Equal(t, http.StatusOK, agents.Status)
+	var list struct {
+		Items []struct {
+			ID uuid.UUID `json:"id"`
+		} `json:"items"`
+	}
+	agents.JSON(t, &list)
+	require.NotEmpty(t, list.Items)
+	contactsPath := "/api/v1/agents/" + list.Items[0].ID.String() + "/contacts"
+	require.Equal(t, http.StatusOK, owner.Do("GET", contactsPath, nil).Status)
+
+	// Ended behind the app's back: still trusted until the entry expires, then refused.
+	_, err := env.DB.Owner.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, owner.UserID)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, owner.Do("GET", contactsPath, nil).Status, "the checked session was asked for again")
+	require.Eventually(t, func() bool { return owner.Do("GET", contactsPath, nil).Status == http.StatusUnauthorized },
+		5*time.Second, ttl/3)
+
+	// Through the app, at once: a removed member's next request is refused, with the entry fresh.
+	owner = env.SignUp(t)
+	user := env.AddMember(t, owner, "admin")
+	require.Equal(t, http.StatusOK, user.Do("GET", "/api/v1/agents", nil).Status)
+	require.Equal(t, http.StatusOK, owner.Do("DELETE", "/api/v1/members/"+user.UserID.String(), nil).Status)
+	require.NotEqual(t, http.StatusOK, user.Do("GET", "/api/v1/agents", nil).Status)
+
+	// And sign-out.
+	require.Equal(t, http.StatusOK, owner.Do("GET", "/api/v1/me", nil).Status)
+	require.Equal(t, http.StatusNoContent, owner.Do("POST", "/api/v1/auth/signout", nil).Status)
+	require.Equal(t, http.StatusUnauthorized, owner.Do("GET", "/api/v1/me", nil).Status)
+}
+
+// With the cache off, every request asks the database.
+func TestSessionCacheOff(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t, func(c *app.Config) { c.SessionCacheTTL = 0 })
+	owner := env.SignUp(t)
+	require.Equal(t, http.StatusOK, owner.Do("GET", "/api/v1/me", nil).Status)
+	_, err := env.DB.Owner.Exec(context.Background(), `DELETE FROM sessions WHERE user_id = $1`, owner.UserID)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusUnauthorized, owner.Do("GET", "/api/v1/me", nil).Status)
 }

@@ -274,6 +274,7 @@ func (s *Service) Lookup(ctx context.Context, token string) (Preview, error) {
 // existing account's password, or creating the account) and gets a session in the workspace.
 // The link works once.
 func (s *Service) Accept(ctx context.Context, token, name, password string, from auth.Client) (string, error) {
+	defer s.auth.ForgetSessions() // after the commit: a new membership
 	ws, hash, err := parseInvitationToken(token)
 	if err != nil {
 		return "", err

@@ -116,6 +116,7 @@ func target(ctx context.Context, tx tenant.Tx, actor *httpapi.Member, userID uui
 
 // ChangeRole moves a member between admin and user.
 func (s *Service) ChangeRole(ctx context.Context, actor *httpapi.Member, userID uuid.UUID, role string) (Member, error) {
+	defer s.auth.ForgetSessions() // after the commit: sessions resolve differently now
 	newRole, err := authz.ParseRole(role)
 	if err != nil || newRole == authz.RoleOwner {
 		return Member{}, apperr.Field("role", "must be admin or user (ownership moves by transfer)")
@@ -163,6 +164,7 @@ type Removed struct {
 
 // Remove takes a member out of the workspace, with their grants.
 func (s *Service) Remove(ctx context.Context, actor *httpapi.Member, userID uuid.UUID) (Removed, error) {
+	defer s.auth.ForgetSessions() // after the commit: sessions resolve differently now
 	var out Removed
 	err := s.tenants.Tx(ctx, actor.WorkspaceID, func(tx tenant.Tx) error {
 		m, err := target(ctx, tx, actor, userID, "remove")
@@ -187,6 +189,7 @@ func (s *Service) Remove(ctx context.Context, actor *httpapi.Member, userID uuid
 
 // SetAgents replaces the agents a user works in.
 func (s *Service) SetAgents(ctx context.Context, actor *httpapi.Member, userID uuid.UUID, agentIDs []uuid.UUID) (Member, error) {
+	defer s.auth.ForgetSessions() // after the commit: sessions resolve differently now
 	if len(agentIDs) > MaxGrants {
 		return Member{}, apperr.Field("agent_ids", "must list at most 500 agents")
 	}
@@ -238,6 +241,7 @@ func uniqueIDs(ids []uuid.UUID) []uuid.UUID {
 
 // TransferOwnership makes an admin the owner; the owner becomes an admin.
 func (s *Service) TransferOwnership(ctx context.Context, actor *httpapi.Member, userID uuid.UUID) error {
+	defer s.auth.ForgetSessions() // after the commit: sessions resolve differently now
 	return s.tenants.Tx(ctx, actor.WorkspaceID, func(tx tenant.Tx) error {
 		next, err := target(ctx, tx, actor, userID, "transfer ownership to")
 		if err != nil {
@@ -290,6 +294,7 @@ type Settings struct {
 
 // Update changes the workspace's name and the country phone numbers are read in.
 func (s *Service) Update(ctx context.Context, actor *httpapi.Member, in Settings) (Workspace, error) {
+	defer s.auth.ForgetSessions() // after the commit: sessions resolve differently now
 	var out Workspace
 	err := s.tenants.Tx(ctx, actor.WorkspaceID, func(tx tenant.Tx) error {
 		before, err := tx.Q.GetWorkspace(ctx, tx.WorkspaceID)
@@ -329,6 +334,7 @@ func (s *Service) Update(ctx context.Context, actor *httpapi.Member, in Settings
 // workspace's name exactly. Its audit log goes with it, so the deletion is logged to the
 // process log instead.
 func (s *Service) Delete(ctx context.Context, actor *httpapi.Member, confirmName string) error {
+	defer s.auth.ForgetSessions() // after the commit: sessions resolve differently now
 	err := s.tenants.Tx(ctx, actor.WorkspaceID, func(tx tenant.Tx) error {
 		w, err := tx.Q.GetWorkspace(ctx, tx.WorkspaceID)
 		if err != nil {
