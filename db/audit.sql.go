@@ -55,6 +55,53 @@ func (q *Queries) InsertAuditEntries(ctx context.Context, arg InsertAuditEntries
 	return err
 }
 
+const insertAuditEntriesOfActors = `-- name: InsertAuditEntriesOfActors :exec
+INSERT INTO audit_log (workspace_id, id, actor_user_id, action, resource, resource_id, outcome,
+                       ip, request_id, before, after, subject_id)
+SELECT $1, e.id, NULLIF(e.actor_user_id, '00000000-0000-0000-0000-000000000000'::uuid), e.action, e.resource,
+       e.resource_id, e.outcome, NULLIF(e.ip, '')::inet, e.request_id, e.before, e.after, e.subject_id
+FROM (SELECT unnest($2::uuid[]) AS id, unnest($3::uuid[]) AS actor_user_id, unnest($4::text[]) AS action,
+             unnest($5::text[]) AS resource, unnest($6::text[]) AS resource_id,
+             unnest($7::text[]) AS outcome, unnest($8::text[]) AS ip, unnest($9::text[]) AS request_id,
+             unnest($10::jsonb[]) AS before, unnest($11::jsonb[]) AS after, unnest($12::text[]) AS subject_id) e
+`
+
+type InsertAuditEntriesOfActorsParams struct {
+	WorkspaceID  uuid.UUID
+	Ids          []uuid.UUID
+	ActorUserIds []uuid.UUID
+	Actions      []string
+	Resources    []string
+	ResourceIds  []string
+	Outcomes     []string
+	Ips          []string
+	RequestIds   []string
+	Befores      [][]byte
+	Afters       [][]byte
+	SubjectIds   []string
+}
+
+// InsertAuditEntries where each entry has its own actor (a batch carrying many requests' changes:
+// chat's group commit). The nil uuid is no user; ” is no ip.
+// (arrays of one length unnested side by side in the select list pair up element by element)
+func (q *Queries) InsertAuditEntriesOfActors(ctx context.Context, arg InsertAuditEntriesOfActorsParams) error {
+	_, err := q.db.Exec(ctx, insertAuditEntriesOfActors,
+		arg.WorkspaceID,
+		arg.Ids,
+		arg.ActorUserIds,
+		arg.Actions,
+		arg.Resources,
+		arg.ResourceIds,
+		arg.Outcomes,
+		arg.Ips,
+		arg.RequestIds,
+		arg.Befores,
+		arg.Afters,
+		arg.SubjectIds,
+	)
+	return err
+}
+
 const searchAuditEntries = `-- name: SearchAuditEntries :many
 SELECT a.workspace_id, a.id, a.actor_user_id, a.action, a.resource, a.resource_id, a.outcome, a.ip, a.request_id, a.before, a.after, a.created_at, a.subject_id, u.name AS actor_name, u.email AS actor_email
 FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id

@@ -219,6 +219,52 @@ func (q *Queries) CaptureSources(ctx context.Context, arg CaptureSourcesParams) 
 	return err
 }
 
+const captureSourcesMany = `-- name: CaptureSourcesMany :exec
+WITH linked AS (
+    UPDATE conversations c SET contact_id = v.contact_id
+    FROM (SELECT unnest($8::text[]) AS visitor_id, unnest($9::uuid[]) AS contact_id) v
+    WHERE c.workspace_id = $1 AND c.agent_id = $7 AND c.visitor_id = v.visitor_id AND c.contact_id IS NULL
+)
+INSERT INTO contact_field_sources (workspace_id, contact_id, field, conversation_id, message_id, value)
+SELECT $1, s.contact_id, s.field, s.conversation_id,
+       NULLIF(s.message_id, '00000000-0000-0000-0000-000000000000'::uuid), s.value
+FROM (SELECT unnest($2::uuid[]) AS contact_id, unnest($3::text[]) AS field,
+             unnest($4::uuid[]) AS conversation_id, unnest($5::uuid[]) AS message_id,
+             unnest($6::jsonb[]) AS value) s
+ON CONFLICT (workspace_id, contact_id, field) DO UPDATE
+SET conversation_id = EXCLUDED.conversation_id, message_id = EXCLUDED.message_id, value = EXCLUDED.value, captured_at = now()
+`
+
+type CaptureSourcesManyParams struct {
+	WorkspaceID          uuid.UUID
+	FieldContactIds      []uuid.UUID
+	Fields               []string
+	FieldConversationIds []uuid.UUID
+	FieldMessageIds      []uuid.UUID
+	FieldValues          [][]byte
+	AgentID              uuid.UUID
+	VisitorIds           []string
+	ContactIds           []uuid.UUID
+}
+
+// CaptureSources for a batch of saves, each of its own visitor and new contact: the visitors'
+// anonymous conversations become their contacts', and every field written records where it
+// came from (the field arrays are one element per field; the nil uuid is no message).
+func (q *Queries) CaptureSourcesMany(ctx context.Context, arg CaptureSourcesManyParams) error {
+	_, err := q.db.Exec(ctx, captureSourcesMany,
+		arg.WorkspaceID,
+		arg.FieldContactIds,
+		arg.Fields,
+		arg.FieldConversationIds,
+		arg.FieldMessageIds,
+		arg.FieldValues,
+		arg.AgentID,
+		arg.VisitorIds,
+		arg.ContactIds,
+	)
+	return err
+}
+
 const createAgentKey = `-- name: CreateAgentKey :one
 INSERT INTO agent_keys (workspace_id, agent_id, id, name, token_hash, hint, created_by)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -776,6 +822,64 @@ func (q *Queries) LockConversationForSave(ctx context.Context, arg LockConversat
 		&i.LatestVisitorMessage,
 	)
 	return i, err
+}
+
+const lockConversationsForSave = `-- name: LockConversationsForSave :many
+SELECT c.workspace_id, c.agent_id, c.id, c.visitor_id, c.contact_id, c.title, c.message_count, c.started_at, c.last_message_at, c.ended_at, w.default_country,
+       COALESCE((SELECT m.id FROM conversation_messages m
+                 WHERE m.workspace_id = c.workspace_id AND m.conversation_id = c.id AND m.role = 'visitor'
+                 ORDER BY m.seq DESC LIMIT 1), '00000000-0000-0000-0000-000000000000'::uuid)::uuid AS latest_visitor_message
+FROM conversations c JOIN workspaces w ON w.id = c.workspace_id
+WHERE c.workspace_id = $1 AND c.agent_id = $2 AND c.id = ANY($3::uuid[])
+ORDER BY c.id
+FOR UPDATE OF c
+`
+
+type LockConversationsForSaveParams struct {
+	WorkspaceID uuid.UUID
+	AgentID     uuid.UUID
+	Ids         []uuid.UUID
+}
+
+type LockConversationsForSaveRow struct {
+	Conversation         Conversation
+	DefaultCountry       string
+	LatestVisitorMessage uuid.UUID
+}
+
+// LockConversationForSave for a batch of saves (chat's group commit): the conversations locked
+// in id order, so two batches never wait on each other in a circle.
+func (q *Queries) LockConversationsForSave(ctx context.Context, arg LockConversationsForSaveParams) ([]LockConversationsForSaveRow, error) {
+	rows, err := q.db.Query(ctx, lockConversationsForSave, arg.WorkspaceID, arg.AgentID, arg.Ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []LockConversationsForSaveRow{}
+	for rows.Next() {
+		var i LockConversationsForSaveRow
+		if err := rows.Scan(
+			&i.Conversation.WorkspaceID,
+			&i.Conversation.AgentID,
+			&i.Conversation.ID,
+			&i.Conversation.VisitorID,
+			&i.Conversation.ContactID,
+			&i.Conversation.Title,
+			&i.Conversation.MessageCount,
+			&i.Conversation.StartedAt,
+			&i.Conversation.LastMessageAt,
+			&i.Conversation.EndedAt,
+			&i.DefaultCountry,
+			&i.LatestVisitorMessage,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const messageByClientID = `-- name: MessageByClientID :one

@@ -171,6 +171,64 @@ func (q *Queries) CreateContact(ctx context.Context, arg CreateContactParams) (u
 	return id, err
 }
 
+const createContacts = `-- name: CreateContacts :exec
+INSERT INTO contacts (workspace_id, agent_id, id, name, email, email_normalized, phone, stage_id,
+                      primary_owner_id, secondary_owner_id, source, external_id, created_by, search_text, custom)
+SELECT $1, $2, r.id, r.name, NULLIF(r.email, ''), NULLIF(r.email_normalized, ''), NULLIF(r.phone, ''),
+       NULLIF(r.stage_id, '00000000-0000-0000-0000-000000000000'::uuid),
+       NULLIF(r.primary_owner_id, '00000000-0000-0000-0000-000000000000'::uuid),
+       NULLIF(r.secondary_owner_id, '00000000-0000-0000-0000-000000000000'::uuid),
+       $3, NULLIF(r.external_id, ''), $4::uuid, r.search_text, r.custom
+FROM (SELECT unnest($5::uuid[]) AS id, unnest($6::text[]) AS name, unnest($7::text[]) AS email,
+             unnest($8::text[]) AS email_normalized, unnest($9::text[]) AS phone,
+             unnest($10::uuid[]) AS stage_id, unnest($11::uuid[]) AS primary_owner_id,
+             unnest($12::uuid[]) AS secondary_owner_id, unnest($13::text[]) AS external_id,
+             unnest($14::text[]) AS search_text, unnest($15::jsonb[]) AS custom) r
+`
+
+type CreateContactsParams struct {
+	WorkspaceID       uuid.UUID
+	AgentID           uuid.UUID
+	Source            string
+	CreatedBy         uuid.NullUUID
+	Ids               []uuid.UUID
+	Names             []string
+	Emails            []string
+	EmailsNormalized  []string
+	Phones            []string
+	StageIds          []uuid.UUID
+	PrimaryOwnerIds   []uuid.UUID
+	SecondaryOwnerIds []uuid.UUID
+	ExternalIds       []string
+	SearchTexts       []string
+	Customs           [][]byte
+}
+
+// Many new contacts of one agent and source in one statement (contacts.CreateManyTx): the
+// search copy's trigger runs once for all of them. Optional text columns come as ” and
+// optional ids as the nil uuid for none.
+// (arrays of one length unnested side by side in the select list pair up element by element)
+func (q *Queries) CreateContacts(ctx context.Context, arg CreateContactsParams) error {
+	_, err := q.db.Exec(ctx, createContacts,
+		arg.WorkspaceID,
+		arg.AgentID,
+		arg.Source,
+		arg.CreatedBy,
+		arg.Ids,
+		arg.Names,
+		arg.Emails,
+		arg.EmailsNormalized,
+		arg.Phones,
+		arg.StageIds,
+		arg.PrimaryOwnerIds,
+		arg.SecondaryOwnerIds,
+		arg.ExternalIds,
+		arg.SearchTexts,
+		arg.Customs,
+	)
+	return err
+}
+
 const deleteContact = `-- name: DeleteContact :exec
 DELETE FROM contacts WHERE workspace_id = $1 AND agent_id = $2 AND id = $3
 `
@@ -225,6 +283,74 @@ func (q *Queries) FindDuplicateContact(ctx context.Context, arg FindDuplicateCon
 	var i FindDuplicateContactRow
 	err := row.Scan(&i.ID, &i.Name, &i.Field)
 	return i, err
+}
+
+const findDuplicateContacts = `-- name: FindDuplicateContacts :many
+SELECT i.idx::int AS candidate, d.id, d.name, d.field
+FROM (SELECT unnest($1::int[]) AS idx, unnest($2::text[]) AS email_normalized,
+             unnest($3::text[]) AS phone, unnest($4::text[]) AS external_id) i
+CROSS JOIN LATERAL (
+    SELECT c.id, c.name,
+           CASE WHEN c.email_normalized = i.email_normalized THEN 'email'
+                WHEN c.phone = i.phone THEN 'phone'
+                ELSE 'external_id' END::text AS field
+    FROM contacts c
+    WHERE c.workspace_id = $5 AND c.agent_id = $6 AND c.status = 'active'
+      AND (c.email_normalized = NULLIF(i.email_normalized, '') OR c.phone = NULLIF(i.phone, '')
+           OR c.external_id = NULLIF(i.external_id, ''))
+    LIMIT 1) d
+ORDER BY i.idx
+`
+
+type FindDuplicateContactsParams struct {
+	Candidates       []int32
+	EmailsNormalized []string
+	Phones           []string
+	ExternalIds      []string
+	WorkspaceID      uuid.UUID
+	AgentID          uuid.UUID
+}
+
+type FindDuplicateContactsRow struct {
+	Candidate int32
+	ID        uuid.UUID
+	Name      string
+	Field     string
+}
+
+// FindDuplicateContact for many candidates at once: for each candidate (its number in
+// @candidates) the active contact of the agent already holding its email, phone or external id
+// (” for none given). Candidates without a holder have no row.
+func (q *Queries) FindDuplicateContacts(ctx context.Context, arg FindDuplicateContactsParams) ([]FindDuplicateContactsRow, error) {
+	rows, err := q.db.Query(ctx, findDuplicateContacts,
+		arg.Candidates,
+		arg.EmailsNormalized,
+		arg.Phones,
+		arg.ExternalIds,
+		arg.WorkspaceID,
+		arg.AgentID,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []FindDuplicateContactsRow{}
+	for rows.Next() {
+		var i FindDuplicateContactsRow
+		if err := rows.Scan(
+			&i.Candidate,
+			&i.ID,
+			&i.Name,
+			&i.Field,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const getContact = `-- name: GetContact :one
@@ -313,6 +439,43 @@ func (q *Queries) LockContact(ctx context.Context, arg LockContactParams) (LockC
 	var i LockContactRow
 	err := row.Scan(&i.Version, &i.Status)
 	return i, err
+}
+
+const lockStagesShared = `-- name: LockStagesShared :many
+SELECT id, name FROM stages WHERE workspace_id = $1 AND agent_id = $2 AND id = ANY($3::uuid[])
+ORDER BY id FOR SHARE
+`
+
+type LockStagesSharedParams struct {
+	WorkspaceID uuid.UUID
+	AgentID     uuid.UUID
+	Ids         []uuid.UUID
+}
+
+type LockStagesSharedRow struct {
+	ID   uuid.UUID
+	Name string
+}
+
+// LockStageShared for the stages of many contact writes: those of the agent, locked FOR SHARE.
+func (q *Queries) LockStagesShared(ctx context.Context, arg LockStagesSharedParams) ([]LockStagesSharedRow, error) {
+	rows, err := q.db.Query(ctx, lockStagesShared, arg.WorkspaceID, arg.AgentID, arg.Ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []LockStagesSharedRow{}
+	for rows.Next() {
+		var i LockStagesSharedRow
+		if err := rows.Scan(&i.ID, &i.Name); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const memberWorksInAgent = `-- name: MemberWorksInAgent :one

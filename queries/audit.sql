@@ -27,3 +27,16 @@ INSERT INTO audit_log (workspace_id, id, actor_user_id, action, resource, resour
 SELECT @workspace_id, unnest(@ids::uuid[]), sqlc.narg(actor_user_id)::uuid, unnest(@actions::text[]),
        unnest(@resources::text[]), unnest(@resource_ids::text[]), unnest(@outcomes::text[]), sqlc.narg(ip)::inet,
        @request_id::text, unnest(@befores::jsonb[]), unnest(@afters::jsonb[]), unnest(@subject_ids::text[]);
+
+-- name: InsertAuditEntriesOfActors :exec
+-- InsertAuditEntries where each entry has its own actor (a batch carrying many requests' changes:
+-- chat's group commit). The nil uuid is no user; '' is no ip.
+INSERT INTO audit_log (workspace_id, id, actor_user_id, action, resource, resource_id, outcome,
+                       ip, request_id, before, after, subject_id)
+SELECT @workspace_id, e.id, NULLIF(e.actor_user_id, '00000000-0000-0000-0000-000000000000'::uuid), e.action, e.resource,
+       e.resource_id, e.outcome, NULLIF(e.ip, '')::inet, e.request_id, e.before, e.after, e.subject_id
+-- (arrays of one length unnested side by side in the select list pair up element by element)
+FROM (SELECT unnest(@ids::uuid[]) AS id, unnest(@actor_user_ids::uuid[]) AS actor_user_id, unnest(@actions::text[]) AS action,
+             unnest(@resources::text[]) AS resource, unnest(@resource_ids::text[]) AS resource_id,
+             unnest(@outcomes::text[]) AS outcome, unnest(@ips::text[]) AS ip, unnest(@request_ids::text[]) AS request_id,
+             unnest(@befores::jsonb[]) AS before, unnest(@afters::jsonb[]) AS after, unnest(@subject_ids::text[]) AS subject_id) e;

@@ -177,3 +177,33 @@ FROM contact_field_sources s
 LEFT JOIN conversation_messages m ON m.workspace_id = s.workspace_id AND m.id = s.message_id
 WHERE s.workspace_id = @workspace_id AND s.contact_id = @contact_id
 ORDER BY s.field;
+
+-- name: LockConversationsForSave :many
+-- LockConversationForSave for a batch of saves (chat's group commit): the conversations locked
+-- in id order, so two batches never wait on each other in a circle.
+SELECT sqlc.embed(c), w.default_country,
+       COALESCE((SELECT m.id FROM conversation_messages m
+                 WHERE m.workspace_id = c.workspace_id AND m.conversation_id = c.id AND m.role = 'visitor'
+                 ORDER BY m.seq DESC LIMIT 1), '00000000-0000-0000-0000-000000000000'::uuid)::uuid AS latest_visitor_message
+FROM conversations c JOIN workspaces w ON w.id = c.workspace_id
+WHERE c.workspace_id = @workspace_id AND c.agent_id = @agent_id AND c.id = ANY(@ids::uuid[])
+ORDER BY c.id
+FOR UPDATE OF c;
+
+-- name: CaptureSourcesMany :exec
+-- CaptureSources for a batch of saves, each of its own visitor and new contact: the visitors'
+-- anonymous conversations become their contacts', and every field written records where it
+-- came from (the field arrays are one element per field; the nil uuid is no message).
+WITH linked AS (
+    UPDATE conversations c SET contact_id = v.contact_id
+    FROM (SELECT unnest(@visitor_ids::text[]) AS visitor_id, unnest(@contact_ids::uuid[]) AS contact_id) v
+    WHERE c.workspace_id = @workspace_id AND c.agent_id = @agent_id AND c.visitor_id = v.visitor_id AND c.contact_id IS NULL
+)
+INSERT INTO contact_field_sources (workspace_id, contact_id, field, conversation_id, message_id, value)
+SELECT @workspace_id, s.contact_id, s.field, s.conversation_id,
+       NULLIF(s.message_id, '00000000-0000-0000-0000-000000000000'::uuid), s.value
+FROM (SELECT unnest(@field_contact_ids::uuid[]) AS contact_id, unnest(@fields::text[]) AS field,
+             unnest(@field_conversation_ids::uuid[]) AS conversation_id, unnest(@field_message_ids::uuid[]) AS message_id,
+             unnest(@field_values::jsonb[]) AS value) s
+ON CONFLICT (workspace_id, contact_id, field) DO UPDATE
+SET conversation_id = EXCLUDED.conversation_id, message_id = EXCLUDED.message_id, value = EXCLUDED.value, captured_at = now();

@@ -96,3 +96,45 @@ UPDATE contact_notes SET contact_id = @to_contact WHERE workspace_id = @workspac
 
 -- name: MoveFiles :exec
 UPDATE contact_files SET contact_id = @to_contact WHERE workspace_id = @workspace_id AND contact_id = @from_contact;
+
+-- name: CreateContacts :exec
+-- Many new contacts of one agent and source in one statement (contacts.CreateManyTx): the
+-- search copy's trigger runs once for all of them. Optional text columns come as '' and
+-- optional ids as the nil uuid for none.
+INSERT INTO contacts (workspace_id, agent_id, id, name, email, email_normalized, phone, stage_id,
+                      primary_owner_id, secondary_owner_id, source, external_id, created_by, search_text, custom)
+SELECT @workspace_id, @agent_id, r.id, r.name, NULLIF(r.email, ''), NULLIF(r.email_normalized, ''), NULLIF(r.phone, ''),
+       NULLIF(r.stage_id, '00000000-0000-0000-0000-000000000000'::uuid),
+       NULLIF(r.primary_owner_id, '00000000-0000-0000-0000-000000000000'::uuid),
+       NULLIF(r.secondary_owner_id, '00000000-0000-0000-0000-000000000000'::uuid),
+       @source, NULLIF(r.external_id, ''), sqlc.narg(created_by)::uuid, r.search_text, r.custom
+-- (arrays of one length unnested side by side in the select list pair up element by element)
+FROM (SELECT unnest(@ids::uuid[]) AS id, unnest(@names::text[]) AS name, unnest(@emails::text[]) AS email,
+             unnest(@emails_normalized::text[]) AS email_normalized, unnest(@phones::text[]) AS phone,
+             unnest(@stage_ids::uuid[]) AS stage_id, unnest(@primary_owner_ids::uuid[]) AS primary_owner_id,
+             unnest(@secondary_owner_ids::uuid[]) AS secondary_owner_id, unnest(@external_ids::text[]) AS external_id,
+             unnest(@search_texts::text[]) AS search_text, unnest(@customs::jsonb[]) AS custom) r;
+
+-- name: FindDuplicateContacts :many
+-- FindDuplicateContact for many candidates at once: for each candidate (its number in
+-- @candidates) the active contact of the agent already holding its email, phone or external id
+-- ('' for none given). Candidates without a holder have no row.
+SELECT i.idx::int AS candidate, d.id, d.name, d.field
+FROM (SELECT unnest(@candidates::int[]) AS idx, unnest(@emails_normalized::text[]) AS email_normalized,
+             unnest(@phones::text[]) AS phone, unnest(@external_ids::text[]) AS external_id) i
+CROSS JOIN LATERAL (
+    SELECT c.id, c.name,
+           CASE WHEN c.email_normalized = i.email_normalized THEN 'email'
+                WHEN c.phone = i.phone THEN 'phone'
+                ELSE 'external_id' END::text AS field
+    FROM contacts c
+    WHERE c.workspace_id = @workspace_id AND c.agent_id = @agent_id AND c.status = 'active'
+      AND (c.email_normalized = NULLIF(i.email_normalized, '') OR c.phone = NULLIF(i.phone, '')
+           OR c.external_id = NULLIF(i.external_id, ''))
+    LIMIT 1) d
+ORDER BY i.idx;
+
+-- name: LockStagesShared :many
+-- LockStageShared for the stages of many contact writes: those of the agent, locked FOR SHARE.
+SELECT id, name FROM stages WHERE workspace_id = @workspace_id AND agent_id = @agent_id AND id = ANY(@ids::uuid[])
+ORDER BY id FOR SHARE;

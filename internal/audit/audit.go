@@ -115,6 +115,51 @@ func marshal(v any) ([]byte, error) {
 	return b, nil
 }
 
+// RecordEach writes entries in tx with one statement, entries[i] attributed to actors[i]: for a
+// transaction that carries the changes of many requests (chat's group commit of saves), where
+// each change keeps the request and address it came from.
+func RecordEach(ctx context.Context, tx tenant.Tx, entries []Entry, actors []Actor) error {
+	if len(entries) != len(actors) {
+		return fmt.Errorf("audit: %d entries with %d actors", len(entries), len(actors))
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	p := db.InsertAuditEntriesOfActorsParams{WorkspaceID: tx.WorkspaceID}
+	for i, e := range entries {
+		before, err := marshal(e.Before)
+		if err != nil {
+			return err
+		}
+		after, err := marshal(e.After)
+		if err != nil {
+			return err
+		}
+		if e.Outcome == "" {
+			e.Outcome = Success
+		}
+		if e.SubjectID == "" {
+			e.SubjectID = e.ResourceID
+		}
+		ip := ""
+		if actors[i].IP.IsValid() {
+			ip = actors[i].IP.String()
+		}
+		p.Ids = append(p.Ids, uuid.Must(uuid.NewV7()))
+		p.ActorUserIds = append(p.ActorUserIds, actors[i].UserID)
+		p.Actions = append(p.Actions, e.Action)
+		p.Resources = append(p.Resources, e.Resource)
+		p.ResourceIds = append(p.ResourceIds, e.ResourceID)
+		p.Outcomes = append(p.Outcomes, string(e.Outcome))
+		p.Ips = append(p.Ips, ip)
+		p.RequestIds = append(p.RequestIds, actors[i].RequestID)
+		p.Befores = append(p.Befores, before)
+		p.Afters = append(p.Afters, after)
+		p.SubjectIds = append(p.SubjectIds, e.SubjectID)
+	}
+	return tx.Q.InsertAuditEntriesOfActors(ctx, p)
+}
+
 // RecordDenied writes a denied entry in a transaction of its own: the refused request makes no
 // other change to commit it with.
 func RecordDenied(ctx context.Context, tenants *tenant.DB, ws uuid.UUID, e Entry) error {

@@ -51,12 +51,15 @@ type Service struct {
 	contacts *contacts.Service
 	keys     *keyCache
 	appends  *batcher
+	saves    *saveBatcher
 }
 
 // NewService returns the chat service; contacts creates and updates the contacts the agent
 // captures.
 func NewService(tenants *tenant.DB, contacts *contacts.Service) *Service {
-	return &Service{tenants: tenants, contacts: contacts, keys: &keyCache{entries: map[string]cachedKey{}}, appends: newBatcher(tenants)}
+	s := &Service{tenants: tenants, contacts: contacts, keys: &keyCache{entries: map[string]cachedKey{}}, appends: newBatcher(tenants)}
+	s.saves = newSaveBatcher(s)
+	return s
 }
 
 // Conversation is a conversation as the API shows it.

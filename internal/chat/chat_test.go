@@ -488,6 +488,80 @@ func TestConcurrentAppends(t *testing.T) {
 		"times never go backwards")
 }
 
+// Saves arriving together go in one transaction (the save batcher): each still gets its own
+// answer, a refused one writes nothing and fails no other, and a visitor whose details another
+// save of the moment captured is one contact.
+func TestConcurrentSaves(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t)
+	b := setup(t, env)
+	secret := b.field(t, "Internal score", "number", "off")
+	const visitors = 24
+	type call struct {
+		body map[string]any
+		want []int // the statuses it may get
+	}
+	var calls []call
+	for i := range visitors {
+		conv := start(t, b.runtime, fmt.Sprintf("crowd-%d", i))
+		say(t, b.runtime, conv, "m1", "visitor", "Hi, here are my details")
+		calls = append(calls, call{body: map[string]any{"conversation_id": conv, "name": fmt.Sprintf("Visitor %d", i),
+			"email": fmt.Sprintf("visitor%d@example.com", i), "phone": fmt.Sprintf("+1 415 555 %04d", 1000+i)}, want: []int{http.StatusCreated}})
+	}
+	// Two visitors giving the same email: whichever saves second updates the first's contact.
+	for i := range 2 {
+		conv := start(t, b.runtime, fmt.Sprintf("twin-%d", i))
+		calls = append(calls, call{body: map[string]any{"conversation_id": conv, "name": "Twin", "email": "TWIN@example.com"},
+			want: []int{http.StatusCreated, http.StatusOK}})
+	}
+	bad := start(t, b.runtime, "bad-phone")
+	off := start(t, b.runtime, "off-field")
+	calls = append(calls,
+		call{body: map[string]any{"conversation_id": bad, "email": "bad@example.com", "phone": "12"}, want: []int{http.StatusBadRequest}},
+		call{body: map[string]any{"conversation_id": off, "email": "off@example.com", "custom": map[string]any{secret: 1}}, want: []int{http.StatusBadRequest}},
+		call{body: map[string]any{"conversation_id": uuid.NewString(), "email": "nowhere@example.com"}, want: []int{http.StatusNotFound}})
+
+	statuses := make([]int, len(calls))
+	bodies := make([]string, len(calls))
+	var wg sync.WaitGroup
+	for i, c := range calls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp := b.runtime.Do("POST", "/api/v1/chat/save", c.body)
+			statuses[i], bodies[i] = resp.Status, string(resp.Body)
+		}()
+	}
+	wg.Wait()
+	twins := map[int]int{}
+	for i, c := range calls {
+		require.Contains(t, c.want, statuses[i], "%v: %s", c.body, bodies[i])
+		if c.body["name"] == "Twin" {
+			twins[statuses[i]]++
+		}
+	}
+	require.Equal(t, map[int]int{http.StatusCreated: 1, http.StatusOK: 1}, twins)
+
+	ws := b.owner.WorkspaceID
+	require.Equal(t, visitors+1, env.Count(t, ws, "SELECT count(*) FROM contacts WHERE source = 'chat'"))
+	require.Zero(t, env.Count(t, ws, "SELECT count(*) FROM contacts WHERE email IN ('bad@example.com', 'off@example.com', 'nowhere@example.com')"),
+		"a refused save writes nothing")
+	require.Equal(t, visitors+1, env.Count(t, ws, "SELECT count(*) FROM audit_log WHERE action = 'create' AND resource = 'contacts'"))
+	require.Zero(t, env.Count(t, ws, `SELECT count(*) FROM audit_log WHERE action = 'create' AND resource = 'contacts' AND request_id = ''`),
+		"each entry names its own request")
+	require.Equal(t, visitors, env.Count(t, ws, `
+		SELECT count(*) FROM contacts c JOIN conversations v ON v.contact_id = c.id AND v.visitor_id LIKE 'crowd-%'
+		WHERE (SELECT count(*) FROM contact_field_sources s WHERE s.contact_id = c.id AND s.conversation_id = v.id AND s.message_id IS NOT NULL) = 3`),
+		"every captured visitor's conversation is linked, with the provenance of name, email and phone")
+	require.Equal(t, 2, env.Count(t, ws, "SELECT count(*) FROM conversations WHERE visitor_id LIKE 'twin-%' AND contact_id IS NOT NULL"))
+	require.Equal(t, 2, env.Count(t, ws, "SELECT count(*) FROM conversations WHERE contact_id IS NULL"), "the refused saves' conversations")
+	var automated int
+	require.NoError(t, env.DB.Owner.QueryRow(context.Background(), `
+		SELECT count(DISTINCT c.id) FROM river.river_job j, jsonb_array_elements_text(j.args->'contact_ids') AS c (id)
+		WHERE j.kind = 'automate_contacts' AND j.args->>'workspace_id' = $1`, ws.String()).Scan(&automated))
+	require.Equal(t, visitors+1, automated, "every created contact's automation job")
+}
+
 func TestRateLimits(t *testing.T) {
 	t.Parallel()
 	env := apptest.Start(t, func(cfg *app.Config) { cfg.ChatKeyRate = 3 })

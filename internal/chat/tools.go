@@ -254,6 +254,14 @@ func (s *Service) Save(ctx context.Context, a Agent, in SaveInput) (SaveResult, 
 			return SaveResult{}, apperr.Field("email", "must be an email address such as name@example.com")
 		}
 	}
+	if job, ok := newSaveJob(convID, in); ok {
+		// The usual save goes with the saves arriving at the same moment, in one transaction
+		// (the save batcher's group commit); what the batch leaves is saved alone below.
+		out, handled, err := s.saves.save(ctx, a, job)
+		if handled {
+			return out, err
+		}
+	}
 	var out SaveResult
 	err = s.tenants.TxCachedPlans(ctx, a.WorkspaceID, func(tx tenant.Tx) error {
 		locked, err := tx.Q.LockConversationForSave(ctx, db.LockConversationForSaveParams{WorkspaceID: tx.WorkspaceID, AgentID: a.AgentID, ID: convID})
@@ -297,18 +305,7 @@ func (s *Service) Save(ctx context.Context, a Agent, in SaveInput) (SaveResult, 
 				return err
 			}
 			out.Created = true
-			for f, ok := range map[string]bool{"name": hasName, "email": hasEmail, "phone": hasPhone} {
-				if ok {
-					written = append(written, f)
-				}
-			}
-			for key := range in.Custom {
-				if c.Custom[key] != nil {
-					written = append(written, "custom."+key)
-				} else {
-					kept = append(kept, "custom."+key)
-				}
-			}
+			written, kept = createdFields(hasName, hasEmail, hasPhone, in.Custom, c)
 		} else {
 			before, err := contacts.GetTx(ctx, tx, a.AgentID, target)
 			if err != nil {
@@ -368,6 +365,26 @@ func (s *Service) Save(ctx context.Context, a Agent, in SaveInput) (SaveResult, 
 		return err
 	})
 	return out, err
+}
+
+// createdFields are the written and kept fields (sorted) of a contact c that a save created.
+func createdFields(hasName, hasEmail, hasPhone bool, custom map[string]json.RawMessage, c contacts.Contact) (written, kept []string) {
+	written, kept = []string{}, []string{}
+	for f, ok := range map[string]bool{"name": hasName, "email": hasEmail, "phone": hasPhone} {
+		if ok {
+			written = append(written, f)
+		}
+	}
+	for key := range custom {
+		if c.Custom[key] != nil {
+			written = append(written, "custom."+key)
+		} else {
+			kept = append(kept, "custom."+key)
+		}
+	}
+	slices.Sort(written)
+	slices.Sort(kept)
+	return written, kept
 }
 
 // target is the contact save writes to, uuid.Nil for a new one.

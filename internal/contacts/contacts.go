@@ -320,15 +320,21 @@ func checkDuplicate(ctx context.Context, tx tenant.Tx, agentID, self uuid.UUID, 
 	if err != nil {
 		return err
 	}
-	name := dup.Name
-	if name == "" {
-		name = "an unnamed contact"
+	return duplicateOf(dup.Field, dup.ID, dup.Name)
+}
+
+// duplicateOf is the conflict of a contact write whose field (email, phone, external_id) the
+// contact id, named name, already holds.
+func duplicateOf(field string, id uuid.UUID, name string) error {
+	shown := name
+	if shown == "" {
+		shown = "an unnamed contact"
 	}
-	label := strings.ReplaceAll(dup.Field, "_", " ")
+	label := strings.ReplaceAll(field, "_", " ")
 	return &apperr.Error{Code: apperr.Conflict,
-		Message: fmt.Sprintf("a contact with this %s already exists: %s", label, name),
-		Fields:  map[string]string{dup.Field: "already belongs to " + name},
-		Details: map[string]any{"existing_contact_id": dup.ID, "existing_contact_name": dup.Name}}
+		Message: fmt.Sprintf("a contact with this %s already exists: %s", label, shown),
+		Fields:  map[string]string{field: "already belongs to " + shown},
+		Details: map[string]any{"existing_contact_id": id, "existing_contact_name": name}}
 }
 
 // duplicateRace turns a unique violation that slipped past checkDuplicate (two creates at

@@ -72,3 +72,22 @@ func (b *Batch) Unique() []string {
 	}
 	return out
 }
+
+// ValidateNew normalizes the values of a new contact written by w exactly as Validate does when
+// creating: the policies of w, the active fields' defaults, and (for a member) the required
+// fields.
+func (b *Batch) ValidateNew(patch map[string]json.RawMessage, w Writer) (map[string]any, error) {
+	return validate(b.fields, nil, patch, true, w, b.country)
+}
+
+// CheckUnique is CheckUnique over the fields read once: call it in the transaction that writes
+// the values.
+func (b *Batch) CheckUnique(ctx context.Context, tx tenant.Tx, agentID, contactID uuid.UUID, values map[string]any) error {
+	active := make([]Field, 0, len(b.fields))
+	for _, f := range b.fields {
+		if !f.Archived() {
+			active = append(active, f)
+		}
+	}
+	return checkUnique(ctx, tx, agentID, contactID, active, values)
+}

@@ -360,6 +360,11 @@ func CheckUnique(ctx context.Context, tx tenant.Tx, agentID, contactID uuid.UUID
 	if err != nil {
 		return err
 	}
+	return checkUnique(ctx, tx, agentID, contactID, fs, values)
+}
+
+// checkUnique is CheckUnique over the agent's active fields fs (which it reorders).
+func checkUnique(ctx context.Context, tx tenant.Tx, agentID, contactID uuid.UUID, fs []Field, values map[string]any) error {
 	// Locks are taken in key order, so two writers never wait on each other in a circle.
 	slices.SortFunc(fs, func(a, b Field) int { return strings.Compare(a.Key, b.Key) })
 	for _, f := range fs {

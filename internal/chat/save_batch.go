@@ -1,0 +1,309 @@
+package chat
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/guestlist/guestlist/db"
+	"github.com/guestlist/guestlist/internal/apperr"
+	"github.com/guestlist/guestlist/internal/audit"
+	"github.com/guestlist/guestlist/internal/contacts"
+	"github.com/guestlist/guestlist/internal/fields"
+	"github.com/guestlist/guestlist/internal/httpapi"
+	"github.com/guestlist/guestlist/internal/mail"
+	"github.com/guestlist/guestlist/internal/tenant"
+)
+
+// maxSaveBatch bounds the saves one transaction carries.
+const maxSaveBatch = 200
+
+// saveLanes is how many save transactions of one agent may be in flight at once in a process.
+// A conversation always goes in the same lane, so transactions in flight together lock
+// disjoint conversations.
+const saveLanes = 2
+
+// saveBatchTimeout bounds one batch's transaction, whoever's saves it carries.
+const saveBatchTimeout = 10 * time.Second
+
+// saveBatcher is a group commit for the usual save, the capture of a visitor who is no contact
+// yet: per agent and lane, at most one save transaction is in flight in this process, and the
+// saves arriving meanwhile go together in the next one (saveBatch), which creates their
+// contacts with one statement per step (contacts.CreateManyTx) and commits once. Measured: a
+// save alone spent most of its database time on per-statement and per-transaction costs (a
+// dozen statements, the search copy's trigger, the commit). A caller returns only once the
+// transaction holding its save has committed. What a batch leaves to its caller, who then saves
+// alone exactly as before: a visitor who may already be a contact (the conversation has one, a
+// contact holds the email or phone given, or another save of the batch has the same visitor,
+// email or phone), and every save of a batch that failed as a whole (a deadlock with another
+// process, a lost connection), so one bad save never fails the others.
+type saveBatcher struct {
+	s *Service
+
+	mu     sync.Mutex
+	queues map[laneKey]*saveQueue
+}
+
+type saveQueue struct {
+	pending []*saveJob
+	running bool
+}
+
+// saveJob is one save waiting for its batch. Its details are trimmed ("" when not given); the
+// batch fills in their normalized forms.
+type saveJob struct {
+	ctx                         context.Context // the caller's: its actor, and whether it is still waiting
+	conversation                uuid.UUID
+	name, email, phone          string
+	hasName, hasEmail, hasPhone bool
+	custom                      map[string]json.RawMessage
+	emailNorm, phoneE164        string
+	done                        chan saveOutcome // buffered: the batch never waits for a caller who left
+}
+
+// saveOutcome is what a batch did with a save: handled false leaves it to the caller.
+type saveOutcome struct {
+	res     SaveResult
+	err     error
+	handled bool
+}
+
+func newSaveBatcher(s *Service) *saveBatcher {
+	return &saveBatcher{s: s, queues: map[laneKey]*saveQueue{}}
+}
+
+// save runs job through a batch; handled is false when the caller must save it alone.
+func (b *saveBatcher) save(ctx context.Context, a Agent, job *saveJob) (SaveResult, bool, error) {
+	key := laneKey{workspace: a.WorkspaceID, agent: a.AgentID, lane: job.conversation[15] % saveLanes}
+	job.ctx, job.done = ctx, make(chan saveOutcome, 1)
+	b.mu.Lock()
+	q := b.queues[key]
+	if q == nil {
+		q = &saveQueue{}
+		b.queues[key] = q
+	}
+	q.pending = append(q.pending, job)
+	if !q.running {
+		q.running = true
+		go b.run(key, a, q)
+	}
+	b.mu.Unlock()
+	select {
+	case out := <-job.done:
+		return out.res, out.handled, out.err
+	case <-ctx.Done():
+		return SaveResult{}, true, ctx.Err()
+	}
+}
+
+// run sends batches for one lane until its queue is empty.
+func (b *saveBatcher) run(key laneKey, a Agent, q *saveQueue) {
+	for {
+		b.mu.Lock()
+		batch := takeSaves(q)
+		if len(batch) == 0 {
+			q.running = false
+			delete(b.queues, key)
+			b.mu.Unlock()
+			return
+		}
+		b.mu.Unlock()
+		b.send(a, batch)
+	}
+}
+
+// takeSaves removes the next batch from q: at most one save per conversation (the next one of
+// the same conversation waits for the following batch, and sees the first one's contact), at
+// most maxSaveBatch. Saves whose caller has left are answered at once and dropped.
+func takeSaves(q *saveQueue) []*saveJob {
+	var batch, rest []*saveJob
+	seen := map[uuid.UUID]bool{}
+	for _, j := range q.pending {
+		if err := j.ctx.Err(); err != nil {
+			j.done <- saveOutcome{err: err, handled: true}
+			continue
+		}
+		if seen[j.conversation] || len(batch) == maxSaveBatch {
+			rest = append(rest, j)
+			continue
+		}
+		seen[j.conversation] = true
+		batch = append(batch, j)
+	}
+	q.pending = rest
+	return batch
+}
+
+func (b *saveBatcher) send(a Agent, batch []*saveJob) {
+	ctx, cancel := context.WithTimeout(context.Background(), saveBatchTimeout)
+	defer cancel()
+	outcomes, err := b.s.saveBatch(ctx, a, batch)
+	for i, j := range batch {
+		if err != nil {
+			j.done <- saveOutcome{} // the whole batch failed: each caller saves alone
+			continue
+		}
+		j.done <- outcomes[i]
+	}
+}
+
+// saveBatch creates, in one transaction, the contacts of the saves in batch that capture a
+// visitor who is no contact yet, each as Save alone would: the conversation locked, the phone
+// read in the workspace's country, the contact created with source Chat (its automation job
+// and audit entry), the visitor's anonymous conversations linked, one provenance row per field
+// written. Saves refused for their own input are answered with Save's error and write nothing;
+// the others of the batch are not affected.
+func (s *Service) saveBatch(ctx context.Context, a Agent, batch []*saveJob) ([]saveOutcome, error) {
+	out := make([]saveOutcome, len(batch))
+	err := s.tenants.TxCachedPlans(ctx, a.WorkspaceID, func(tx tenant.Tx) error {
+		out = make([]saveOutcome, len(batch)) // a retried function starts afresh
+		ids := make([]uuid.UUID, len(batch))
+		for i, j := range batch {
+			ids[i] = j.conversation
+		}
+		rows, err := tx.Q.LockConversationsForSave(ctx, db.LockConversationsForSaveParams{WorkspaceID: tx.WorkspaceID, AgentID: a.AgentID, Ids: ids})
+		if err != nil {
+			return err
+		}
+		locked := make(map[uuid.UUID]db.LockConversationsForSaveRow, len(rows))
+		for _, r := range rows {
+			locked[r.Conversation.ID] = r
+		}
+
+		// Who is surely new: candidates for creation, and the lookup of their details.
+		var candidates []int
+		find := db.FindDuplicateContactsParams{WorkspaceID: tx.WorkspaceID, AgentID: a.AgentID}
+		visitors, emails, phones := map[string]bool{}, map[string]bool{}, map[string]bool{}
+		for i, j := range batch {
+			r, ok := locked[j.conversation]
+			if !ok {
+				out[i] = saveOutcome{err: errNoConversation, handled: true}
+				continue
+			}
+			if j.hasPhone {
+				e164, err := contacts.NormalizePhone(j.phone, r.DefaultCountry)
+				if err != nil {
+					out[i] = saveOutcome{err: apperr.Field("phone", err.Error()), handled: true}
+					continue
+				}
+				j.phoneE164 = e164
+			}
+			if j.hasEmail {
+				j.emailNorm, _ = mail.NormalizeEmail(j.email) // Save checked it
+			}
+			// Left to the caller: a conversation with a contact, and a second save of the
+			// same visitor, email or phone (it may turn out to be the first one's contact).
+			if r.Conversation.ContactID.Valid || visitors[r.Conversation.VisitorID] ||
+				(j.emailNorm != "" && emails[j.emailNorm]) || (j.phoneE164 != "" && phones[j.phoneE164]) {
+				continue
+			}
+			visitors[r.Conversation.VisitorID] = true
+			if j.emailNorm != "" {
+				emails[j.emailNorm] = true
+			}
+			if j.phoneE164 != "" {
+				phones[j.phoneE164] = true
+			}
+			candidates = append(candidates, i)
+			if j.emailNorm != "" || j.phoneE164 != "" {
+				find.Candidates = append(find.Candidates, int32(i))
+				find.EmailsNormalized = append(find.EmailsNormalized, j.emailNorm)
+				find.Phones = append(find.Phones, j.phoneE164)
+				find.ExternalIds = append(find.ExternalIds, "")
+			}
+		}
+		known := map[int]bool{}
+		if len(find.Candidates) > 0 {
+			dups, err := tx.Q.FindDuplicateContacts(ctx, find)
+			if err != nil {
+				return err
+			}
+			for _, d := range dups {
+				known[int(d.Candidate)] = true // already a contact: the caller updates it
+			}
+		}
+
+		var creating []int
+		var ins []contacts.Input
+		var actors []audit.Actor
+		for _, i := range candidates {
+			if known[i] {
+				continue
+			}
+			j := batch[i]
+			var ci contacts.Input
+			if j.hasName {
+				ci.Name = httpapi.Optional[string]{Set: true, Value: &j.name}
+			}
+			if j.hasEmail {
+				ci.Email = httpapi.Optional[string]{Set: true, Value: &j.email}
+			}
+			if j.hasPhone {
+				ci.Phone = httpapi.Optional[string]{Set: true, Value: &j.phone}
+			}
+			ci.Custom = j.custom
+			creating = append(creating, i)
+			ins = append(ins, ci)
+			actors = append(actors, audit.ActorFrom(j.ctx))
+		}
+		created, refused, err := s.contacts.CreateManyTx(ctx, tx, a.AgentID, ins, contacts.SourceChat, uuid.Nil, actors)
+		if err != nil {
+			return err
+		}
+
+		capture := db.CaptureSourcesManyParams{WorkspaceID: tx.WorkspaceID, AgentID: a.AgentID}
+		var agentFields []fields.Field
+		readFields := false
+		for k, i := range creating {
+			if refused[k] != nil {
+				out[i] = saveOutcome{err: refused[k], handled: true}
+				continue
+			}
+			j, c, conv := batch[i], created[k], locked[batch[i].conversation]
+			written, kept := createdFields(j.hasName, j.hasEmail, j.hasPhone, j.custom, c)
+			capture.VisitorIds = append(capture.VisitorIds, conv.Conversation.VisitorID)
+			capture.ContactIds = append(capture.ContactIds, c.ID)
+			for _, f := range written {
+				v, err := json.Marshal(fieldValue(c, f))
+				if err != nil {
+					return err
+				}
+				capture.FieldContactIds = append(capture.FieldContactIds, c.ID)
+				capture.Fields = append(capture.Fields, f)
+				capture.FieldConversationIds = append(capture.FieldConversationIds, conv.Conversation.ID)
+				capture.FieldMessageIds = append(capture.FieldMessageIds, conv.LatestVisitorMessage)
+				capture.FieldValues = append(capture.FieldValues, v)
+			}
+			if len(c.Custom) > 0 && !readFields {
+				if agentFields, err = fields.ListTx(ctx, tx, a.AgentID, false); err != nil {
+					return err
+				}
+				readFields = true
+			}
+			out[i] = saveOutcome{handled: true, res: SaveResult{Contact: agentView(c, agentFields), ConversationID: conv.Conversation.ID,
+				Created: true, Written: written, Kept: kept}}
+		}
+		if len(capture.ContactIds) == 0 {
+			return nil
+		}
+		return tx.Q.CaptureSourcesMany(ctx, capture)
+	})
+	return out, err
+}
+
+// newSaveJob is the job of a save that a batch may take: one naming neither a contact nor a
+// message (those save alone).
+func newSaveJob(conversation uuid.UUID, in SaveInput) (*saveJob, bool) {
+	if strings.TrimSpace(in.ContactID) != "" || strings.TrimSpace(in.MessageID) != "" {
+		return nil, false
+	}
+	j := &saveJob{conversation: conversation, custom: in.Custom}
+	j.name, j.hasName = given(in.Name)
+	j.email, j.hasEmail = given(in.Email)
+	j.phone, j.hasPhone = given(in.Phone)
+	return j, true
+}
