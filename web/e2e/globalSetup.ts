@@ -106,6 +106,12 @@ async function startServer(): Promise<{ url: string; stop: () => Promise<void> }
       clearTimeout(timer);
     }
     saveLog();
+    // Warnings and errors go to the run's output too: in CI the log file is not kept, and a
+    // failed job (River logs it) is often why a browser test timed out.
+    const problems = `${stdout}\n${stderr}`.split('\n').filter((l) => /"level":"(WARN|ERROR)"/.test(l));
+    if (problems.length > 0) {
+      console.error(`--- ${problems.length} warnings/errors in the server log (last 40) ---\n${problems.slice(-40).join('\n')}`);
+    }
   };
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
