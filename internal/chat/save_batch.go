@@ -174,9 +174,11 @@ func (s *Service) saveBatch(ctx context.Context, a Agent, batch []*saveJob) ([]s
 			locked[r.Conversation.ID] = r
 		}
 
-		// Who is surely new: candidates for creation, and the lookup of their details.
-		var candidates []int
-		find := db.FindDuplicateContactsParams{WorkspaceID: tx.WorkspaceID, AgentID: a.AgentID}
+		// Candidates for creation: a visitor with a contact is the caller's to update, and so is
+		// a second save of the same visitor, email or phone (it may be the first one's contact).
+		var creating []int
+		var ins []contacts.Input
+		var actors []audit.Actor
 		visitors, emails, phones := map[string]bool{}, map[string]bool{}, map[string]bool{}
 		for i, j := range batch {
 			r, ok := locked[j.conversation]
@@ -195,8 +197,6 @@ func (s *Service) saveBatch(ctx context.Context, a Agent, batch []*saveJob) ([]s
 			if j.hasEmail {
 				j.emailNorm, _ = mail.NormalizeEmail(j.email) // Save checked it
 			}
-			// Left to the caller: a conversation with a contact, and a second save of the
-			// same visitor, email or phone (it may turn out to be the first one's contact).
 			if r.Conversation.ContactID.Valid || visitors[r.Conversation.VisitorID] ||
 				(j.emailNorm != "" && emails[j.emailNorm]) || (j.phoneE164 != "" && phones[j.phoneE164]) {
 				continue
@@ -208,33 +208,6 @@ func (s *Service) saveBatch(ctx context.Context, a Agent, batch []*saveJob) ([]s
 			if j.phoneE164 != "" {
 				phones[j.phoneE164] = true
 			}
-			candidates = append(candidates, i)
-			if j.emailNorm != "" || j.phoneE164 != "" {
-				find.Candidates = append(find.Candidates, int32(i))
-				find.EmailsNormalized = append(find.EmailsNormalized, j.emailNorm)
-				find.Phones = append(find.Phones, j.phoneE164)
-				find.ExternalIds = append(find.ExternalIds, "")
-			}
-		}
-		known := map[int]bool{}
-		if len(find.Candidates) > 0 {
-			dups, err := tx.Q.FindDuplicateContacts(ctx, find)
-			if err != nil {
-				return err
-			}
-			for _, d := range dups {
-				known[int(d.Candidate)] = true // already a contact: the caller updates it
-			}
-		}
-
-		var creating []int
-		var ins []contacts.Input
-		var actors []audit.Actor
-		for _, i := range candidates {
-			if known[i] {
-				continue
-			}
-			j := batch[i]
 			var ci contacts.Input
 			if j.hasName {
 				ci.Name = httpapi.Optional[string]{Set: true, Value: &j.name}
@@ -259,7 +232,10 @@ func (s *Service) saveBatch(ctx context.Context, a Agent, batch []*saveJob) ([]s
 		var agentFields []fields.Field
 		readFields := false
 		for k, i := range creating {
-			if refused[k] != nil {
+			switch field := contacts.DuplicateField(refused[k]); {
+			case field == "email" || field == "phone":
+				continue // the visitor is a contact already: the caller finds and updates it, as Save does
+			case refused[k] != nil:
 				out[i] = saveOutcome{err: refused[k], handled: true}
 				continue
 			}

@@ -337,6 +337,21 @@ func duplicateOf(field string, id uuid.UUID, name string) error {
 		Details: map[string]any{"existing_contact_id": id, "existing_contact_name": name}}
 }
 
+// DuplicateField is the field (email, phone, external_id) of a write's conflict with the
+// contact already holding that value, as checkDuplicate answers it; "" for any other error.
+func DuplicateField(err error) string {
+	var ae *apperr.Error
+	if !errors.As(err, &ae) || ae.Code != apperr.Conflict || ae.Details["existing_contact_id"] == nil || len(ae.Fields) != 1 {
+		return ""
+	}
+	for _, field := range []string{"email", "phone", "external_id"} {
+		if _, ok := ae.Fields[field]; ok {
+			return field
+		}
+	}
+	return ""
+}
+
 // duplicateRace turns a unique violation that slipped past checkDuplicate (two creates at
 // once) into the same conflict.
 func duplicateRace(err error) error {
@@ -377,43 +392,16 @@ func (s *Service) Create(ctx context.Context, ws, agentID uuid.UUID, in Input, s
 // bulk load uses it. A contact captured from chat (SourceChat) is written by the AI: its custom
 // values follow the fields' AI policies (fields.WriterAI). The contact starts in the stage its
 // creation method's automation names (unless in chose one), and its automation job (owners) is
-// inserted in tx, so it runs exactly when the contact commits.
+// inserted in tx, so it runs exactly when the contact commits. It is CreateManyTx of one.
 func (s *Service) CreateTx(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, in Input, source Source, createdBy uuid.UUID) (Contact, error) {
-	cc, err := country(ctx, tx)
+	out, refused, err := s.CreateManyTx(ctx, tx, agentID, []Input{in}, source, createdBy, nil)
 	if err != nil {
 		return Contact{}, err
 	}
-	f, err := applyAll(ctx, tx, agentID, in, fields{custom: map[string]any{}}, cc, true, writerOf(source))
-	if err != nil {
-		return Contact{}, err
+	if refused[0] != nil {
+		return Contact{}, refused[0]
 	}
-	if !f.stage.Valid {
-		first, err := tx.Q.StartingStage(ctx, db.StartingStageParams{WorkspaceID: tx.WorkspaceID, AgentID: agentID, Source: string(source)})
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return Contact{}, err
-		}
-		f.stage = uuid.NullUUID{UUID: first, Valid: err == nil}
-	}
-	id := uuid.Must(uuid.NewV7())
-	if err := check(ctx, tx, agentID, id, f, true); err != nil {
-		return Contact{}, err
-	}
-	if _, err := tx.Q.CreateContact(ctx, db.CreateContactParams{
-		WorkspaceID: tx.WorkspaceID, AgentID: agentID, ID: id, Name: f.name, Email: f.email, EmailNormalized: f.emailNormalized,
-		Phone: f.phone, StageID: f.stage, PrimaryOwnerID: f.primary, SecondaryOwnerID: f.secondary, Source: string(source),
-		ExternalID: f.externalID, CreatedBy: uuid.NullUUID{UUID: createdBy, Valid: createdBy != uuid.Nil}, SearchText: searchText(f),
-		Custom: mustJSON(f.custom),
-	}); err != nil {
-		return Contact{}, duplicateRace(err)
-	}
-	if _, err := s.jobs.InsertTx(ctx, tx, jobs.AutomateContactsArgs{WorkspaceID: tx.WorkspaceID, AgentID: agentID, ContactIDs: []uuid.UUID{id}}, nil); err != nil {
-		return Contact{}, err
-	}
-	c, err := get(ctx, tx, agentID, id)
-	if err != nil {
-		return Contact{}, err
-	}
-	return c, audit.Record(ctx, tx, audit.Entry{Action: "create", Resource: "contacts", ResourceID: id.String(), After: c})
+	return out[0], nil
 }
 
 func get(ctx context.Context, tx tenant.Tx, agentID, id uuid.UUID) (Contact, error) {
