@@ -171,7 +171,7 @@ func (q *Queries) CreateContact(ctx context.Context, arg CreateContactParams) (u
 	return id, err
 }
 
-const createContacts = `-- name: CreateContacts :exec
+const createContacts = `-- name: CreateContacts :many
 INSERT INTO contacts (workspace_id, agent_id, id, name, email, email_normalized, phone, stage_id,
                       primary_owner_id, secondary_owner_id, source, external_id, created_by, search_text, custom)
 SELECT $1, $2, r.id, r.name, NULLIF(r.email, ''), NULLIF(r.email_normalized, ''), NULLIF(r.phone, ''),
@@ -184,6 +184,7 @@ FROM (SELECT unnest($5::uuid[]) AS id, unnest($6::text[]) AS name, unnest($7::te
              unnest($10::uuid[]) AS stage_id, unnest($11::uuid[]) AS primary_owner_id,
              unnest($12::uuid[]) AS secondary_owner_id, unnest($13::text[]) AS external_id,
              unnest($14::text[]) AS search_text, unnest($15::jsonb[]) AS custom) r
+RETURNING workspace_id, agent_id, id, name, email, email_normalized, phone, status, stage_id, primary_owner_id, secondary_owner_id, source, external_id, created_by, created_at, updated_at, version, search_text, custom, automated_at, name_sort
 `
 
 type CreateContactsParams struct {
@@ -208,8 +209,8 @@ type CreateContactsParams struct {
 // search copy's trigger runs once for all of them. Optional text columns come as ” and
 // optional ids as the nil uuid for none.
 // (arrays of one length unnested side by side in the select list pair up element by element)
-func (q *Queries) CreateContacts(ctx context.Context, arg CreateContactsParams) error {
-	_, err := q.db.Exec(ctx, createContacts,
+func (q *Queries) CreateContacts(ctx context.Context, arg CreateContactsParams) ([]Contact, error) {
+	rows, err := q.db.Query(ctx, createContacts,
 		arg.WorkspaceID,
 		arg.AgentID,
 		arg.Source,
@@ -226,7 +227,44 @@ func (q *Queries) CreateContacts(ctx context.Context, arg CreateContactsParams) 
 		arg.SearchTexts,
 		arg.Customs,
 	)
-	return err
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Contact{}
+	for rows.Next() {
+		var i Contact
+		if err := rows.Scan(
+			&i.WorkspaceID,
+			&i.AgentID,
+			&i.ID,
+			&i.Name,
+			&i.Email,
+			&i.EmailNormalized,
+			&i.Phone,
+			&i.Status,
+			&i.StageID,
+			&i.PrimaryOwnerID,
+			&i.SecondaryOwnerID,
+			&i.Source,
+			&i.ExternalID,
+			&i.CreatedBy,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.Version,
+			&i.SearchText,
+			&i.Custom,
+			&i.AutomatedAt,
+			&i.NameSort,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const deleteContact = `-- name: DeleteContact :exec

@@ -97,7 +97,7 @@ UPDATE contact_notes SET contact_id = @to_contact WHERE workspace_id = @workspac
 -- name: MoveFiles :exec
 UPDATE contact_files SET contact_id = @to_contact WHERE workspace_id = @workspace_id AND contact_id = @from_contact;
 
--- name: CreateContacts :exec
+-- name: CreateContacts :many
 -- Many new contacts of one agent and source in one statement (contacts.CreateManyTx): the
 -- search copy's trigger runs once for all of them. Optional text columns come as '' and
 -- optional ids as the nil uuid for none.
@@ -113,7 +113,8 @@ FROM (SELECT unnest(@ids::uuid[]) AS id, unnest(@names::text[]) AS name, unnest(
              unnest(@emails_normalized::text[]) AS email_normalized, unnest(@phones::text[]) AS phone,
              unnest(@stage_ids::uuid[]) AS stage_id, unnest(@primary_owner_ids::uuid[]) AS primary_owner_id,
              unnest(@secondary_owner_ids::uuid[]) AS secondary_owner_id, unnest(@external_ids::text[]) AS external_id,
-             unnest(@search_texts::text[]) AS search_text, unnest(@customs::jsonb[]) AS custom) r;
+             unnest(@search_texts::text[]) AS search_text, unnest(@customs::jsonb[]) AS custom) r
+RETURNING *;
 
 -- name: FindDuplicateContacts :many
 -- FindDuplicateContact for many candidates at once: for each candidate (its number in

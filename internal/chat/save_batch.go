@@ -223,7 +223,11 @@ func (s *Service) saveBatch(ctx context.Context, a Agent, batch []*saveJob) ([]s
 			ins = append(ins, ci)
 			actors = append(actors, audit.ActorFrom(j.ctx))
 		}
-		created, refused, err := s.contacts.CreateManyTx(ctx, tx, a.AgentID, ins, contacts.SourceChat, uuid.Nil, actors)
+		if len(ins) == 0 {
+			return nil
+		}
+		created, refused, err := s.contacts.CreateManyTx(ctx, tx, a.AgentID, ins,
+			contacts.CreateOptions{Source: contacts.SourceChat, Actors: actors, Country: locked[batch[creating[0]].conversation].DefaultCountry})
 		if err != nil {
 			return err
 		}

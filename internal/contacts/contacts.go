@@ -394,7 +394,7 @@ func (s *Service) Create(ctx context.Context, ws, agentID uuid.UUID, in Input, s
 // creation method's automation names (unless in chose one), and its automation job (owners) is
 // inserted in tx, so it runs exactly when the contact commits. It is CreateManyTx of one.
 func (s *Service) CreateTx(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, in Input, source Source, createdBy uuid.UUID) (Contact, error) {
-	out, refused, err := s.CreateManyTx(ctx, tx, agentID, []Input{in}, source, createdBy, nil)
+	out, refused, err := s.CreateManyTx(ctx, tx, agentID, []Input{in}, CreateOptions{Source: source, CreatedBy: createdBy})
 	if err != nil {
 		return Contact{}, err
 	}

@@ -18,6 +18,18 @@ import (
 	"github.com/guestlist/guestlist/jobs"
 )
 
+// CreateOptions say how CreateManyTx's contacts arrive.
+type CreateOptions struct {
+	Source Source
+	// CreatedBy is the member who adds them (uuid.Nil for none, as for contacts captured from
+	// chat).
+	CreatedBy uuid.UUID
+	// Actors[i] is who input i's audit entry names (nil: the actor in ctx for every input).
+	Actors []audit.Actor
+	// Country is the workspace's phone country when the caller has just read it ("": read it).
+	Country string
+}
+
 // CreateManyTx adds contacts of one agent and source inside an open tenant transaction, each
 // exactly as CreateTx would (the same validation, starting stage, duplicate rule, automation
 // and audit entry), with one statement per step for all of them: the group commit of chat saves
@@ -27,10 +39,9 @@ import (
 // errs[i] is input i's refusal, as CreateTx would have answered it had the inputs been created
 // one after the other in order: invalid values, or a duplicate of an existing contact or of an
 // earlier input. A refused input is not written; the others are, and out[i] is input i's
-// contact. actors[i] is who input i's audit entry names (nil: the actor in ctx for every
-// input). An error returned beside them is the database's: roll tx back.
-func (s *Service) CreateManyTx(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, ins []Input, source Source, createdBy uuid.UUID,
-	actors []audit.Actor) (out []Contact, errs []error, err error) {
+// contact. An error returned beside them is the database's: roll tx back.
+func (s *Service) CreateManyTx(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, ins []Input, opts CreateOptions) (out []Contact, errs []error, err error) {
+	source, createdBy, actors := opts.Source, opts.CreatedBy, opts.Actors
 	if actors == nil {
 		actors = make([]audit.Actor, len(ins))
 		for i := range actors {
@@ -44,9 +55,11 @@ func (s *Service) CreateManyTx(ctx context.Context, tx tenant.Tx, agentID uuid.U
 	if len(ins) == 0 {
 		return out, errs, nil
 	}
-	cc, err := country(ctx, tx)
-	if err != nil {
-		return nil, nil, err
+	cc := opts.Country
+	if cc == "" {
+		if cc, err = country(ctx, tx); err != nil {
+			return nil, nil, err
+		}
 	}
 	batch, err := customfields.NewBatch(ctx, tx, agentID, cc)
 	if err != nil {
@@ -74,7 +87,8 @@ func (s *Service) CreateManyTx(ctx context.Context, tx tenant.Tx, agentID uuid.U
 			}
 		}
 	}
-	if err := checkStagesAndOwners(ctx, tx, agentID, fs, errs); err != nil {
+	stageNames, err := checkStagesAndOwners(ctx, tx, agentID, fs, errs)
+	if err != nil {
 		return nil, nil, err
 	}
 	ids := make([]uuid.UUID, len(ins))
@@ -90,10 +104,12 @@ func (s *Service) CreateManyTx(ctx context.Context, tx tenant.Tx, agentID uuid.U
 
 	p := db.CreateContactsParams{WorkspaceID: tx.WorkspaceID, AgentID: agentID, Source: string(source),
 		CreatedBy: uuid.NullUUID{UUID: createdBy, Valid: createdBy != uuid.Nil}}
+	owned := false
 	for i, f := range fs {
 		if errs[i] != nil {
 			continue
 		}
+		owned = owned || f.primary.Valid || f.secondary.Valid
 		p.Ids = append(p.Ids, ids[i])
 		p.Names = append(p.Names, f.name)
 		p.Emails = append(p.Emails, deref(f.email))
@@ -109,7 +125,8 @@ func (s *Service) CreateManyTx(ctx context.Context, tx tenant.Tx, agentID uuid.U
 	if len(p.Ids) == 0 {
 		return out, errs, nil
 	}
-	if err := tx.Q.CreateContacts(ctx, p); err != nil {
+	rows, err := tx.Q.CreateContacts(ctx, p)
+	if err != nil {
 		return nil, nil, duplicateRace(err)
 	}
 	// One automation job for the contacts created together: it commits with them, as each one's
@@ -117,13 +134,20 @@ func (s *Service) CreateManyTx(ctx context.Context, tx tenant.Tx, agentID uuid.U
 	if _, err := s.jobs.InsertTx(ctx, tx, jobs.AutomateContactsArgs{WorkspaceID: tx.WorkspaceID, AgentID: agentID, ContactIDs: p.Ids}, nil); err != nil {
 		return nil, nil, err
 	}
-	rows, err := tx.Q.ContactsByIDs(ctx, db.ContactsByIDsParams{WorkspaceID: tx.WorkspaceID, AgentID: agentID, Ids: p.Ids})
-	if err != nil {
-		return nil, nil, err
-	}
 	created := make(map[uuid.UUID]Contact, len(rows))
-	for _, r := range rows {
-		created[r.Contact.ID] = fromRow(r.Contact, r.StageName, r.PrimaryOwnerName, r.SecondaryOwnerName)
+	if owned {
+		// The owners' names are the users': read the contacts back as get does.
+		withNames, err := tx.Q.ContactsByIDs(ctx, db.ContactsByIDsParams{WorkspaceID: tx.WorkspaceID, AgentID: agentID, Ids: p.Ids})
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, r := range withNames {
+			created[r.Contact.ID] = fromRow(r.Contact, r.StageName, r.PrimaryOwnerName, r.SecondaryOwnerName)
+		}
+	} else {
+		for _, r := range rows {
+			created[r.ID] = fromRow(r, stageNames[r.StageID.UUID], "", "")
+		}
 	}
 	var entries []audit.Entry
 	var entryActors []audit.Actor
@@ -151,22 +175,23 @@ func deref(p *string) string {
 
 // checkStagesAndOwners is check's first half for many new contacts: each one's stage must be
 // the agent's (locked for share until commit) and its owners must work in the agent. It sets
-// errs[i] for the inputs at fault (those already refused are skipped).
-func checkStagesAndOwners(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, fs []fields, errs []error) error {
+// errs[i] for the inputs at fault (those already refused are skipped), and answers the names of
+// the stages.
+func checkStagesAndOwners(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, fs []fields, errs []error) (map[uuid.UUID]string, error) {
 	var stageIDs []uuid.UUID
 	for i, f := range fs {
 		if errs[i] == nil && f.stage.Valid && !slices.Contains(stageIDs, f.stage.UUID) {
 			stageIDs = append(stageIDs, f.stage.UUID)
 		}
 	}
-	stages := map[uuid.UUID]bool{}
+	stages := map[uuid.UUID]string{}
 	if len(stageIDs) > 0 {
 		rows, err := tx.Q.LockStagesShared(ctx, db.LockStagesSharedParams{WorkspaceID: tx.WorkspaceID, AgentID: agentID, Ids: stageIDs})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, r := range rows {
-			stages[r.ID] = true
+			stages[r.ID] = r.Name
 		}
 	}
 	works := map[uuid.UUID]bool{}
@@ -175,7 +200,7 @@ func checkStagesAndOwners(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, 
 			continue
 		}
 		bad := apperr.Fields{}
-		if f.stage.Valid && !stages[f.stage.UUID] {
+		if _, ok := stages[f.stage.UUID]; f.stage.Valid && !ok {
 			bad.Add("stage_id", "is not a stage of this agent")
 		}
 		for _, o := range []struct {
@@ -189,7 +214,7 @@ func checkStagesAndOwners(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, 
 			if !known {
 				var err error
 				if ok, err = tx.Q.MemberWorksInAgent(ctx, db.MemberWorksInAgentParams{WorkspaceID: tx.WorkspaceID, UserID: o.id.UUID, AgentID: agentID}); err != nil {
-					return err
+					return nil, err
 				}
 				works[o.id.UUID] = ok
 			}
@@ -199,7 +224,7 @@ func checkStagesAndOwners(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, 
 		}
 		errs[i] = bad.Err()
 	}
-	return nil
+	return stages, nil
 }
 
 // checkDuplicates is checkDuplicate for many new contacts, in one statement, and among them:
