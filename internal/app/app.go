@@ -71,6 +71,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, withWorkers bool) (
 		return nil, fmt.Errorf("DATABASE_URL: %w", err)
 	}
 	poolCfg.MaxConns = cfg.DatabaseMaxConns
+	poolCfg.AfterConnect = tenant.PrepareConn
 	if a.appPool, err = pgxpool.NewWithConfig(ctx, poolCfg); err != nil {
 		return nil, fmt.Errorf("app database: %w", err)
 	}
