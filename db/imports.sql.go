@@ -43,21 +43,13 @@ func (q *Queries) AdvanceImport(ctx context.Context, arg AdvanceImportParams) er
 	return err
 }
 
-const analyzeImportMatches = `-- name: AnalyzeImportMatches :exec
-ANALYZE import_stage (match_id)
-`
-
-// Statistics on what matched, for the joins with contacts that follow.
-func (q *Queries) AnalyzeImportMatches(ctx context.Context) error {
-	_, err := q.db.Exec(ctx, analyzeImportMatches)
-	return err
-}
-
 const analyzeImportStage = `-- name: AnalyzeImportStage :exec
-ANALYZE import_stage (row_number, external_id, email_normalized, phone, match_id)
+ANALYZE import_stage (row_number)
 `
 
-// Statistics, so the matching joins below are planned for the chunk's real size.
+// Statistics on the row numbers, so the staging table's joins with itself (by row number) are
+// planned for the chunk's real size. The other columns have none on purpose: a join with
+// contacts on the rows to update is then planned as index lookups, whatever their order.
 func (q *Queries) AnalyzeImportStage(ctx context.Context) error {
 	_, err := q.db.Exec(ctx, analyzeImportStage)
 	return err
@@ -108,40 +100,6 @@ func (q *Queries) ApplyImportUpdates(ctx context.Context, arg ApplyImportUpdates
 		return nil, err
 	}
 	return items, nil
-}
-
-const classifyImportRows = `-- name: ClassifyImportRows :exec
-UPDATE import_stage s
-SET outcome = CASE
-        WHEN s.match_id IS NOT NULL AND $1::text = 'create_only' THEN 'skip'
-        WHEN s.match_id IS NULL AND $1::text = 'update_only' THEN 'skip'
-        WHEN s.match_id IS NULL AND s.email_normalized IS NULL AND s.phone IS NULL THEN 'reject'
-        WHEN s.match_id IS NULL AND NOT (($2::jsonb || s.custom) ?& $3::text[]) THEN 'reject'
-        WHEN s.match_id IS NULL THEN 'create'
-        ELSE 'update' END,
-    reason = CASE
-        WHEN s.match_id IS NOT NULL AND $1::text = 'create_only' THEN 'already exists (create only)'
-        WHEN s.match_id IS NULL AND $1::text = 'update_only' THEN 'no matching contact (update only)'
-        WHEN s.match_id IS NULL AND s.email_normalized IS NULL AND s.phone IS NULL THEN 'no email and no phone'
-        WHEN s.match_id IS NULL AND NOT (($2::jsonb || s.custom) ?& $3::text[]) THEN
-            'required field missing: ' || (SELECT string_agg(k, ', ') FROM unnest($3::text[]) k
-                                           WHERE NOT (($2::jsonb || s.custom) ? k))
-        END
-WHERE s.outcome IS NULL
-`
-
-type ClassifyImportRowsParams struct {
-	Mode         string
-	Defaults     []byte
-	RequiredKeys []string
-}
-
-// The mode decides what a clean row does; a row to create needs an email or a phone, and the
-// required custom fields (after defaults); a row to update must not take another contact's
-// email, phone or external id.
-func (q *Queries) ClassifyImportRows(ctx context.Context, arg ClassifyImportRowsParams) error {
-	_, err := q.db.Exec(ctx, classifyImportRows, arg.Mode, arg.Defaults, arg.RequiredKeys)
-	return err
 }
 
 const createImport = `-- name: CreateImport :one
@@ -225,26 +183,125 @@ func (q *Queries) CreateImport(ctx context.Context, arg CreateImportParams) (Imp
 const createImportStage = `-- name: CreateImportStage :exec
 
 CREATE TEMP TABLE import_stage (
-    row_number       integer NOT NULL,
-    name             text,
-    email            text,
-    email_normalized text,
-    phone            text,
-    external_id      text,
-    stage_id         uuid,
-    owner_id         uuid,
-    custom           jsonb NOT NULL,
-    problem          text,
-    match_id         uuid,
-    outcome          text,
-    reason           text,
-    new_id           uuid
+    row_number         integer NOT NULL,
+    name               text,
+    email              text,
+    email_normalized   text,
+    phone              text,
+    external_id        text,
+    stage_id           uuid,
+    owner_id           uuid,
+    custom             jsonb NOT NULL,
+    problem            text,
+    match_id           uuid,
+    outcome            text,
+    reason             text,
+    new_id             uuid,
+    external_id_holder uuid,
+    email_holder       uuid,
+    phone_holder       uuid
 ) ON COMMIT DROP
 `
 
 // The staging steps. import_stage is the transaction's temporary table (see the migration).
 func (q *Queries) CreateImportStage(ctx context.Context) error {
 	_, err := q.db.Exec(ctx, createImportStage)
+	return err
+}
+
+const decideImportRows = `-- name: DecideImportRows :exec
+WITH keyed AS (
+    SELECT row_number, external_id, email_normalized, phone, match_id FROM import_stage WHERE problem IS NULL
+    UNION ALL
+    SELECT c.row_number, NULLIF(c.external_id, ''), NULLIF(c.email_normalized, ''), NULLIF(c.phone, ''),
+           NULLIF(c.match_id, '00000000-0000-0000-0000-000000000000')
+    FROM (SELECT unnest($5::int[]) AS row_number, unnest($6::text[]) AS external_id,
+                 unnest($7::text[]) AS email_normalized, unnest($8::text[]) AS phone,
+                 unnest($9::uuid[]) AS match_id) c
+)
+UPDATE import_stage s
+SET outcome = COALESCE(v.verdict[1], CASE WHEN s.match_id IS NULL THEN 'create' ELSE 'update' END),
+    reason = v.verdict[2]
+FROM (
+    SELECT s2.row_number, CASE
+        WHEN s2.problem IS NOT NULL THEN ARRAY['reject', s2.problem]
+        WHEN d.first_row IS NOT NULL THEN
+            ARRAY['reject', 'duplicate inside the file: row ' || d.first_row || ' has the same ' || d.field]
+        WHEN s2.row_number = ANY($1::int[]) THEN
+            ARRAY['reject', 'duplicate inside the file: an earlier row has the same external id, email or phone']
+        WHEN s2.match_id IS NOT NULL AND $2::text = 'create_only' THEN ARRAY['skip', 'already exists (create only)']
+        WHEN s2.match_id IS NULL AND $2::text = 'update_only' THEN ARRAY['skip', 'no matching contact (update only)']
+        WHEN s2.match_id IS NULL AND s2.email_normalized IS NULL AND s2.phone IS NULL THEN ARRAY['reject', 'no email and no phone']
+        WHEN s2.match_id IS NULL AND NOT (($3::jsonb || s2.custom) ?& $4::text[]) THEN
+            ARRAY['reject', 'required field missing: ' || (SELECT string_agg(k, ', ') FROM unnest($4::text[]) k
+                                                           WHERE NOT (($3::jsonb || s2.custom) ? k))]
+        WHEN s2.match_id IS NULL THEN NULL
+        WHEN s2.external_id_holder <> s2.match_id THEN ARRAY['reject', 'external id belongs to another contact']
+        WHEN s2.email_holder <> s2.match_id THEN ARRAY['reject', 'email belongs to another contact']
+        WHEN s2.phone_holder <> s2.match_id THEN ARRAY['reject', 'phone belongs to another contact']
+        END AS verdict
+    FROM import_stage s2
+    LEFT JOIN (
+        SELECT DISTINCT ON (x.row_number) x.row_number, x.first_row, x.field
+        FROM (
+            SELECT row_number, min(row_number) OVER (PARTITION BY external_id) AS first_row, 'external id' AS field
+            FROM keyed WHERE external_id IS NOT NULL
+            UNION ALL
+            SELECT row_number, min(row_number) OVER (PARTITION BY email_normalized), 'email'
+            FROM keyed WHERE email_normalized IS NOT NULL
+            UNION ALL
+            SELECT row_number, min(row_number) OVER (PARTITION BY phone), 'phone'
+            FROM keyed WHERE phone IS NOT NULL
+            UNION ALL
+            SELECT row_number, min(row_number) OVER (PARTITION BY match_id), 'contact'
+            FROM keyed WHERE match_id IS NOT NULL
+        ) x
+        WHERE x.row_number > x.first_row
+        ORDER BY x.row_number, x.first_row
+    ) d ON d.row_number = s2.row_number
+) v
+WHERE s.row_number = v.row_number
+`
+
+type DecideImportRowsParams struct {
+	RepeatedRows       []int32
+	Mode               string
+	Defaults           []byte
+	RequiredKeys       []string
+	ContextRows        []int32
+	ContextExternalIds []string
+	ContextEmails      []string
+	ContextPhones      []string
+	ContextMatches     []uuid.UUID
+}
+
+// Every row's outcome and reason in one pass, the first reason that applies winning:
+//
+//	the parser's problem;
+//	a duplicate inside the file (an earlier row with the same external id, email or phone, or
+//	matching the same contact; the first row wins), or a repeat of a row of an earlier chunk
+//	(repeated_rows: they match a contact the run already wrote);
+//	the mode (create only, update only);
+//	a row to create needs an email or a phone, and the required custom fields (after defaults);
+//	a row to update must not take another contact's external id, email or phone.
+//
+// What is left is created or updated.
+// The context_* arrays are the clean rows of the chunk before, when it is still being written
+// beside this one (its contacts are not visible yet): its row numbers, keys and matched
+// contacts, so that a row repeating one of them is a duplicate as it would be in one chunk.
+// Empty strings and the nil uuid stand for none.
+func (q *Queries) DecideImportRows(ctx context.Context, arg DecideImportRowsParams) error {
+	_, err := q.db.Exec(ctx, decideImportRows,
+		arg.RepeatedRows,
+		arg.Mode,
+		arg.Defaults,
+		arg.RequiredKeys,
+		arg.ContextRows,
+		arg.ContextExternalIds,
+		arg.ContextEmails,
+		arg.ContextPhones,
+		arg.ContextMatches,
+	)
 	return err
 }
 
@@ -664,36 +721,6 @@ func (q *Queries) ImportMembers(ctx context.Context, arg ImportMembersParams) ([
 	return items, nil
 }
 
-const importStageMatches = `-- name: ImportStageMatches :many
-SELECT row_number, match_id::uuid AS match_id FROM import_stage
-WHERE match_id IS NOT NULL AND outcome IS NULL
-`
-
-type ImportStageMatchesRow struct {
-	RowNumber int32
-	MatchID   uuid.UUID
-}
-
-func (q *Queries) ImportStageMatches(ctx context.Context) ([]ImportStageMatchesRow, error) {
-	rows, err := q.db.Query(ctx, importStageMatches)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []ImportStageMatchesRow{}
-	for rows.Next() {
-		var i ImportStageMatchesRow
-		if err := rows.Scan(&i.RowNumber, &i.MatchID); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const importStageSample = `-- name: ImportStageSample :many
 SELECT row_number, name, email, phone, external_id, stage_id, owner_id, custom, outcome, reason, match_id
 FROM import_stage
@@ -1006,7 +1033,7 @@ func (q *Queries) ListImports(ctx context.Context, arg ListImportsParams) ([]Imp
 }
 
 const lockImport = `-- name: LockImport :one
-SELECT workspace_id, agent_id, id, file_name, size_bytes, checksum, encoding, delimiter, has_header, headers, total_rows, mode, mapping, status, cancel_requested, rows_done, created_count, updated_count, skipped_count, rejected_count, error, undo_kept, created_by, created_at, started_at, finished_at, undone_at, updated_at FROM imports WHERE workspace_id = $1 AND id = $2 FOR UPDATE
+SELECT workspace_id, agent_id, id, file_name, size_bytes, checksum, encoding, delimiter, has_header, headers, total_rows, mode, mapping, status, cancel_requested, rows_done, created_count, updated_count, skipped_count, rejected_count, error, undo_kept, created_by, created_at, started_at, finished_at, undone_at, updated_at FROM imports WHERE workspace_id = $1 AND id = $2 FOR NO KEY UPDATE
 `
 
 type LockImportParams struct {
@@ -1016,7 +1043,9 @@ type LockImportParams struct {
 
 // The run's and the member's lock on an import: a chunk commits under it, so two runs of the
 // job (River delivers at least once) never write the same rows, and cancel and undo wait for
-// the chunk in flight.
+// the chunk in flight. NO KEY: the next chunk, written meanwhile, holds the key-share locks of
+// its import_changes and import_issues rows' foreign keys on the same import, and commits
+// after this one.
 func (q *Queries) LockImport(ctx context.Context, arg LockImportParams) (Import, error) {
 	row := q.db.QueryRow(ctx, lockImport, arg.WorkspaceID, arg.ID)
 	var i Import
@@ -1053,57 +1082,63 @@ func (q *Queries) LockImport(ctx context.Context, arg LockImportParams) (Import,
 	return i, err
 }
 
-const matchImportRowsByEmail = `-- name: MatchImportRowsByEmail :exec
-UPDATE import_stage s SET match_id = c.id
-FROM contacts c
-WHERE s.problem IS NULL AND s.match_id IS NULL AND s.email_normalized IS NOT NULL
-  AND c.workspace_id = $1 AND c.agent_id = $2 AND c.status = 'active' AND c.email_normalized = s.email_normalized
+const matchImportRows = `-- name: MatchImportRows :many
+UPDATE import_stage s
+SET match_id = COALESCE(h.by_external_id, h.by_email, h.by_phone),
+    external_id_holder = h.by_external_id, email_holder = h.by_email, phone_holder = h.by_phone
+FROM (
+    SELECT s2.row_number,
+        (SELECT c.id FROM contacts c
+         WHERE s2.external_id IS NOT NULL AND c.workspace_id = $1 AND c.agent_id = $2
+           AND c.status = 'active' AND c.external_id = s2.external_id) AS by_external_id,
+        (SELECT c.id FROM contacts c
+         WHERE s2.email_normalized IS NOT NULL AND c.workspace_id = $1 AND c.agent_id = $2
+           AND c.status = 'active' AND c.email_normalized = s2.email_normalized) AS by_email,
+        (SELECT c.id FROM contacts c
+         WHERE s2.phone IS NOT NULL AND c.workspace_id = $1 AND c.agent_id = $2
+           AND c.status = 'active' AND c.phone = s2.phone) AS by_phone
+    FROM import_stage s2
+    WHERE s2.problem IS NULL
+    -- a fence: the lookups run once a row, not once for each place they are used
+    OFFSET 0
+) h
+WHERE s.row_number = h.row_number AND COALESCE(h.by_external_id, h.by_email, h.by_phone) IS NOT NULL
+RETURNING s.row_number, s.match_id::uuid AS match_id
 `
 
-type MatchImportRowsByEmailParams struct {
+type MatchImportRowsParams struct {
 	WorkspaceID uuid.UUID
 	AgentID     uuid.UUID
 }
 
-func (q *Queries) MatchImportRowsByEmail(ctx context.Context, arg MatchImportRowsByEmailParams) error {
-	_, err := q.db.Exec(ctx, matchImportRowsByEmail, arg.WorkspaceID, arg.AgentID)
-	return err
+type MatchImportRowsRow struct {
+	RowNumber int32
+	MatchID   uuid.UUID
 }
 
-const matchImportRowsByExternalID = `-- name: MatchImportRowsByExternalID :exec
-UPDATE import_stage s SET match_id = c.id
-FROM contacts c
-WHERE s.problem IS NULL AND s.external_id IS NOT NULL
-  AND c.workspace_id = $1 AND c.agent_id = $2 AND c.status = 'active' AND c.external_id = s.external_id
-`
-
-type MatchImportRowsByExternalIDParams struct {
-	WorkspaceID uuid.UUID
-	AgentID     uuid.UUID
-}
-
-// Which existing contact each row is: by external id, then email, then phone (one statement
-// each, in that order, so an earlier key wins). Rows with a problem match nothing.
-func (q *Queries) MatchImportRowsByExternalID(ctx context.Context, arg MatchImportRowsByExternalIDParams) error {
-	_, err := q.db.Exec(ctx, matchImportRowsByExternalID, arg.WorkspaceID, arg.AgentID)
-	return err
-}
-
-const matchImportRowsByPhone = `-- name: MatchImportRowsByPhone :exec
-UPDATE import_stage s SET match_id = c.id
-FROM contacts c
-WHERE s.problem IS NULL AND s.match_id IS NULL AND s.phone IS NOT NULL
-  AND c.workspace_id = $1 AND c.agent_id = $2 AND c.status = 'active' AND c.phone = s.phone
-`
-
-type MatchImportRowsByPhoneParams struct {
-	WorkspaceID uuid.UUID
-	AgentID     uuid.UUID
-}
-
-func (q *Queries) MatchImportRowsByPhone(ctx context.Context, arg MatchImportRowsByPhoneParams) error {
-	_, err := q.db.Exec(ctx, matchImportRowsByPhone, arg.WorkspaceID, arg.AgentID)
-	return err
+// Which active contacts hold each clean row's external id, email and phone, in one pass: each
+// a scalar subquery, so one index lookup whatever the staging table's statistics. The row
+// matches the first of them (external id, then email, then phone); the others say, for a row
+// that updates, whether its details belong to another contact. Only matched rows are
+// rewritten, and returned.
+func (q *Queries) MatchImportRows(ctx context.Context, arg MatchImportRowsParams) ([]MatchImportRowsRow, error) {
+	rows, err := q.db.Query(ctx, matchImportRows, arg.WorkspaceID, arg.AgentID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []MatchImportRowsRow{}
+	for rows.Next() {
+		var i MatchImportRowsRow
+		if err := rows.Scan(&i.RowNumber, &i.MatchID); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const queueImport = `-- name: QueueImport :one
@@ -1185,61 +1220,6 @@ func (q *Queries) RecordImportIssues(ctx context.Context, arg RecordImportIssues
 	return err
 }
 
-const rejectDuplicateRows = `-- name: RejectDuplicateRows :exec
-UPDATE import_stage s
-SET outcome = 'reject', reason = 'duplicate inside the file: row ' || d.first_row || ' has the same ' || d.field
-FROM (
-    SELECT DISTINCT ON (x.row_number) x.row_number, x.first_row, x.field
-    FROM (
-        SELECT row_number, min(row_number) OVER (PARTITION BY external_id) AS first_row, 'external id' AS field
-        FROM import_stage WHERE problem IS NULL AND external_id IS NOT NULL
-        UNION ALL
-        SELECT row_number, min(row_number) OVER (PARTITION BY email_normalized), 'email'
-        FROM import_stage WHERE problem IS NULL AND email_normalized IS NOT NULL
-        UNION ALL
-        SELECT row_number, min(row_number) OVER (PARTITION BY phone), 'phone'
-        FROM import_stage WHERE problem IS NULL AND phone IS NOT NULL
-        UNION ALL
-        SELECT row_number, min(row_number) OVER (PARTITION BY match_id), 'contact'
-        FROM import_stage WHERE problem IS NULL AND match_id IS NOT NULL
-    ) x
-    WHERE x.row_number > x.first_row
-    ORDER BY x.row_number, x.first_row
-) d
-WHERE s.row_number = d.row_number AND s.outcome IS NULL
-`
-
-// A row that repeats an earlier row's external id, email or phone, or that matched the same
-// contact, is a duplicate inside the file: the first row wins.
-func (q *Queries) RejectDuplicateRows(ctx context.Context) error {
-	_, err := q.db.Exec(ctx, rejectDuplicateRows)
-	return err
-}
-
-const rejectProblemRows = `-- name: RejectProblemRows :exec
-UPDATE import_stage SET outcome = 'reject', reason = problem WHERE problem IS NOT NULL
-`
-
-func (q *Queries) RejectProblemRows(ctx context.Context) error {
-	_, err := q.db.Exec(ctx, rejectProblemRows)
-	return err
-}
-
-const rejectStageRows = `-- name: RejectStageRows :exec
-UPDATE import_stage SET outcome = 'reject', reason = $1::text
-WHERE row_number = ANY($2::int[]) AND outcome IS NULL
-`
-
-type RejectStageRowsParams struct {
-	Reason     string
-	RowNumbers []int32
-}
-
-func (q *Queries) RejectStageRows(ctx context.Context, arg RejectStageRowsParams) error {
-	_, err := q.db.Exec(ctx, rejectStageRows, arg.Reason, arg.RowNumbers)
-	return err
-}
-
 const rejectTakenCustomValues = `-- name: RejectTakenCustomValues :exec
 UPDATE import_stage s
 SET outcome = 'reject', reason = 'the ' || t.key || ' value belongs to another contact'
@@ -1271,43 +1251,6 @@ type RejectTakenCustomValuesParams struct {
 // once (a hash join), and only when the agent has unique fields.
 func (q *Queries) RejectTakenCustomValues(ctx context.Context, arg RejectTakenCustomValuesParams) error {
 	_, err := q.db.Exec(ctx, rejectTakenCustomValues, arg.UniqueKeys, arg.WorkspaceID, arg.AgentID)
-	return err
-}
-
-const rejectTakenDetails = `-- name: RejectTakenDetails :exec
-UPDATE import_stage s
-SET outcome = 'reject', reason = t.field || ' belongs to another contact'
-FROM (
-    SELECT DISTINCT ON (s2.row_number) s2.row_number, x.field
-    FROM import_stage s2
-    CROSS JOIN LATERAL (
-        SELECT 'external id' AS field FROM contacts c
-        WHERE s2.external_id IS NOT NULL AND c.workspace_id = $1 AND c.agent_id = $2
-          AND c.status = 'active' AND c.external_id = s2.external_id AND c.id IS DISTINCT FROM s2.match_id
-        UNION ALL
-        SELECT 'email' FROM contacts c
-        WHERE s2.email_normalized IS NOT NULL AND c.workspace_id = $1 AND c.agent_id = $2
-          AND c.status = 'active' AND c.email_normalized = s2.email_normalized AND c.id IS DISTINCT FROM s2.match_id
-        UNION ALL
-        SELECT 'phone' FROM contacts c
-        WHERE s2.phone IS NOT NULL AND c.workspace_id = $1 AND c.agent_id = $2
-          AND c.status = 'active' AND c.phone = s2.phone AND c.id IS DISTINCT FROM s2.match_id
-    ) x
-    WHERE s2.outcome = 'update'
-    ORDER BY s2.row_number
-) t
-WHERE s.row_number = t.row_number
-`
-
-type RejectTakenDetailsParams struct {
-	WorkspaceID uuid.UUID
-	AgentID     uuid.UUID
-}
-
-// A row whose email, phone or external id belongs to another active contact than the one it
-// updates (or to any, for a row to create) would break the one-contact-per-detail rule.
-func (q *Queries) RejectTakenDetails(ctx context.Context, arg RejectTakenDetailsParams) error {
-	_, err := q.db.Exec(ctx, rejectTakenDetails, arg.WorkspaceID, arg.AgentID)
 	return err
 }
 

@@ -249,20 +249,23 @@ type ImportIssue struct {
 }
 
 type ImportStage struct {
-	RowNumber       int32
-	Name            *string
-	Email           *string
-	EmailNormalized *string
-	Phone           *string
-	ExternalID      *string
-	StageID         uuid.NullUUID
-	OwnerID         uuid.NullUUID
-	Custom          []byte
-	Problem         *string
-	MatchID         uuid.NullUUID
-	Outcome         *string
-	Reason          *string
-	NewID           uuid.NullUUID
+	RowNumber        int32
+	Name             *string
+	Email            *string
+	EmailNormalized  *string
+	Phone            *string
+	ExternalID       *string
+	StageID          uuid.NullUUID
+	OwnerID          uuid.NullUUID
+	Custom           []byte
+	Problem          *string
+	MatchID          uuid.NullUUID
+	Outcome          *string
+	Reason           *string
+	NewID            uuid.NullUUID
+	ExternalIDHolder uuid.NullUUID
+	EmailHolder      uuid.NullUUID
+	PhoneHolder      uuid.NullUUID
 }
 
 type ImportTemplate struct {

@@ -14,8 +14,10 @@ SELECT * FROM imports WHERE workspace_id = @workspace_id AND id = @id;
 -- name: LockImport :one
 -- The run's and the member's lock on an import: a chunk commits under it, so two runs of the
 -- job (River delivers at least once) never write the same rows, and cancel and undo wait for
--- the chunk in flight.
-SELECT * FROM imports WHERE workspace_id = @workspace_id AND id = @id FOR UPDATE;
+-- the chunk in flight. NO KEY: the next chunk, written meanwhile, holds the key-share locks of
+-- its import_changes and import_issues rows' foreign keys on the same import, and commits
+-- after this one.
+SELECT * FROM imports WHERE workspace_id = @workspace_id AND id = @id FOR NO KEY UPDATE;
 
 -- name: ListImports :many
 SELECT * FROM imports
@@ -112,20 +114,23 @@ LIMIT 50;
 
 -- name: CreateImportStage :exec
 CREATE TEMP TABLE import_stage (
-    row_number       integer NOT NULL,
-    name             text,
-    email            text,
-    email_normalized text,
-    phone            text,
-    external_id      text,
-    stage_id         uuid,
-    owner_id         uuid,
-    custom           jsonb NOT NULL,
-    problem          text,
-    match_id         uuid,
-    outcome          text,
-    reason           text,
-    new_id           uuid
+    row_number         integer NOT NULL,
+    name               text,
+    email              text,
+    email_normalized   text,
+    phone              text,
+    external_id        text,
+    stage_id           uuid,
+    owner_id           uuid,
+    custom             jsonb NOT NULL,
+    problem            text,
+    match_id           uuid,
+    outcome            text,
+    reason             text,
+    new_id             uuid,
+    external_id_holder uuid,
+    email_holder       uuid,
+    phone_holder       uuid
 ) ON COMMIT DROP;
 
 -- name: StageImportRows :copyfrom
@@ -133,121 +138,109 @@ INSERT INTO import_stage (row_number, name, email, email_normalized, phone, exte
 VALUES (@row_number, @name, @email, @email_normalized, @phone, @external_id, @stage_id, @owner_id, @custom, @problem, @new_id);
 
 -- name: AnalyzeImportStage :exec
--- Statistics, so the matching joins below are planned for the chunk's real size.
-ANALYZE import_stage (row_number, external_id, email_normalized, phone, match_id);
+-- Statistics on the row numbers, so the staging table's joins with itself (by row number) are
+-- planned for the chunk's real size. The other columns have none on purpose: a join with
+-- contacts on the rows to update is then planned as index lookups, whatever their order.
+ANALYZE import_stage (row_number);
 
--- name: MatchImportRowsByExternalID :exec
--- Which existing contact each row is: by external id, then email, then phone (one statement
--- each, in that order, so an earlier key wins). Rows with a problem match nothing.
-UPDATE import_stage s SET match_id = c.id
-FROM contacts c
-WHERE s.problem IS NULL AND s.external_id IS NOT NULL
-  AND c.workspace_id = @workspace_id AND c.agent_id = @agent_id AND c.status = 'active' AND c.external_id = s.external_id;
-
--- name: MatchImportRowsByEmail :exec
-UPDATE import_stage s SET match_id = c.id
-FROM contacts c
-WHERE s.problem IS NULL AND s.match_id IS NULL AND s.email_normalized IS NOT NULL
-  AND c.workspace_id = @workspace_id AND c.agent_id = @agent_id AND c.status = 'active' AND c.email_normalized = s.email_normalized;
-
--- name: MatchImportRowsByPhone :exec
-UPDATE import_stage s SET match_id = c.id
-FROM contacts c
-WHERE s.problem IS NULL AND s.match_id IS NULL AND s.phone IS NOT NULL
-  AND c.workspace_id = @workspace_id AND c.agent_id = @agent_id AND c.status = 'active' AND c.phone = s.phone;
-
--- name: RejectProblemRows :exec
-UPDATE import_stage SET outcome = 'reject', reason = problem WHERE problem IS NOT NULL;
-
--- name: RejectDuplicateRows :exec
--- A row that repeats an earlier row's external id, email or phone, or that matched the same
--- contact, is a duplicate inside the file: the first row wins.
+-- name: MatchImportRows :many
+-- Which active contacts hold each clean row's external id, email and phone, in one pass: each
+-- a scalar subquery, so one index lookup whatever the staging table's statistics. The row
+-- matches the first of them (external id, then email, then phone); the others say, for a row
+-- that updates, whether its details belong to another contact. Only matched rows are
+-- rewritten, and returned.
 UPDATE import_stage s
-SET outcome = 'reject', reason = 'duplicate inside the file: row ' || d.first_row || ' has the same ' || d.field
+SET match_id = COALESCE(h.by_external_id, h.by_email, h.by_phone),
+    external_id_holder = h.by_external_id, email_holder = h.by_email, phone_holder = h.by_phone
 FROM (
-    SELECT DISTINCT ON (x.row_number) x.row_number, x.first_row, x.field
-    FROM (
-        SELECT row_number, min(row_number) OVER (PARTITION BY external_id) AS first_row, 'external id' AS field
-        FROM import_stage WHERE problem IS NULL AND external_id IS NOT NULL
-        UNION ALL
-        SELECT row_number, min(row_number) OVER (PARTITION BY email_normalized), 'email'
-        FROM import_stage WHERE problem IS NULL AND email_normalized IS NOT NULL
-        UNION ALL
-        SELECT row_number, min(row_number) OVER (PARTITION BY phone), 'phone'
-        FROM import_stage WHERE problem IS NULL AND phone IS NOT NULL
-        UNION ALL
-        SELECT row_number, min(row_number) OVER (PARTITION BY match_id), 'contact'
-        FROM import_stage WHERE problem IS NULL AND match_id IS NOT NULL
-    ) x
-    WHERE x.row_number > x.first_row
-    ORDER BY x.row_number, x.first_row
-) d
-WHERE s.row_number = d.row_number AND s.outcome IS NULL;
+    SELECT s2.row_number,
+        (SELECT c.id FROM contacts c
+         WHERE s2.external_id IS NOT NULL AND c.workspace_id = @workspace_id AND c.agent_id = @agent_id
+           AND c.status = 'active' AND c.external_id = s2.external_id) AS by_external_id,
+        (SELECT c.id FROM contacts c
+         WHERE s2.email_normalized IS NOT NULL AND c.workspace_id = @workspace_id AND c.agent_id = @agent_id
+           AND c.status = 'active' AND c.email_normalized = s2.email_normalized) AS by_email,
+        (SELECT c.id FROM contacts c
+         WHERE s2.phone IS NOT NULL AND c.workspace_id = @workspace_id AND c.agent_id = @agent_id
+           AND c.status = 'active' AND c.phone = s2.phone) AS by_phone
+    FROM import_stage s2
+    WHERE s2.problem IS NULL
+    -- a fence: the lookups run once a row, not once for each place they are used
+    OFFSET 0
+) h
+WHERE s.row_number = h.row_number AND COALESCE(h.by_external_id, h.by_email, h.by_phone) IS NOT NULL
+RETURNING s.row_number, s.match_id::uuid AS match_id;
 
--- name: ImportStageMatches :many
-SELECT row_number, match_id::uuid AS match_id FROM import_stage
-WHERE match_id IS NOT NULL AND outcome IS NULL;
-
--- name: RejectStageRows :exec
-UPDATE import_stage SET outcome = 'reject', reason = @reason::text
-WHERE row_number = ANY(@row_numbers::int[]) AND outcome IS NULL;
+-- name: DecideImportRows :exec
+-- Every row's outcome and reason in one pass, the first reason that applies winning:
+--   the parser's problem;
+--   a duplicate inside the file (an earlier row with the same external id, email or phone, or
+--   matching the same contact; the first row wins), or a repeat of a row of an earlier chunk
+--   (repeated_rows: they match a contact the run already wrote);
+--   the mode (create only, update only);
+--   a row to create needs an email or a phone, and the required custom fields (after defaults);
+--   a row to update must not take another contact's external id, email or phone.
+-- What is left is created or updated.
+-- The context_* arrays are the clean rows of the chunk before, when it is still being written
+-- beside this one (its contacts are not visible yet): its row numbers, keys and matched
+-- contacts, so that a row repeating one of them is a duplicate as it would be in one chunk.
+-- Empty strings and the nil uuid stand for none.
+WITH keyed AS (
+    SELECT row_number, external_id, email_normalized, phone, match_id FROM import_stage WHERE problem IS NULL
+    UNION ALL
+    SELECT c.row_number, NULLIF(c.external_id, ''), NULLIF(c.email_normalized, ''), NULLIF(c.phone, ''),
+           NULLIF(c.match_id, '00000000-0000-0000-0000-000000000000')
+    FROM (SELECT unnest(@context_rows::int[]) AS row_number, unnest(@context_external_ids::text[]) AS external_id,
+                 unnest(@context_emails::text[]) AS email_normalized, unnest(@context_phones::text[]) AS phone,
+                 unnest(@context_matches::uuid[]) AS match_id) c
+)
+UPDATE import_stage s
+SET outcome = COALESCE(v.verdict[1], CASE WHEN s.match_id IS NULL THEN 'create' ELSE 'update' END),
+    reason = v.verdict[2]
+FROM (
+    SELECT s2.row_number, CASE
+        WHEN s2.problem IS NOT NULL THEN ARRAY['reject', s2.problem]
+        WHEN d.first_row IS NOT NULL THEN
+            ARRAY['reject', 'duplicate inside the file: row ' || d.first_row || ' has the same ' || d.field]
+        WHEN s2.row_number = ANY(@repeated_rows::int[]) THEN
+            ARRAY['reject', 'duplicate inside the file: an earlier row has the same external id, email or phone']
+        WHEN s2.match_id IS NOT NULL AND @mode::text = 'create_only' THEN ARRAY['skip', 'already exists (create only)']
+        WHEN s2.match_id IS NULL AND @mode::text = 'update_only' THEN ARRAY['skip', 'no matching contact (update only)']
+        WHEN s2.match_id IS NULL AND s2.email_normalized IS NULL AND s2.phone IS NULL THEN ARRAY['reject', 'no email and no phone']
+        WHEN s2.match_id IS NULL AND NOT ((@defaults::jsonb || s2.custom) ?& @required_keys::text[]) THEN
+            ARRAY['reject', 'required field missing: ' || (SELECT string_agg(k, ', ') FROM unnest(@required_keys::text[]) k
+                                                           WHERE NOT ((@defaults::jsonb || s2.custom) ? k))]
+        WHEN s2.match_id IS NULL THEN NULL
+        WHEN s2.external_id_holder <> s2.match_id THEN ARRAY['reject', 'external id belongs to another contact']
+        WHEN s2.email_holder <> s2.match_id THEN ARRAY['reject', 'email belongs to another contact']
+        WHEN s2.phone_holder <> s2.match_id THEN ARRAY['reject', 'phone belongs to another contact']
+        END AS verdict
+    FROM import_stage s2
+    LEFT JOIN (
+        SELECT DISTINCT ON (x.row_number) x.row_number, x.first_row, x.field
+        FROM (
+            SELECT row_number, min(row_number) OVER (PARTITION BY external_id) AS first_row, 'external id' AS field
+            FROM keyed WHERE external_id IS NOT NULL
+            UNION ALL
+            SELECT row_number, min(row_number) OVER (PARTITION BY email_normalized), 'email'
+            FROM keyed WHERE email_normalized IS NOT NULL
+            UNION ALL
+            SELECT row_number, min(row_number) OVER (PARTITION BY phone), 'phone'
+            FROM keyed WHERE phone IS NOT NULL
+            UNION ALL
+            SELECT row_number, min(row_number) OVER (PARTITION BY match_id), 'contact'
+            FROM keyed WHERE match_id IS NOT NULL
+        ) x
+        WHERE x.row_number > x.first_row
+        ORDER BY x.row_number, x.first_row
+    ) d ON d.row_number = s2.row_number
+) v
+WHERE s.row_number = v.row_number;
 
 -- name: ImportTouchedContacts :many
 -- The contacts a run created or updated so far: a later row matching one repeats an earlier
 -- row of the file.
 SELECT contact_id FROM import_changes WHERE workspace_id = @workspace_id AND import_id = @import_id;
-
--- name: AnalyzeImportMatches :exec
--- Statistics on what matched, for the joins with contacts that follow.
-ANALYZE import_stage (match_id);
-
--- name: ClassifyImportRows :exec
--- The mode decides what a clean row does; a row to create needs an email or a phone, and the
--- required custom fields (after defaults); a row to update must not take another contact's
--- email, phone or external id.
-UPDATE import_stage s
-SET outcome = CASE
-        WHEN s.match_id IS NOT NULL AND @mode::text = 'create_only' THEN 'skip'
-        WHEN s.match_id IS NULL AND @mode::text = 'update_only' THEN 'skip'
-        WHEN s.match_id IS NULL AND s.email_normalized IS NULL AND s.phone IS NULL THEN 'reject'
-        WHEN s.match_id IS NULL AND NOT ((@defaults::jsonb || s.custom) ?& @required_keys::text[]) THEN 'reject'
-        WHEN s.match_id IS NULL THEN 'create'
-        ELSE 'update' END,
-    reason = CASE
-        WHEN s.match_id IS NOT NULL AND @mode::text = 'create_only' THEN 'already exists (create only)'
-        WHEN s.match_id IS NULL AND @mode::text = 'update_only' THEN 'no matching contact (update only)'
-        WHEN s.match_id IS NULL AND s.email_normalized IS NULL AND s.phone IS NULL THEN 'no email and no phone'
-        WHEN s.match_id IS NULL AND NOT ((@defaults::jsonb || s.custom) ?& @required_keys::text[]) THEN
-            'required field missing: ' || (SELECT string_agg(k, ', ') FROM unnest(@required_keys::text[]) k
-                                           WHERE NOT ((@defaults::jsonb || s.custom) ? k))
-        END
-WHERE s.outcome IS NULL;
-
--- name: RejectTakenDetails :exec
--- A row whose email, phone or external id belongs to another active contact than the one it
--- updates (or to any, for a row to create) would break the one-contact-per-detail rule.
-UPDATE import_stage s
-SET outcome = 'reject', reason = t.field || ' belongs to another contact'
-FROM (
-    SELECT DISTINCT ON (s2.row_number) s2.row_number, x.field
-    FROM import_stage s2
-    CROSS JOIN LATERAL (
-        SELECT 'external id' AS field FROM contacts c
-        WHERE s2.external_id IS NOT NULL AND c.workspace_id = @workspace_id AND c.agent_id = @agent_id
-          AND c.status = 'active' AND c.external_id = s2.external_id AND c.id IS DISTINCT FROM s2.match_id
-        UNION ALL
-        SELECT 'email' FROM contacts c
-        WHERE s2.email_normalized IS NOT NULL AND c.workspace_id = @workspace_id AND c.agent_id = @agent_id
-          AND c.status = 'active' AND c.email_normalized = s2.email_normalized AND c.id IS DISTINCT FROM s2.match_id
-        UNION ALL
-        SELECT 'phone' FROM contacts c
-        WHERE s2.phone IS NOT NULL AND c.workspace_id = @workspace_id AND c.agent_id = @agent_id
-          AND c.status = 'active' AND c.phone = s2.phone AND c.id IS DISTINCT FROM s2.match_id
-    ) x
-    WHERE s2.outcome = 'update'
-    ORDER BY s2.row_number
-) t
-WHERE s.row_number = t.row_number;
 
 -- name: RejectTakenCustomValues :exec
 -- Unique custom fields: a value another active contact holds, or an earlier row of the file.

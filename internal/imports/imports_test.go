@@ -221,3 +221,50 @@ func TestImportInChunksMatchesOneChunk(t *testing.T) {
 	// Automations: one job per chunk's new contacts.
 	require.Positive(t, c.env.Count(t, c.owner.WorkspaceID, "SELECT count(*) FROM river.river_job WHERE kind = 'automate_contacts'"))
 }
+
+func TestImportReasons(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	for _, body := range []map[string]any{
+		{"name": "Ann", "email": "ann@example.com"},
+		{"name": "Bob", "email": "bob@example.com", "phone": "+14155550101"},
+	} {
+		resp := c.owner.Do("POST", c.base+"/contacts", body)
+		require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	}
+	file := "name,email,phone\n" +
+		"Ann Two,ann@example.com,+14155550101\n" + // updates Ann with Bob's phone
+		"Nobody,,\n" +
+		"Bob Two,bob@example.com,\n" +
+		"Cy,cy@example.com,\n"
+	preview := func(mode string) []any {
+		resp := c.upload(t, "reasons.csv", []byte(file), "?mode="+mode)
+		require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+		resp = c.owner.Do("POST", c.base+"/imports/"+resp.Map(t)["id"].(string)+"/preview", nil)
+		require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+		return resp.Map(t)["rows"].([]any)
+	}
+	outcome := func(row any) (string, any) {
+		return row.(map[string]any)["outcome"].(string), row.(map[string]any)["reason"]
+	}
+	rows := preview("create_and_update")
+	for i, want := range [][2]any{
+		{"reject", "phone belongs to another contact"},
+		{"reject", "no email and no phone"},
+		{"update", nil},
+		{"create", nil},
+	} {
+		o, r := outcome(rows[i])
+		require.Equal(t, want, [2]any{o, r}, "row %d", i+1)
+	}
+	rows = preview("create_only")
+	for i, want := range []string{"skip", "reject", "skip", "create"} {
+		o, _ := outcome(rows[i])
+		require.Equal(t, want, o, "row %d", i+1)
+	}
+	o, r := outcome(rows[0])
+	require.Equal(t, [2]any{"skip", "already exists (create only)"}, [2]any{o, r})
+	rows = preview("update_only")
+	o, r = outcome(rows[3])
+	require.Equal(t, [2]any{"skip", "no matching contact (update only)"}, [2]any{o, r})
+}

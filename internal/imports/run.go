@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -35,55 +36,33 @@ func stage(ctx context.Context, tx tenant.Tx, rows []db.StageImportRowsParams) e
 }
 
 // classify decides every staged row's outcome (create, update, skip, reject with a reason),
-// set-based. During a run, earlier chunks are already written, so a row matching a contact the
-// import touched before (in touched) is a duplicate inside the file; a preview (touched nil)
-// stages the whole file and finds those duplicates among the staged rows.
-func classify(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, mode string, p *plan, touched map[uuid.UUID]struct{}, took timings) error {
+// set-based: one statement finds the contacts that hold each row's details, one decides. During
+// a run, earlier chunks are already written, so a row matching a contact the import touched
+// before (in touched) is a duplicate inside the file; a preview (touched nil) stages the whole
+// file and finds those duplicates among the staged rows.
+func classify(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, mode string, p *plan, touched *touchedSet, before *flight,
+	took timings) ([]db.MatchImportRowsRow, error) {
 	ws := tx.WorkspaceID
 	q := tx.Q
+	var repeated []int32
+	var matches []db.MatchImportRowsRow
 	steps := []func() error{
 		func() error { return q.AnalyzeImportStage(ctx) },
 		func() error {
-			return q.MatchImportRowsByExternalID(ctx, db.MatchImportRowsByExternalIDParams{WorkspaceID: ws, AgentID: agentID})
-		},
-		func() error {
-			return q.MatchImportRowsByEmail(ctx, db.MatchImportRowsByEmailParams{WorkspaceID: ws, AgentID: agentID})
-		},
-		func() error {
-			return q.MatchImportRowsByPhone(ctx, db.MatchImportRowsByPhoneParams{WorkspaceID: ws, AgentID: agentID})
-		},
-		func() error { return q.AnalyzeImportMatches(ctx) },
-		func() error { return q.RejectProblemRows(ctx) },
-		func() error { return q.RejectDuplicateRows(ctx) },
-		func() error {
-			if touched == nil {
-				return nil
-			}
-			// During a run, earlier chunks are already contacts: a row matching a contact the
-			// import created or updated repeats an earlier row of the file. The run keeps those
-			// ids in memory (a join with import_changes, which grows faster than its
-			// statistics, was planned as a nested scan: 90 s for one chunk).
-			matches, err := q.ImportStageMatches(ctx)
-			if err != nil {
+			var err error
+			matches, err = q.MatchImportRows(ctx, db.MatchImportRowsParams{WorkspaceID: ws, AgentID: agentID})
+			if err != nil || touched == nil {
 				return err
 			}
-			var again []int32
-			for _, m := range matches {
-				if _, ok := touched[m.MatchID]; ok {
-					again = append(again, m.RowNumber)
-				}
-			}
-			if len(again) == 0 {
-				return nil
-			}
-			return q.RejectStageRows(ctx, db.RejectStageRowsParams{RowNumbers: again,
-				Reason: "duplicate inside the file: an earlier row has the same external id, email or phone"})
+			repeated = touched.repeated(matches)
+			return nil
 		},
 		func() error {
-			return q.ClassifyImportRows(ctx, db.ClassifyImportRowsParams{Mode: mode, Defaults: p.defaults, RequiredKeys: p.required})
-		},
-		func() error {
-			return q.RejectTakenDetails(ctx, db.RejectTakenDetailsParams{WorkspaceID: ws, AgentID: agentID})
+			args := db.DecideImportRowsParams{RepeatedRows: repeated, Mode: mode, Defaults: p.defaults, RequiredKeys: p.required}
+			if before != nil {
+				before.context(&args)
+			}
+			return q.DecideImportRows(ctx, args)
 		},
 		func() error {
 			if len(p.unique) == 0 {
@@ -98,16 +77,15 @@ func classify(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, mode string,
 	for i, step := range steps {
 		began := time.Now()
 		if err := step(); err != nil {
-			return err
+			return nil, err
 		}
 		took[classifySteps[i]] += time.Since(began)
 	}
-	return nil
+	return matches, nil
 }
 
 // classifySteps name classify's steps in the chunk timings logged at debug level.
-var classifySteps = []string{"analyze", "match_external_id", "match_email", "match_phone", "analyze_matches", "reject_problems", "reject_duplicates",
-	"reject_earlier_chunks", "classify", "reject_taken_details", "reject_taken_custom", "skip_unchanged"}
+var classifySteps = []string{"analyze", "match", "decide", "reject_taken_custom", "skip_unchanged"}
 
 // timings are how long a chunk's steps took, logged at debug level: where an import's time goes.
 type timings map[string]time.Duration
@@ -225,7 +203,7 @@ func (s *Service) Preview(ctx context.Context, ws, agentID, id uuid.UUID) (Previ
 				break
 			}
 		}
-		if err := classify(ctx, tx, agentID, imp.Mode, p, nil, timings{}); err != nil {
+		if _, err := classify(ctx, tx, agentID, imp.Mode, p, nil, nil, timings{}); err != nil {
 			return err
 		}
 		summary, err := tx.Q.ImportStageSummary(ctx)
@@ -271,14 +249,27 @@ func (s *Service) readChunk(f *fileReader, p *plan, n int) ([]db.StageImportRows
 // job is ahead of this one.
 var errStop = errors.New("imports: the run stops")
 
+// errCancelled is a chunk that found the import cancelled when it came to commit: its writes
+// are rolled back and the cancellation is committed on its own.
+var errCancelled = errors.New("imports: cancelled")
+
 // RunImport is the run_import job: the file, chunk after chunk, each chunk in one transaction
 // with its checkpoint. It resumes after the last committed chunk; an import that is no longer
 // queued or running is left as it is.
+//
+// Two chunks are written at once, on two connections: the database does most of an import's
+// work, one core per connection, and a chunk's transaction spends most of its time writing
+// contacts that the next chunk does not touch. Chunk k is staged, classified and written while
+// chunk k-1 is still being written; it commits after it (both take the import's lock to
+// commit, and k checks that the checkpoint is where k-1 left it). Chunk k cannot see k-1's
+// contacts before they commit, so it is classified with k-1's rows as context: a row of k
+// repeating a key of k-1, or matching the same contact, is a duplicate inside the file, as it
+// would be within one chunk; the contacts of earlier chunks are committed and found as before.
 func (s *Service) RunImport(ctx context.Context, ws, id uuid.UUID) error {
 	var r db.Import
 	var p *plan
 	var starting uuid.NullUUID
-	touched := map[uuid.UUID]struct{}{} // the contacts written by committed chunks
+	touched := &touchedSet{ids: map[uuid.UUID]struct{}{}} // the contacts written by committed chunks
 	err := s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
 		var err error
 		if r, err = tx.Q.GetImportByID(ctx, db.GetImportByIDParams{WorkspaceID: ws, ID: id}); err != nil {
@@ -298,9 +289,7 @@ func (s *Service) RunImport(ctx context.Context, ws, id uuid.UUID) error {
 		}
 		starting = uuid.NullUUID{UUID: stage, Valid: err == nil}
 		ids, err := tx.Q.ImportTouchedContacts(ctx, db.ImportTouchedContactsParams{WorkspaceID: ws, ImportID: id})
-		for _, c := range ids {
-			touched[c] = struct{}{}
-		}
+		touched.add(ids)
 		return err
 	})
 	if errors.Is(err, pgx.ErrNoRows) || errors.Is(err, errStop) {
@@ -321,8 +310,7 @@ func (s *Service) RunImport(ctx context.Context, ws, id uuid.UUID) error {
 			return fmt.Errorf("imports: skipping to row %d: %w", done, err)
 		}
 	}
-	// The next chunk is read and validated while the database writes the current one: two
-	// cores, one each. At most two chunks are in memory.
+	// The file is read and validated ahead of the database, one chunk at a time.
 	chunks := make(chan chunk, 1)
 	readCtx, stopReading := context.WithCancel(ctx)
 	defer stopReading()
@@ -342,23 +330,50 @@ func (s *Service) RunImport(ctx context.Context, ws, id uuid.UUID) error {
 			n += len(rows)
 		}
 	}()
-	for c := range chunks {
-		if c.err != nil {
-			return c.err
+	// At most two chunks in flight; the older one's result decides the run.
+	var flying []*flight
+	settle := func() error {
+		f := flying[0]
+		flying = flying[1:]
+		<-f.written
+		return f.err
+	}
+	finish := func(err error) error {
+		for len(flying) > 0 {
+			if e := settle(); err == nil {
+				err = e
+			}
 		}
-		err := s.writeChunk(ctx, ws, r, p, starting, done, c.rows, c.eof, touched)
 		if errors.Is(err, errStop) {
 			return nil
 		}
-		if err != nil {
-			return err
+		return err
+	}
+	for c := range chunks {
+		if c.err != nil {
+			return finish(c.err)
 		}
+		if len(flying) == 2 {
+			if err := settle(); err != nil {
+				return finish(err)
+			}
+		}
+		var before *flight
+		if len(flying) > 0 {
+			before = flying[0]
+		}
+		fl := &flight{rows: c.rows, from: done, last: c.eof, classified: make(chan struct{}), written: make(chan struct{})}
+		flying = append(flying, fl)
+		go func() {
+			defer close(fl.written)
+			fl.err = s.writeChunk(ctx, ws, r, p, starting, fl, before, touched)
+		}()
 		done += len(c.rows)
 		if c.eof {
-			return nil
+			return finish(nil)
 		}
 	}
-	return ctx.Err()
+	return finish(ctx.Err())
 }
 
 // chunk is rows read from the file, ready to stage.
@@ -368,13 +383,113 @@ type chunk struct {
 	err  error
 }
 
-// writeChunk writes the rows after row `from` in one transaction, under the import's lock:
-// outcomes, contacts, snapshots, automation jobs and the checkpoint commit together. last
-// says these are the file's final rows, which ends the import in the same transaction.
-func (s *Service) writeChunk(ctx context.Context, ws uuid.UUID, r db.Import, p *plan, starting uuid.NullUUID, from int,
-	rows []db.StageImportRowsParams, last bool, touched map[uuid.UUID]struct{}) error {
-	cancelled := false
+// flight is a chunk being written.
+type flight struct {
+	rows []db.StageImportRowsParams
+	from int  // the rows before it
+	last bool // the file's final rows: the import ends with them
+	// closed when the chunk's rows are classified (matches set) or the chunk has failed before
+	classified chan struct{}
+	matches    []db.MatchImportRowsRow
+	// the checkpoint and counts the chunk commits with
+	advance db.AdvanceImportParams
+	// closed when the chunk's transaction has ended (err set)
+	written chan struct{}
+	err     error
+}
+
+// context gives the next chunk this chunk's clean rows, their keys and matched contacts (see
+// RunImport). The caller has waited for classified.
+func (f *flight) context(args *db.DecideImportRowsParams) {
+	matched := make(map[int32]uuid.UUID, len(f.matches))
+	for _, m := range f.matches {
+		matched[m.RowNumber] = m.MatchID
+	}
+	orEmpty := func(s *string) string {
+		if s == nil {
+			return ""
+		}
+		return *s
+	}
+	for _, r := range f.rows {
+		if r.Problem != nil {
+			continue
+		}
+		args.ContextRows = append(args.ContextRows, r.RowNumber)
+		args.ContextExternalIds = append(args.ContextExternalIds, orEmpty(r.ExternalID))
+		args.ContextEmails = append(args.ContextEmails, orEmpty(r.EmailNormalized))
+		args.ContextPhones = append(args.ContextPhones, orEmpty(r.Phone))
+		args.ContextMatches = append(args.ContextMatches, matched[r.RowNumber]) // uuid.Nil: none
+	}
+}
+
+// touchedSet is the contacts that committed chunks of the run created or updated: a later row
+// matching one repeats an earlier row of the file. The run keeps the ids in memory (16 bytes a
+// contact): a join with import_changes, which grows faster than its statistics, was planned as
+// a nested scan (90 s for one chunk).
+type touchedSet struct {
+	mu  sync.Mutex
+	ids map[uuid.UUID]struct{}
+}
+
+func (t *touchedSet) add(ids ...[]uuid.UUID) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, list := range ids {
+		for _, id := range list {
+			t.ids[id] = struct{}{}
+		}
+	}
+}
+
+// repeated returns the rows whose match is a touched contact.
+func (t *touchedSet) repeated(matches []db.MatchImportRowsRow) []int32 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var out []int32
+	for _, m := range matches {
+		if _, ok := t.ids[m.MatchID]; ok {
+			out = append(out, m.RowNumber)
+		}
+	}
+	return out
+}
+
+// writeChunk writes one chunk in one transaction: outcomes, contacts, snapshots, automation
+// jobs and the checkpoint commit together. The import's lock is taken last, after the chunk
+// before has committed (see RunImport): then the checkpoint must be where this chunk starts,
+// the import still queued or running and not cancelled; otherwise everything is rolled back.
+func (s *Service) writeChunk(ctx context.Context, ws uuid.UUID, r db.Import, p *plan, starting uuid.NullUUID, fl, before *flight,
+	touched *touchedSet) error {
+	classified := false
+	defer func() {
+		if !classified {
+			close(fl.classified)
+		}
+	}()
+	var created, updated []uuid.UUID
 	err := s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
+		if len(fl.rows) > 0 {
+			var err error
+			created, updated, err = s.writeRows(ctx, tx, r, p, starting, fl, before, touched, func() {
+				classified = true
+				close(fl.classified)
+			})
+			if err != nil {
+				return err
+			}
+		}
+		if before != nil {
+			// Chunks commit in file order: this one after the one before has ended.
+			select {
+			case <-before.written:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			if before.err != nil {
+				return errStop // the run ends with the chunk before's outcome
+			}
+		}
 		cur, err := tx.Q.LockImport(ctx, db.LockImportParams{WorkspaceID: ws, ID: r.ID})
 		if err != nil {
 			return err
@@ -382,25 +497,21 @@ func (s *Service) writeChunk(ctx context.Context, ws uuid.UUID, r db.Import, p *
 		switch {
 		case cur.Status != Queued && cur.Status != Running:
 			return errStop
-		case int(cur.RowsDone) != from:
-			return errStop // another run of this job got here first
+		case int(cur.RowsDone) != fl.from:
+			return errStop // another run of this job got here first, or the chunk before failed
 		case cur.CancelRequested:
-			if _, err := tx.Q.EndImport(ctx, db.EndImportParams{WorkspaceID: ws, ID: r.ID, Status: Cancelled}); err != nil {
-				return err
-			}
-			cancelled = true // commit the cancellation, then stop
-			return s.recordEnd(ctx, tx, r.ID, Cancelled)
+			return errCancelled
 		case cur.Status == Queued:
 			if err := tx.Q.StartImportRun(ctx, db.StartImportRunParams{WorkspaceID: ws, ID: r.ID}); err != nil {
 				return err
 			}
 		}
-		if len(rows) > 0 {
-			if err := s.writeRows(ctx, tx, r, p, starting, from, rows, touched); err != nil {
+		if len(fl.rows) > 0 {
+			if err := tx.Q.AdvanceImport(ctx, fl.advance); err != nil {
 				return err
 			}
 		}
-		if last {
+		if fl.last {
 			if _, err := tx.Q.EndImport(ctx, db.EndImportParams{WorkspaceID: ws, ID: r.ID, Status: Finished}); err != nil {
 				return err
 			}
@@ -408,10 +519,35 @@ func (s *Service) writeChunk(ctx context.Context, ws uuid.UUID, r db.Import, p *
 		}
 		return nil
 	})
-	if err == nil && cancelled {
+	if errors.Is(err, errCancelled) {
+		if err := s.cancelRun(ctx, ws, r.ID, fl.from); err != nil {
+			return err
+		}
 		return errStop
 	}
+	if err == nil {
+		// Kept for the chunks after the next; a chunk that fails ends the run, and the next
+		// attempt reads them again from import_changes.
+		touched.add(created, updated)
+	}
 	return err
+}
+
+// cancelRun commits a requested cancellation, the rows before `from` written.
+func (s *Service) cancelRun(ctx context.Context, ws, id uuid.UUID, from int) error {
+	return s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
+		cur, err := tx.Q.LockImport(ctx, db.LockImportParams{WorkspaceID: ws, ID: id})
+		if err != nil {
+			return err
+		}
+		if (cur.Status != Queued && cur.Status != Running) || int(cur.RowsDone) != from {
+			return nil
+		}
+		if _, err := tx.Q.EndImport(ctx, db.EndImportParams{WorkspaceID: ws, ID: id, Status: Cancelled}); err != nil {
+			return err
+		}
+		return s.recordEnd(ctx, tx, id, Cancelled)
+	})
 }
 
 func (s *Service) recordEnd(ctx context.Context, tx tenant.Tx, id uuid.UUID, status string) error {
@@ -424,9 +560,10 @@ func (s *Service) recordEnd(ctx context.Context, tx tenant.Tx, id uuid.UUID, sta
 		Resource: "imports", ResourceID: id.String(), After: imp.Progress})
 }
 
-// writeRows stages, classifies and writes one chunk inside tx.
-func (s *Service) writeRows(ctx context.Context, tx tenant.Tx, r db.Import, p *plan, starting uuid.NullUUID, from int,
-	rows []db.StageImportRowsParams, touched map[uuid.UUID]struct{}) error {
+// writeRows stages, classifies and writes one chunk inside tx and sets the chunk's checkpoint
+// (fl.advance). classified is called once the rows' matches are known (fl.matches).
+func (s *Service) writeRows(ctx context.Context, tx tenant.Tx, r db.Import, p *plan, starting uuid.NullUUID, fl, before *flight,
+	touched *touchedSet, classified func()) (created, updated []uuid.UUID, err error) {
 	ws, q := tx.WorkspaceID, tx.Q
 	took := timings{}
 	step := func(name string, fn func() error) error {
@@ -439,36 +576,54 @@ func (s *Service) writeRows(ctx context.Context, tx tenant.Tx, r db.Import, p *p
 		if err := q.CreateImportStage(ctx); err != nil {
 			return err
 		}
-		return stage(ctx, tx, rows)
+		return stage(ctx, tx, fl.rows)
 	}); err != nil {
-		return err
+		return nil, nil, err
 	}
-	if err := classify(ctx, tx, r.AgentID, r.Mode, p, touched, took); err != nil {
-		return err
+	if before != nil {
+		if err := step("wait_for_chunk_before", func() error {
+			select {
+			case <-before.classified:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			if before.matches == nil && len(before.rows) > 0 {
+				return errStop // the chunk before failed: this one is not written
+			}
+			return nil
+		}); err != nil {
+			return nil, nil, err
+		}
 	}
+	matches, err := classify(ctx, tx, r.AgentID, r.Mode, p, touched, before, took)
+	if err != nil {
+		return nil, nil, err
+	}
+	fl.matches = matches
+	if fl.matches == nil {
+		fl.matches = []db.MatchImportRowsRow{} // classified, with no matches
+	}
+	classified()
 	if err := step("snapshot", func() error {
 		return q.SnapshotImportUpdates(ctx, db.SnapshotImportUpdatesParams{WorkspaceID: ws, ImportID: r.ID, AgentID: r.AgentID})
 	}); err != nil {
-		return err
+		return nil, nil, err
 	}
-	var updated []uuid.UUID
 	if err := step("update", func() error {
 		var err error
 		updated, err = q.ApplyImportUpdates(ctx, db.ApplyImportUpdatesParams{WorkspaceID: ws, AgentID: r.AgentID})
 		return err
 	}); err != nil {
-		return err
+		return nil, nil, err
 	}
-	var created []uuid.UUID
 	if err := step("insert", func() error {
 		var err error
 		created, err = q.InsertImportedContacts(ctx, db.InsertImportedContactsParams{WorkspaceID: ws, AgentID: r.AgentID,
 			StartingStage: starting, CreatedBy: r.CreatedBy, Defaults: p.defaults})
 		return err
 	}); err != nil {
-		return err
+		return nil, nil, err
 	}
-	var c counts
 	if err := step("record", func() error {
 		if err := q.RecordImportCreations(ctx, db.RecordImportCreationsParams{WorkspaceID: ws, ImportID: r.ID}); err != nil {
 			return err
@@ -480,14 +635,15 @@ func (s *Service) writeRows(ctx context.Context, tx tenant.Tx, r db.Import, p *p
 		if err != nil {
 			return err
 		}
-		c, _ = tally(summary)
-		return q.AdvanceImport(ctx, db.AdvanceImportParams{WorkspaceID: ws, ID: r.ID, RowsDone: int32(from + len(rows)),
-			Created: int32(c.create), Updated: int32(c.update), Skipped: int32(c.skip), Rejected: int32(c.reject)})
+		c, _ := tally(summary)
+		fl.advance = db.AdvanceImportParams{WorkspaceID: ws, ID: r.ID, RowsDone: int32(fl.from + len(fl.rows)),
+			Created: int32(c.create), Updated: int32(c.update), Skipped: int32(c.skip), Rejected: int32(c.reject)}
+		return nil
 	}); err != nil {
-		return err
+		return nil, nil, err
 	}
 	// The new contacts' automations (owners, notifications), in bulk, committed with them.
-	err := step("automation_jobs", func() error {
+	err = step("automation_jobs", func() error {
 		var batch []river.InsertManyParams
 		for start := 0; start < len(created); start += automationBatch {
 			ids := created[start:min(start+automationBatch, len(created))]
@@ -499,15 +655,8 @@ func (s *Service) writeRows(ctx context.Context, tx tenant.Tx, r db.Import, p *p
 		_, err := s.jobs.InsertManyFastTx(ctx, tx, batch)
 		return err
 	})
-	// Kept for the next chunks; a chunk that fails ends the run, and the next attempt reads
-	// them again from import_changes.
-	for _, ids := range [][]uuid.UUID{created, updated} {
-		for _, id := range ids {
-			touched[id] = struct{}{}
-		}
-	}
-	slog.DebugContext(ctx, "imports: chunk written", append([]any{"import", r.ID, "from", from, "rows", len(rows)}, took.attrs()...)...)
-	return err
+	slog.DebugContext(ctx, "imports: chunk written", append([]any{"import", r.ID, "from", fl.from, "rows", len(fl.rows)}, took.attrs()...)...)
+	return created, updated, err
 }
 
 // FailImport marks an import failed after the job's last attempt.
