@@ -173,9 +173,8 @@ func (b *saveBatcher) saveBatch(ctx context.Context, a Agent, batch []*saveJob) 
 // written. Saves refused for their own input are answered with Save's error and write nothing;
 // the others of the batch are not affected.
 func (s *Service) saveBatch(ctx context.Context, a Agent, batch []*saveJob) ([]saveOutcome, error) {
-	out := make([]saveOutcome, len(batch))
+	out := make([]saveOutcome, len(batch)) // read only when the transaction committed
 	err := s.tenants.TxCachedPlans(ctx, a.WorkspaceID, func(tx tenant.Tx) error {
-		out = make([]saveOutcome, len(batch)) // a retried function starts afresh
 		ids := make([]uuid.UUID, len(batch))
 		for i, j := range batch {
 			ids[i] = j.conversation
