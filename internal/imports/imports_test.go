@@ -268,3 +268,31 @@ func TestImportReasons(t *testing.T) {
 	o, r = outcome(rows[3])
 	require.Equal(t, [2]any{"skip", "no matching contact (update only)"}, [2]any{o, r})
 }
+
+func TestCancelStopsAfterACommittedChunk(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString("email,name\n")
+	for i := range 3000 {
+		fmt.Fprintf(&b, "c%d@example.com,Person %d\n", i, i)
+	}
+	c := setup(t, func(cfg *app.Config) { cfg.ImportChunkRows = 10 })
+	resp := c.upload(t, "cancel.csv", []byte(b.String()), "?start=true")
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	id := resp.Map(t)["id"].(string)
+	require.Eventually(t, func() bool {
+		return progress(c.owner.Do("GET", c.base+"/imports/"+id, nil).Map(t))["rows_done"].(float64) > 0
+	}, 30*time.Second, 10*time.Millisecond)
+	resp = c.owner.Do("POST", c.base+"/imports/"+id+"/cancel", nil)
+	require.Equal(t, http.StatusAccepted, resp.Status, "%s", resp.Body)
+	imp := c.wait(t, id, "cancelled")
+	done := int(progress(imp)["rows_done"].(float64))
+	require.Less(t, done, 3000)
+	require.Zero(t, done%10, "the checkpoint is a chunk's end")
+	// What committed is exactly the chunks before the checkpoint, and nothing after it.
+	require.EqualValues(t, done, progress(imp)["created"])
+	require.Equal(t, done, c.env.Count(t, c.owner.WorkspaceID, "SELECT count(*) FROM contacts WHERE source = 'import'"))
+	require.Equal(t, done, c.env.Count(t, c.owner.WorkspaceID, "SELECT count(*) FROM import_changes"))
+	time.Sleep(200 * time.Millisecond) // a chunk in flight when the cancel committed is rolled back, not written later
+	require.Equal(t, done, c.env.Count(t, c.owner.WorkspaceID, "SELECT count(*) FROM contacts WHERE source = 'import'"))
+}

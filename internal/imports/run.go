@@ -310,8 +310,9 @@ func (s *Service) RunImport(ctx context.Context, ws, id uuid.UUID) error {
 			return fmt.Errorf("imports: skipping to row %d: %w", done, err)
 		}
 	}
-	// The file is read and validated ahead of the database, one chunk at a time.
-	chunks := make(chan chunk, 1)
+	// The file is read and validated ahead of the database: the next chunk waits, read, while
+	// two are written. At most three chunks are in memory.
+	chunks := make(chan chunk)
 	readCtx, stopReading := context.WithCancel(ctx)
 	defer stopReading()
 	go func() {
