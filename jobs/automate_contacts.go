@@ -9,9 +9,9 @@ import (
 
 // AutomateContactsArgs runs an agent's "contact created" automation (owners, notification) on
 // new contacts. Every path that creates contacts inserts it in the creating transaction, so a
-// committed contact always gets its automation and a rolled-back one never does: one contact
-// per job from a form, chat, the API or a member, a chunk of contacts per job from an import
-// (inserted in bulk). The automation acts only on contacts it has not run on yet, so a second
+// committed contact always gets its automation and a rolled-back one never does: one job per
+// creating transaction, listing the contacts it created (one from a form, the API or a member;
+// the chat saves committed together; a chunk of an import, whose jobs are inserted in bulk). The automation acts only on contacts it has not run on yet, so a second
 // run of the same job changes nothing.
 type AutomateContactsArgs struct {
 	WorkspaceID uuid.UUID   `json:"workspace_id"`

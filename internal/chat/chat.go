@@ -27,6 +27,7 @@ import (
 	"github.com/guestlist/guestlist/internal/apperr"
 	"github.com/guestlist/guestlist/internal/contacts"
 	"github.com/guestlist/guestlist/internal/tenant"
+	"github.com/guestlist/guestlist/internal/ttlcache"
 )
 
 // Limits of what the runtime sends.
@@ -49,7 +50,7 @@ const (
 type Service struct {
 	tenants  *tenant.DB
 	contacts *contacts.Service
-	keys     *keyCache
+	keys     *ttlcache.Cache[string, Agent] // by key hash
 	appends  *batcher
 	saves    *saveBatcher
 }
@@ -57,7 +58,7 @@ type Service struct {
 // NewService returns the chat service; contacts creates and updates the contacts the agent
 // captures.
 func NewService(tenants *tenant.DB, contacts *contacts.Service) *Service {
-	s := &Service{tenants: tenants, contacts: contacts, keys: &keyCache{entries: map[string]cachedKey{}}, appends: newBatcher(tenants)}
+	s := &Service{tenants: tenants, contacts: contacts, keys: ttlcache.New[string, Agent](KeyCacheTTL, maxCachedKeys), appends: newBatcher(tenants)}
 	s.saves = newSaveBatcher(s)
 	return s
 }

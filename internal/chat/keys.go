@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -96,51 +95,8 @@ func parseKey(key string) (uuid.UUID, []byte, bool) {
 
 var errBadKey = apperr.New(apperr.Unauthenticated, "the agent key is missing, malformed, revoked or unknown; send Authorization: Bearer <key>")
 
-// keyCache remembers keys recently looked up, so the runtime's requests cost no lookup
-// transaction each.
-type keyCache struct {
-	mu      sync.Mutex
-	entries map[string]cachedKey // by hash
-}
-
-type cachedKey struct {
-	agent Agent
-	until time.Time
-}
-
-func (c *keyCache) get(hash []byte) (Agent, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.entries[string(hash)]
-	if !ok || time.Now().After(e.until) {
-		return Agent{}, false
-	}
-	return e.agent, true
-}
-
-func (c *keyCache) put(hash []byte, a Agent) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	now := time.Now()
-	if len(c.entries) > 10_000 {
-		for k, e := range c.entries {
-			if now.After(e.until) {
-				delete(c.entries, k)
-			}
-		}
-	}
-	c.entries[string(hash)] = cachedKey{agent: a, until: now.Add(KeyCacheTTL)}
-}
-
-func (c *keyCache) forget(keyID uuid.UUID) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for k, e := range c.entries {
-		if e.agent.KeyID == keyID {
-			delete(c.entries, k)
-		}
-	}
-}
+// maxCachedKeys bounds the keys a process remembers (about 100 bytes each).
+const maxCachedKeys = 10_000
 
 // Authenticate resolves an agent key to its agent: the public door of the chat runtime. The
 // workspace comes from the key; the hash is looked up inside that workspace's transaction.
@@ -149,9 +105,10 @@ func (s *Service) Authenticate(ctx context.Context, key string) (Agent, error) {
 	if !ok {
 		return Agent{}, errBadKey
 	}
-	if a, ok := s.keys.get(hash); ok {
+	if a, ok := s.keys.Get(string(hash)); ok {
 		return a, nil
 	}
+	gen := s.keys.Generation() // a revocation committed meanwhile keeps this answer out
 	var a Agent
 	err := s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
 		k, err := tx.Q.AgentKeyByHash(ctx, db.AgentKeyByHashParams{WorkspaceID: ws, TokenHash: hash})
@@ -170,7 +127,7 @@ func (s *Service) Authenticate(ctx context.Context, key string) (Agent, error) {
 	if err != nil {
 		return Agent{}, err
 	}
-	s.keys.put(hash, a)
+	s.keys.Put(string(hash), a, gen)
 	return a, nil
 }
 
@@ -224,7 +181,7 @@ func (s *Service) RevokeKey(ctx context.Context, ws, agentID, id uuid.UUID) (Key
 		return audit.Record(ctx, tx, audit.Entry{Action: "revoke", Resource: "agent_keys", ResourceID: id.String(), After: out})
 	})
 	if err == nil {
-		s.keys.forget(id)
+		s.keys.Forget(func(_ string, a Agent) bool { return a.KeyID == id })
 	}
 	return out, err
 }
