@@ -102,6 +102,20 @@ func (q *Queries) ApplyImportUpdates(ctx context.Context, arg ApplyImportUpdates
 	return items, nil
 }
 
+const boundImportLockWaits = `-- name: BoundImportLockWaits :exec
+SELECT set_config('lock_timeout', '60s', true)
+`
+
+// A chunk's transaction waits at most a minute for a row lock. Chunks of one run never wait for
+// each other in the database (see RunImport), but a chunk waits in the worker for the chunk
+// before it to commit, a wait PostgreSQL's deadlock detector cannot see: should two runs of the
+// same job ever overlap (River delivers at least once) and lock each other's rows, the chunk
+// fails after a minute and the job is retried, instead of both waiting forever.
+func (q *Queries) BoundImportLockWaits(ctx context.Context) error {
+	_, err := q.db.Exec(ctx, boundImportLockWaits)
+	return err
+}
+
 const createImport = `-- name: CreateImport :one
 INSERT INTO imports (workspace_id, agent_id, id, file_name, size_bytes, checksum, encoding, delimiter, has_header,
                      headers, total_rows, mode, mapping, status, created_by)

@@ -19,6 +19,14 @@ SELECT * FROM imports WHERE workspace_id = @workspace_id AND id = @id;
 -- after this one.
 SELECT * FROM imports WHERE workspace_id = @workspace_id AND id = @id FOR NO KEY UPDATE;
 
+-- name: BoundImportLockWaits :exec
+-- A chunk's transaction waits at most a minute for a row lock. Chunks of one run never wait for
+-- each other in the database (see RunImport), but a chunk waits in the worker for the chunk
+-- before it to commit, a wait PostgreSQL's deadlock detector cannot see: should two runs of the
+-- same job ever overlap (River delivers at least once) and lock each other's rows, the chunk
+-- fails after a minute and the job is retried, instead of both waiting forever.
+SELECT set_config('lock_timeout', '60s', true);
+
 -- name: ListImports :many
 SELECT * FROM imports
 WHERE workspace_id = @workspace_id AND agent_id = @agent_id

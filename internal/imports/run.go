@@ -470,6 +470,9 @@ func (s *Service) writeChunk(ctx context.Context, ws uuid.UUID, r db.Import, p *
 	}()
 	var created, updated []uuid.UUID
 	err := s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
+		if err := tx.Q.BoundImportLockWaits(ctx); err != nil {
+			return err
+		}
 		if len(fl.rows) > 0 {
 			var err error
 			created, updated, err = s.writeRows(ctx, tx, r, p, starting, fl, before, touched, func() {
