@@ -363,7 +363,7 @@ func (s *Service) RunImport(ctx context.Context, ws, id uuid.UUID) error {
 		if len(flying) > 0 {
 			before = flying[0]
 		}
-		fl := &flight{rows: c.rows, from: done, last: c.eof, classified: make(chan struct{}), written: make(chan struct{})}
+		fl := &flight{rows: c.rows, n: len(c.rows), from: done, last: c.eof, classified: make(chan struct{}), written: make(chan struct{})}
 		flying = append(flying, fl)
 		go func() {
 			defer close(fl.written)
@@ -386,12 +386,15 @@ type chunk struct {
 
 // flight is a chunk being written.
 type flight struct {
-	rows []db.StageImportRowsParams
-	from int  // the rows before it
-	last bool // the file's final rows: the import ends with them
-	// closed when the chunk's rows are classified (matches set) or the chunk has failed before
+	rows []db.StageImportRowsParams // released once classified: only keys are needed then
+	n    int                        // how many rows
+	from int                        // the rows before it
+	last bool                       // the file's final rows: the import ends with them
+	// closed when the chunk's rows are classified (ok and keys set) or the chunk has failed
+	// before
 	classified chan struct{}
-	matches    []db.MatchImportRowsRow
+	ok         bool
+	keys       db.DecideImportRowsParams // the context the next chunk is classified with
 	// the checkpoint and counts the chunk commits with
 	advance db.AdvanceImportParams
 	// closed when the chunk's transaction has ended (err set)
@@ -402,10 +405,18 @@ type flight struct {
 // context gives the next chunk this chunk's clean rows, their keys and matched contacts (see
 // RunImport). The caller has waited for classified.
 func (f *flight) context(args *db.DecideImportRowsParams) {
-	matched := make(map[int32]uuid.UUID, len(f.matches))
-	for _, m := range f.matches {
+	args.ContextRows, args.ContextExternalIds, args.ContextEmails = f.keys.ContextRows, f.keys.ContextExternalIds, f.keys.ContextEmails
+	args.ContextPhones, args.ContextMatches = f.keys.ContextPhones, f.keys.ContextMatches
+}
+
+// classifiedAs keeps the chunk's clean rows' keys and matched contacts for the next chunk and
+// lets go of the rows.
+func (f *flight) classifiedAs(matches []db.MatchImportRowsRow) {
+	matched := make(map[int32]uuid.UUID, len(matches))
+	for _, m := range matches {
 		matched[m.RowNumber] = m.MatchID
 	}
+	args := &f.keys
 	orEmpty := func(s *string) string {
 		if s == nil {
 			return ""
@@ -422,6 +433,7 @@ func (f *flight) context(args *db.DecideImportRowsParams) {
 		args.ContextPhones = append(args.ContextPhones, orEmpty(r.Phone))
 		args.ContextMatches = append(args.ContextMatches, matched[r.RowNumber]) // uuid.Nil: none
 	}
+	f.rows, f.ok = nil, true
 }
 
 // touchedSet is the contacts that committed chunks of the run created or updated: a later row
@@ -473,7 +485,7 @@ func (s *Service) writeChunk(ctx context.Context, ws uuid.UUID, r db.Import, p *
 		if err := tx.Q.BoundImportLockWaits(ctx); err != nil {
 			return err
 		}
-		if len(fl.rows) > 0 {
+		if fl.n > 0 {
 			var err error
 			created, updated, err = s.writeRows(ctx, tx, r, p, starting, fl, before, touched, func() {
 				classified = true
@@ -510,7 +522,7 @@ func (s *Service) writeChunk(ctx context.Context, ws uuid.UUID, r db.Import, p *
 				return err
 			}
 		}
-		if len(fl.rows) > 0 {
+		if fl.n > 0 {
 			if err := tx.Q.AdvanceImport(ctx, fl.advance); err != nil {
 				return err
 			}
@@ -565,7 +577,7 @@ func (s *Service) recordEnd(ctx context.Context, tx tenant.Tx, id uuid.UUID, sta
 }
 
 // writeRows stages, classifies and writes one chunk inside tx and sets the chunk's checkpoint
-// (fl.advance). classified is called once the rows' matches are known (fl.matches).
+// (fl.advance). classified is called once the rows are classified (fl.ok, fl.keys).
 func (s *Service) writeRows(ctx context.Context, tx tenant.Tx, r db.Import, p *plan, starting uuid.NullUUID, fl, before *flight,
 	touched *touchedSet, classified func()) (created, updated []uuid.UUID, err error) {
 	ws, q := tx.WorkspaceID, tx.Q
@@ -591,7 +603,7 @@ func (s *Service) writeRows(ctx context.Context, tx tenant.Tx, r db.Import, p *p
 			case <-ctx.Done():
 				return ctx.Err()
 			}
-			if before.matches == nil && len(before.rows) > 0 {
+			if !before.ok && before.n > 0 {
 				return errStop // the chunk before failed: this one is not written
 			}
 			return nil
@@ -603,10 +615,7 @@ func (s *Service) writeRows(ctx context.Context, tx tenant.Tx, r db.Import, p *p
 	if err != nil {
 		return nil, nil, err
 	}
-	fl.matches = matches
-	if fl.matches == nil {
-		fl.matches = []db.MatchImportRowsRow{} // classified, with no matches
-	}
+	fl.classifiedAs(matches)
 	classified()
 	if err := step("snapshot", func() error {
 		return q.SnapshotImportUpdates(ctx, db.SnapshotImportUpdatesParams{WorkspaceID: ws, ImportID: r.ID, AgentID: r.AgentID})
@@ -640,7 +649,7 @@ func (s *Service) writeRows(ctx context.Context, tx tenant.Tx, r db.Import, p *p
 			return err
 		}
 		c, _ := tally(summary)
-		fl.advance = db.AdvanceImportParams{WorkspaceID: ws, ID: r.ID, RowsDone: int32(fl.from + len(fl.rows)),
+		fl.advance = db.AdvanceImportParams{WorkspaceID: ws, ID: r.ID, RowsDone: int32(fl.from + fl.n),
 			Created: int32(c.create), Updated: int32(c.update), Skipped: int32(c.skip), Rejected: int32(c.reject)}
 		return nil
 	}); err != nil {
@@ -659,7 +668,7 @@ func (s *Service) writeRows(ctx context.Context, tx tenant.Tx, r db.Import, p *p
 		_, err := s.jobs.InsertManyFastTx(ctx, tx, batch)
 		return err
 	})
-	slog.DebugContext(ctx, "imports: chunk written", append([]any{"import", r.ID, "from", fl.from, "rows", len(fl.rows)}, took.attrs()...)...)
+	slog.DebugContext(ctx, "imports: chunk written", append([]any{"import", r.ID, "from", fl.from, "rows", fl.n}, took.attrs()...)...)
 	return created, updated, err
 }
 
