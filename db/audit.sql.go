@@ -7,55 +7,12 @@ package db
 
 import (
 	"context"
-	"net/netip"
 	"time"
 
 	"github.com/google/uuid"
 )
 
 const insertAuditEntries = `-- name: InsertAuditEntries :exec
-INSERT INTO audit_log (workspace_id, id, actor_user_id, action, resource, resource_id, outcome,
-                       ip, request_id, before, after, subject_id)
-SELECT $1, unnest($2::uuid[]), $3::uuid, unnest($4::text[]),
-       unnest($5::text[]), unnest($6::text[]), unnest($7::text[]), $8::inet,
-       $9::text, unnest($10::jsonb[]), unnest($11::jsonb[]), unnest($12::text[])
-`
-
-type InsertAuditEntriesParams struct {
-	WorkspaceID uuid.UUID
-	Ids         []uuid.UUID
-	ActorUserID uuid.NullUUID
-	Actions     []string
-	Resources   []string
-	ResourceIds []string
-	Outcomes    []string
-	Ip          *netip.Addr
-	RequestID   string
-	Befores     [][]byte
-	Afters      [][]byte
-	SubjectIds  []string
-}
-
-// Many entries of one actor in one statement (a job's batch of contacts).
-func (q *Queries) InsertAuditEntries(ctx context.Context, arg InsertAuditEntriesParams) error {
-	_, err := q.db.Exec(ctx, insertAuditEntries,
-		arg.WorkspaceID,
-		arg.Ids,
-		arg.ActorUserID,
-		arg.Actions,
-		arg.Resources,
-		arg.ResourceIds,
-		arg.Outcomes,
-		arg.Ip,
-		arg.RequestID,
-		arg.Befores,
-		arg.Afters,
-		arg.SubjectIds,
-	)
-	return err
-}
-
-const insertAuditEntriesOfActors = `-- name: InsertAuditEntriesOfActors :exec
 INSERT INTO audit_log (workspace_id, id, actor_user_id, action, resource, resource_id, outcome,
                        ip, request_id, before, after, subject_id)
 SELECT $1, e.id, NULLIF(e.actor_user_id, '00000000-0000-0000-0000-000000000000'::uuid), e.action, e.resource,
@@ -66,7 +23,7 @@ FROM (SELECT unnest($2::uuid[]) AS id, unnest($3::uuid[]) AS actor_user_id, unne
              unnest($10::jsonb[]) AS before, unnest($11::jsonb[]) AS after, unnest($12::text[]) AS subject_id) e
 `
 
-type InsertAuditEntriesOfActorsParams struct {
+type InsertAuditEntriesParams struct {
 	WorkspaceID  uuid.UUID
 	Ids          []uuid.UUID
 	ActorUserIds []uuid.UUID
@@ -81,11 +38,11 @@ type InsertAuditEntriesOfActorsParams struct {
 	SubjectIds   []string
 }
 
-// InsertAuditEntries where each entry has its own actor (a batch carrying many requests' changes:
-// chat's group commit). The nil uuid is no user; ” is no ip.
+// Many entries in one statement, each with its own actor (one request's changes, or a batch
+// carrying many requests' changes: chat's group commit). The nil uuid is no user; ” is no ip.
 // (arrays of one length unnested side by side in the select list pair up element by element)
-func (q *Queries) InsertAuditEntriesOfActors(ctx context.Context, arg InsertAuditEntriesOfActorsParams) error {
-	_, err := q.db.Exec(ctx, insertAuditEntriesOfActors,
+func (q *Queries) InsertAuditEntries(ctx context.Context, arg InsertAuditEntriesParams) error {
+	_, err := q.db.Exec(ctx, insertAuditEntries,
 		arg.WorkspaceID,
 		arg.Ids,
 		arg.ActorUserIds,

@@ -21,16 +21,8 @@ ORDER BY a.id DESC
 LIMIT @max_rows;
 
 -- name: InsertAuditEntries :exec
--- Many entries of one actor in one statement (a job's batch of contacts).
-INSERT INTO audit_log (workspace_id, id, actor_user_id, action, resource, resource_id, outcome,
-                       ip, request_id, before, after, subject_id)
-SELECT @workspace_id, unnest(@ids::uuid[]), sqlc.narg(actor_user_id)::uuid, unnest(@actions::text[]),
-       unnest(@resources::text[]), unnest(@resource_ids::text[]), unnest(@outcomes::text[]), sqlc.narg(ip)::inet,
-       @request_id::text, unnest(@befores::jsonb[]), unnest(@afters::jsonb[]), unnest(@subject_ids::text[]);
-
--- name: InsertAuditEntriesOfActors :exec
--- InsertAuditEntries where each entry has its own actor (a batch carrying many requests' changes:
--- chat's group commit). The nil uuid is no user; '' is no ip.
+-- Many entries in one statement, each with its own actor (one request's changes, or a batch
+-- carrying many requests' changes: chat's group commit). The nil uuid is no user; '' is no ip.
 INSERT INTO audit_log (workspace_id, id, actor_user_id, action, resource, resource_id, outcome,
                        ip, request_id, before, after, subject_id)
 SELECT @workspace_id, e.id, NULLIF(e.actor_user_id, '00000000-0000-0000-0000-000000000000'::uuid), e.action, e.resource,

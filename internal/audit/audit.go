@@ -65,43 +65,11 @@ func Record(ctx context.Context, tx tenant.Tx, e Entry) error {
 
 // RecordMany writes entries in tx with one statement, all attributed to the actor in ctx.
 func RecordMany(ctx context.Context, tx tenant.Tx, entries []Entry) error {
-	if len(entries) == 0 {
-		return nil
+	actors := make([]Actor, len(entries))
+	for i := range actors {
+		actors[i] = ActorFrom(ctx)
 	}
-	a := ActorFrom(ctx)
-	p := db.InsertAuditEntriesParams{
-		WorkspaceID: tx.WorkspaceID,
-		ActorUserID: uuid.NullUUID{UUID: a.UserID, Valid: a.UserID != uuid.Nil},
-		RequestID:   a.RequestID,
-	}
-	if a.IP.IsValid() {
-		p.Ip = &a.IP
-	}
-	for _, e := range entries {
-		before, err := marshal(e.Before)
-		if err != nil {
-			return err
-		}
-		after, err := marshal(e.After)
-		if err != nil {
-			return err
-		}
-		if e.Outcome == "" {
-			e.Outcome = Success
-		}
-		if e.SubjectID == "" {
-			e.SubjectID = e.ResourceID
-		}
-		p.Ids = append(p.Ids, uuid.Must(uuid.NewV7()))
-		p.Actions = append(p.Actions, e.Action)
-		p.Resources = append(p.Resources, e.Resource)
-		p.ResourceIds = append(p.ResourceIds, e.ResourceID)
-		p.Outcomes = append(p.Outcomes, string(e.Outcome))
-		p.Befores = append(p.Befores, before)
-		p.Afters = append(p.Afters, after)
-		p.SubjectIds = append(p.SubjectIds, e.SubjectID)
-	}
-	return tx.Q.InsertAuditEntries(ctx, p)
+	return RecordEach(ctx, tx, entries, actors)
 }
 
 func marshal(v any) ([]byte, error) {
@@ -125,7 +93,7 @@ func RecordEach(ctx context.Context, tx tenant.Tx, entries []Entry, actors []Act
 	if len(entries) == 0 {
 		return nil
 	}
-	p := db.InsertAuditEntriesOfActorsParams{WorkspaceID: tx.WorkspaceID}
+	p := db.InsertAuditEntriesParams{WorkspaceID: tx.WorkspaceID}
 	for i, e := range entries {
 		before, err := marshal(e.Before)
 		if err != nil {
@@ -157,7 +125,7 @@ func RecordEach(ctx context.Context, tx tenant.Tx, entries []Entry, actors []Act
 		p.Afters = append(p.Afters, after)
 		p.SubjectIds = append(p.SubjectIds, e.SubjectID)
 	}
-	return tx.Q.InsertAuditEntriesOfActors(ctx, p)
+	return tx.Q.InsertAuditEntries(ctx, p)
 }
 
 // RecordDenied writes a denied entry in a transaction of its own: the refused request makes no
