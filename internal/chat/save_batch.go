@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -45,15 +44,8 @@ const saveBatchTimeout = 10 * time.Second
 // email or phone), and every save of a batch that failed as a whole (a deadlock with another
 // process, a lost connection), so one bad save never fails the others.
 type saveBatcher struct {
-	s *Service
-
-	mu     sync.Mutex
-	queues map[laneKey]*saveQueue
-}
-
-type saveQueue struct {
-	pending []*saveJob
-	running bool
+	s     *Service
+	lanes lanes[*saveJob]
 }
 
 // saveJob is one save waiting for its batch. Its details are trimmed ("" when not given); the
@@ -76,70 +68,33 @@ type saveOutcome struct {
 }
 
 func newSaveBatcher(s *Service) *saveBatcher {
-	return &saveBatcher{s: s, queues: map[laneKey]*saveQueue{}}
+	b := &saveBatcher{s: s}
+	b.lanes = lanes[*saveJob]{max: maxSaveBatch,
+		conversation: func(j *saveJob) uuid.UUID { return j.conversation },
+		// A save whose caller has left is answered at once and dropped.
+		gone: func(j *saveJob) bool {
+			if err := j.ctx.Err(); err != nil {
+				j.done <- saveOutcome{err: err, handled: true}
+				return true
+			}
+			return false
+		},
+		send: func(key laneKey, batch []*saveJob) {
+			b.send(Agent{WorkspaceID: key.workspace, AgentID: key.agent}, batch)
+		}}
+	return b
 }
 
 // save runs job through a batch; handled is false when the caller must save it alone.
 func (b *saveBatcher) save(ctx context.Context, a Agent, job *saveJob) (SaveResult, bool, error) {
-	key := laneKey{workspace: a.WorkspaceID, agent: a.AgentID, lane: job.conversation[15] % saveLanes}
 	job.ctx, job.done = ctx, make(chan saveOutcome, 1)
-	b.mu.Lock()
-	q := b.queues[key]
-	if q == nil {
-		q = &saveQueue{}
-		b.queues[key] = q
-	}
-	q.pending = append(q.pending, job)
-	if !q.running {
-		q.running = true
-		go b.run(key, q)
-	}
-	b.mu.Unlock()
+	b.lanes.enqueue(laneOf(a, job.conversation, saveLanes), job)
 	select {
 	case out := <-job.done:
 		return out.res, out.handled, out.err
 	case <-ctx.Done():
 		return SaveResult{}, true, ctx.Err()
 	}
-}
-
-// run sends batches for one lane until its queue is empty.
-func (b *saveBatcher) run(key laneKey, q *saveQueue) {
-	a := Agent{WorkspaceID: key.workspace, AgentID: key.agent}
-	for {
-		b.mu.Lock()
-		batch := takeSaves(q)
-		if len(batch) == 0 {
-			q.running = false
-			delete(b.queues, key)
-			b.mu.Unlock()
-			return
-		}
-		b.mu.Unlock()
-		b.send(a, batch)
-	}
-}
-
-// takeSaves removes the next batch from q: at most one save per conversation (the next one of
-// the same conversation waits for the following batch, and sees the first one's contact), at
-// most maxSaveBatch. Saves whose caller has left are answered at once and dropped.
-func takeSaves(q *saveQueue) []*saveJob {
-	var batch, rest []*saveJob
-	seen := map[uuid.UUID]bool{}
-	for _, j := range q.pending {
-		if err := j.ctx.Err(); err != nil {
-			j.done <- saveOutcome{err: err, handled: true}
-			continue
-		}
-		if seen[j.conversation] || len(batch) == maxSaveBatch {
-			rest = append(rest, j)
-			continue
-		}
-		seen[j.conversation] = true
-		batch = append(batch, j)
-	}
-	q.pending = rest
-	return batch
 }
 
 func (b *saveBatcher) send(a Agent, batch []*saveJob) {
