@@ -20,6 +20,8 @@ import (
 	"slices"
 	"sort"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Config says how big a run is and where its figures go.
@@ -122,6 +124,9 @@ func Run(ctx context.Context, cfg Config, d Database, w io.Writer) (Figures, err
 		if len(cfg.Only) > 0 && !slices.Contains(cfg.Only, s.name) {
 			continue
 		}
+		if err := discardLeftoverJobs(ctx, d); err != nil {
+			return nil, fmt.Errorf("%s: %w", s.name, err)
+		}
 		f, err := s.run(ctx, cfg, d, w)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", s.name, err)
@@ -129,6 +134,24 @@ func Run(ctx context.Context, cfg Config, d Database, w io.Writer) (Figures, err
 		maps.Copy(all, f)
 	}
 	return all, nil
+}
+
+// discardLeftoverJobs deletes the jobs earlier sections queued and never worked: their servers
+// run no workers (a chat save queues its contacts' automation), and a later section's workers
+// would otherwise work them during its measurement, or, on a River client that does not know
+// their kind (the automations section's no-op baseline), fail them.
+func discardLeftoverJobs(ctx context.Context, d Database) error {
+	conn, err := pgx.Connect(ctx, d.SuperURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	var migrated bool // the first section's server migrates the database
+	if err := conn.QueryRow(ctx, `SELECT to_regclass('river.river_job') IS NOT NULL`).Scan(&migrated); err != nil || !migrated {
+		return err
+	}
+	_, err = conn.Exec(ctx, `DELETE FROM river.river_job WHERE state IN ('available', 'scheduled', 'retryable')`)
+	return err
 }
 
 func tempDir(name string) string { return filepath.Join(os.TempDir(), name) }
