@@ -141,7 +141,15 @@ describe('contacts', () => {
     await page.goBack();
     const prospect = await visible(page.getByRole('region', { name: 'Prospect', exact: true }));
     const said = (text: string) => visible(page.getByRole('status').filter({ hasText: text }));
-    await page.getByRole('button', { name: `Move ${ada.name}` }).focus();
+    // Every column has loaded before the card is picked up (a column landing late re-renders
+    // the board), and the handle really holds the focus when Space is pressed.
+    await visible(customer.getByRole('listitem').filter({ hasText: ada.name }));
+    await expect.poll(() => page.locator('.board').getByText('Loading…').count()).toBe(0);
+    const handle = page.getByRole('button', { name: `Move ${ada.name}` });
+    await handle.focus();
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label')))
+      .toBe(`Move ${ada.name}`);
     const movedAgain = page.waitForResponse((r) => r.url().endsWith('/stage') && r.request().method() === 'PUT');
     await page.keyboard.press('Space');
     await said(`Picked up ${ada.name}, in Customer.`);
