@@ -1,12 +1,14 @@
 // Package files keeps the files attached to a contact. The bytes go to blob storage (a local
 // folder by default, S3-compatible storage in production) under <workspace_id>/<file id>, never
-// under the uploader's file name; a contact_files row describes them. An upload is stored as
-// processing; the process_file job sniffs the real type from the content, computes the SHA-256
+// under the uploader's file name; a contact_files row describes them. An upload whose first bytes
+// or name show a program or a script is refused outright; any other is stored as processing; the
+// process_file job sniffs the real type from the content, computes the SHA-256
 // and marks the file ready, or rejected when it is an executable or a script (check.go). Only a
 // ready file can be downloaded, always as an attachment.
 package files
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -188,9 +190,20 @@ func (s *Service) Upload(ctx context.Context, m *httpapi.Member, agentID, contac
 	if err := s.tenants.Tx(ctx, m.WorkspaceID, func(tx tenant.Tx) error { return contacts.Exists(ctx, tx, agentID, contactID) }); err != nil {
 		return File{}, err
 	}
+	// A program or a script is refused at once, from its first bytes, before anything is stored.
+	// The process_file job still reads every stored file and has the last word on it.
+	head := make([]byte, sniffLen)
+	n, err := io.ReadFull(content, head)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return File{}, uploadError(err)
+	}
+	head = head[:n]
+	if reason := Verdict(name, mimetype.Detect(head)); reason != "" {
+		return File{}, apperr.Field("file", "refused, "+reason)
+	}
 	id := uuid.Must(uuid.NewV7())
 	k := key(m.WorkspaceID, id)
-	size, err := s.store(ctx, k, content)
+	size, err := s.store(ctx, k, io.MultiReader(bytes.NewReader(head), content))
 	if err != nil {
 		return File{}, err
 	}

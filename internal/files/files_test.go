@@ -32,6 +32,7 @@ import (
 	"github.com/guestlist/guestlist/internal/authz"
 	"github.com/guestlist/guestlist/internal/files"
 	"github.com/guestlist/guestlist/internal/httpapi"
+	"github.com/guestlist/guestlist/internal/tenant"
 	"github.com/guestlist/guestlist/internal/testdb"
 )
 
@@ -220,6 +221,8 @@ func TestUploadProcessDownload(t *testing.T) {
 	})
 }
 
+// A program or a script is refused at upload (a 400 naming the file field), whatever its name
+// and declared type say, and nothing is kept: no row, no bytes.
 func TestRejectsExecutablesAndScripts(t *testing.T) {
 	t.Parallel()
 	c := setup(t)
@@ -231,21 +234,51 @@ func TestRejectsExecutablesAndScripts(t *testing.T) {
 		{"notes.txt", "text/plain", "script", []byte("#!/bin/sh\nrm -rf ~\n")},
 		{"invoice.pdf", "application/pdf", "executable", append([]byte("MZ\x90\x00\x03"), make([]byte, 500)...)},
 		{"run.bat", "text/plain", "executable", []byte("@echo off\r\ndel /q C:\\*\r\n")},
+		{"big.pdf", "application/pdf", "executable", append(append([]byte{}, elfBytes...), bytes.Repeat([]byte{0}, 1<<20)...)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			id := c.mustUpload(t, tc.name, tc.declared, tc.content)["id"].(string)
-			f := c.wait(t, id)
-			require.Equal(t, files.Rejected, f["status"])
-			require.Contains(t, f["reject_reason"], tc.reason)
-			require.Equal(t, hexSHA(tc.content), f["sha256"])
-			_, err := os.Stat(c.blob(id))
-			require.ErrorIs(t, err, os.ErrNotExist, "a rejected file's bytes are deleted")
-
-			resp := c.owner.Do("GET", c.files+"/"+id+"/download", nil)
-			require.Equal(t, http.StatusConflict, resp.Status, "%s", resp.Body)
-			require.Equal(t, "conflict", resp.ErrorCode())
+			resp := upload(t, c.owner.Client, c.files, tc.name, tc.declared, tc.content)
+			require.Equal(t, http.StatusBadRequest, resp.Status, "%s", resp.Body)
+			require.Equal(t, "invalid", resp.ErrorCode())
+			fields := resp.Map(t)["error"].(map[string]any)["fields"].(map[string]any)
+			require.Contains(t, fields["file"], tc.reason)
 		})
 	}
+	require.Zero(t, c.env.Count(t, c.owner.WorkspaceID, `SELECT count(*) FROM contact_files`), "no row")
+	require.Empty(t, stored(t, c.dir), "no blob")
+}
+
+// The process_file job has the last word on stored bytes: content that turns out to be a
+// program when the job reads it (stored by another path, or changed in storage) is rejected
+// and deleted, and cannot be downloaded.
+func TestJobRejectsStoredPrograms(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	f := c.storedProgram(t)
+	require.Equal(t, files.Rejected, f["status"])
+	require.Contains(t, f["reject_reason"], "executable")
+	require.Equal(t, hexSHA(elfBytes), f["sha256"])
+	id := f["id"].(string)
+	_, err := os.Stat(c.blob(id))
+	require.ErrorIs(t, err, os.ErrNotExist, "a rejected file's bytes are deleted")
+	resp := c.owner.Do("GET", c.files+"/"+id+"/download", nil)
+	require.Equal(t, http.StatusConflict, resp.Status, "%s", resp.Body)
+	require.Equal(t, "conflict", resp.ErrorCode())
+}
+
+// storedProgram is a file the job rejected: a document was uploaded and checked, then its
+// stored bytes became a program and the job ran on it again.
+func (c crm) storedProgram(t *testing.T) map[string]any {
+	t.Helper()
+	id := c.mustUpload(t, "report.pdf", "application/pdf", pdfBytes)["id"].(string)
+	require.Equal(t, files.Ready, c.wait(t, id)["status"])
+	require.NoError(t, os.WriteFile(c.blob(id), elfBytes, 0o600))
+	c.env.InWorkspace(t, c.owner.WorkspaceID, func(tx tenant.Tx) error {
+		_, err := tx.Exec(context.Background(), `UPDATE contact_files SET status = 'processing', processed_at = NULL, sha256 = NULL WHERE id = $1`, id)
+		return err
+	})
+	require.NoError(t, c.env.App.Files.ProcessFile(context.Background(), c.owner.WorkspaceID, uuid.MustParse(id)))
+	return c.wait(t, id)
 }
 
 func TestOversize(t *testing.T) {
@@ -326,8 +359,10 @@ func TestBadUploads(t *testing.T) {
 	require.Empty(t, stored(t, c.dir))
 
 	t.Run("names lose paths, control and bidi characters", func(t *testing.T) {
-		f := c.mustUpload(t, `C:\Users\eve\..\evil`+"\u202egnp.exe", "", []byte("hello"))
-		require.Equal(t, "evilgnp.exe", f["name"])
+		f := c.mustUpload(t, `C:\Users\eve\..\evil`+"\u202efdp.txt", "", []byte("hello"))
+		require.Equal(t, "evilfdp.txt", f["name"])
+		resp := upload(t, c.owner.Client, c.files, "evil\u202egnp.exe", "image/png", []byte("hello"))
+		require.Equal(t, http.StatusBadRequest, resp.Status, "a name that only looks like evilexe.png: %s", resp.Body)
 		f = c.mustUpload(t, "../../etc/passwd", "", []byte("hello"))
 		require.Equal(t, "passwd", f["name"])
 		f = c.mustUpload(t, "tab\there.txt", "not a type", []byte("hello"))
@@ -342,7 +377,7 @@ func TestProcessingTwiceChangesNothing(t *testing.T) {
 	ctx := context.Background()
 	ws := c.owner.WorkspaceID
 	ready := c.wait(t, c.mustUpload(t, "a.png", "image/png", pngBytes(t))["id"].(string))
-	rejected := c.wait(t, c.mustUpload(t, "b.pdf", "application/pdf", elfBytes)["id"].(string))
+	rejected := c.storedProgram(t)
 	audits := c.env.Count(t, ws, `SELECT count(*) FROM audit_log`)
 	for _, f := range []map[string]any{ready, rejected} {
 		require.NoError(t, c.env.App.Files.ProcessFile(ctx, ws, uuid.MustParse(f["id"].(string))))

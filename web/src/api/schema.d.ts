@@ -477,7 +477,7 @@ export interface paths {
         /** A contact's files, newest first (at most 500). */
         get: operations["listContactFiles"];
         put?: never;
-        /** Upload a file (members with role user too). The body may exceed the 1 MiB limit: the file may be up to GUESTLIST_FILE_MAX_BYTES (25 MiB by default), beyond which the answer is 413 and nothing is stored. The file starts as processing; a background check sniffs its real type, computes its SHA-256 and marks it ready, or rejected when it is an executable or a script whatever its name (docs/SECURITY.md). Poll the list for the outcome. */
+        /** Upload a file (members with role user too). The body may exceed the 1 MiB limit: the file may be up to GUESTLIST_FILE_MAX_BYTES (25 MiB by default), beyond which the answer is 413 and nothing is stored. A file whose first bytes or name show an executable or a script, whatever its declared type, is refused at once with 400 naming the field `file`, and nothing is stored (docs/SECURITY.md). Any other starts as processing; a background check reads the stored bytes, sniffs their real type, computes the SHA-256 and marks the file ready, or rejected by the same rules. Poll the list for the outcome. */
         post: operations["uploadContactFile"];
         delete?: never;
         options?: never;
