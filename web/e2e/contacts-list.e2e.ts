@@ -1,22 +1,9 @@
-import type { Page } from 'playwright-core';
 import { describe, expect } from 'vitest';
 import { snapshot, test, visible } from './fixtures';
-import { agentLink, newUser, signUp } from './flows';
+import { agentLink, apiPost as post, newUser, signUp } from './flows';
 
 // The contact list's sort orders, created-date and custom-field filters.
 describe('contact list: filters and sort', () => {
-  /** Calls the API from the page, as the signed-in member (setup the list is then used on). */
-  async function post(page: Page, path: string, body: unknown): Promise<Record<string, unknown>> {
-    return page.evaluate(
-      async ({ path, body }) => {
-        const res = await fetch(`/api/v1${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-        if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-        return (await res.json()) as Record<string, unknown>;
-      },
-      { path, body },
-    );
-  }
-
   function localDate(offsetDays = 0): string {
     const d = new Date();
     d.setDate(d.getDate() + offsetDays);

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect } from 'vitest';
 import { snapshot, test, visible } from './fixtures';
-import { agentLink, newUser, signIn, signUp } from './flows';
+import { agentLink, apiPost, newUser, signIn, signUp } from './flows';
 
 // A 1×1 transparent PNG.
 const png = Buffer.from(
@@ -24,11 +24,14 @@ describe('contacts', () => {
     return visible(page.getByRole('table', { name: 'Contacts' }));
   }
 
-  async function addContact(page: Page, contact: { name: string; email: string }) {
+  async function addContact(page: Page, contact: { name: string; email: string; seats?: string; plan?: string }) {
     await page.getByRole('button', { name: 'Add contact' }).click();
     const dialog = await visible(page.getByRole('dialog', { name: 'Add contact' }));
     await dialog.getByLabel('Name').fill(contact.name);
     await dialog.getByLabel('Email').fill(contact.email);
+    const custom = dialog.getByRole('group', { name: 'Custom fields' });
+    if (contact.seats) await custom.getByLabel('Seats').fill(contact.seats);
+    if (contact.plan) await custom.getByLabel('Plan').selectOption({ label: contact.plan });
     await dialog.getByRole('button', { name: 'Add contact' }).click();
     await dialog.waitFor({ state: 'detached' });
   }
@@ -39,8 +42,13 @@ describe('contacts', () => {
     await page.waitForURL(/\/agents\/[^/]+\/contacts$/);
     contactsPath = new URL(page.url()).pathname;
     await visible(page.getByRole('region', { name: 'No contacts yet' }));
+    // Two custom fields (made in settings in the last test; here through the API, to stay short).
+    const agentId = contactsPath.split('/')[2] ?? '';
+    await apiPost(page, `/agents/${agentId}/fields`, { label: 'Seats', type: 'number' });
+    await apiPost(page, `/agents/${agentId}/fields`, { label: 'Plan', type: 'single_select', options: [{ label: 'Free' }, { label: 'Pro' }] });
+    await page.reload();
 
-    await addContact(page, ada);
+    await addContact(page, { ...ada, seats: '12', plan: 'Pro' });
     const table = await visible(page.getByRole('table', { name: 'Contacts' }));
     const adaRow = table.getByRole('row').filter({ hasText: ada.email });
     await visible(adaRow.getByText('via Manual'));
@@ -63,6 +71,11 @@ describe('contacts', () => {
     await expect.poll(() => dialog.getByLabel('Email').getAttribute('aria-invalid')).toBe('true');
     await conflict.getByRole('link', { name: `Open ${ada.name}` }).click();
     await visible(page.getByRole('heading', { level: 1, name: ada.name }));
+    // Ada's custom values, as given in the dialog.
+    const general = await visible(page.getByRole('tabpanel', { name: 'General' }));
+    await visible(general.getByText('Seats'));
+    expect(await general.textContent()).toMatch(/Seats\s*12/);
+    expect(await general.textContent()).toMatch(/Plan\s*Pro/);
     await page.goBack();
 
     // Search by a fragment of Ada's email: only Ada is left, and the address keeps the search.

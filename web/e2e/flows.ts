@@ -105,3 +105,15 @@ export async function acceptAsNewUser(page: Page, path: string, user: User, work
   await page.waitForURL('**/agents');
   await visible(page.getByRole('heading', { name: 'Agents', level: 1 }));
 }
+
+/** Calls the API from the page, as the signed-in member (setup a test then uses in the app). */
+export async function apiPost(page: Page, path: string, body: unknown): Promise<Record<string, unknown>> {
+  return page.evaluate(
+    async ({ path, body }) => {
+      const res = await fetch(`/api/v1${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as Record<string, unknown>;
+    },
+    { path, body },
+  );
+}
