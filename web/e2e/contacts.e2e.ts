@@ -243,5 +243,22 @@ describe('contacts', () => {
     await visible(row.getByText('company_size'));
     await visible(row.getByText('AI fills when empty'));
     await snapshot(page, 'crm-settings');
+
+    // Drag Company size, with the mouse, above Seats (the first field, made in the first test).
+    const fieldNames = () => fields.locator('.setting-row__name').allTextContents();
+    await expect.poll(fieldNames).toEqual(['Seats', 'Plan', 'Company size']);
+    await fields.scrollIntoViewIfNeeded();
+    const from = (await page.getByRole('button', { name: 'Reorder field Company size' }).boundingBox())!;
+    const to = (await page.getByRole('button', { name: 'Reorder field Seats' }).boundingBox())!;
+    const fieldsReordered = page.waitForResponse((r) => /\/fields$/.test(r.url()) && r.request().method() === 'PUT');
+    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2 - 8, { steps: 3 });
+    await page.mouse.move(to.x + to.width / 2, to.y + 2, { steps: 12 });
+    await page.mouse.move(to.x + to.width / 2, to.y, { steps: 2 });
+    await page.mouse.up();
+    expect((await fieldsReordered).status()).toBe(200);
+    await page.reload();
+    await expect.poll(fieldNames).toEqual(['Company size', 'Seats', 'Plan']);
   });
 });
