@@ -7,7 +7,7 @@ import { useResource } from '../ui/useResource';
 import './chat.css';
 import { TranscriptView } from './TranscriptView';
 
-/** A contact's conversations with the agent (the contact page's Chat conversation tab). */
+/** A contact's conversations with the agent (the contact page's Chat Conversation tab). */
 export function ContactChats({ agentId, contactId }: { agentId: string; contactId: string }) {
   const load = useCallback(
     () => unwrap(api.GET('/agents/{agentId}/contacts/{contactId}/conversations', { params: { path: { agentId, contactId } } })),

@@ -25,6 +25,10 @@ async function runtime<T>(call: Promise<{ data?: T; error?: unknown; response: R
   return data as T;
 }
 
+function contactLabel(c: { name: string; email: string | null; phone: string | null }): string {
+  return c.name || c.email || c.phone || 'contact';
+}
+
 const keyStore = (agentId: string) => `guestlist.demo-chat.key.${agentId}`;
 
 /**
@@ -108,26 +112,53 @@ export function DemoChatPage() {
       setText('');
       const messageId = await say(conv, 'visitor', message);
       const fresh = extract(message);
-      let next = known;
+      // What the visitor has given so far; a contact needs an email or a phone, so a name alone
+      // waits here (not saved) until one of them arrives.
+      let next: Captured = { ...known, ...fresh };
       let refused: string | undefined;
-      if (!isEmpty(fresh)) {
+      let returning = false;
+      if (!isEmpty(fresh) && (contact || next.email || next.phone)) {
         try {
+          let contactId = contact?.id;
+          if (!contactId) {
+            // The visitor may be a contact already: ask before saving, as a runtime would.
+            const by = { ...(next.email ? { email: next.email } : {}), ...(next.phone ? { phone: next.phone } : {}) };
+            try {
+              const found = await runtime(api.POST('/chat/lookup', { headers: auth, body: by }));
+              contactId = found.id;
+              returning = true;
+              await say(conv, 'tool', `lookup → found contact ${contactLabel(found)}`);
+            } catch (err) {
+              if (asApiError(err).status !== 404) throw err;
+              await say(conv, 'tool', 'lookup → no contact with these details');
+            }
+          }
+          // A new contact gets everything given so far (the name said earlier too); a known one
+          // what this message adds.
+          const details = contact ? fresh : next;
           const saved = await runtime(
-            api.POST('/chat/save', { headers: auth, body: { conversation_id: conv, message_id: messageId, ...fresh } }),
+            api.POST('/chat/save', {
+              headers: auth,
+              body: { conversation_id: conv, message_id: messageId, ...(contactId ? { contact_id: contactId } : {}), ...details },
+            }),
           );
           const c = saved.contact;
           next = { name: c.name || undefined, email: c.email ?? undefined, phone: c.phone ?? undefined };
-          setKnown(next);
-          setContact({ id: c.id, label: c.name || c.email || c.phone || 'contact', created: saved.created });
+          setContact({ id: c.id, label: contactLabel(c), created: saved.created });
           await say(conv, 'tool', `save → ${saved.created ? 'created' : 'updated'} contact; written: ${saved.written.join(', ') || 'nothing new'}`);
         } catch (err) {
           const error = asApiError(err);
           if (error.status === 401) throw err;
+          returning = false;
           const field = Object.keys(error.fields)[0];
           refused = field ? `that ${field} does not look right (${error.fields[field]})` : error.message;
+          // Ask again for what was refused; keep the rest.
+          if (field === 'email' || field === 'phone' || field === 'name') next = { ...next, [field]: known[field] };
+          if (contact) next = known;
         }
       }
-      await say(conv, 'agent', nextReply(next, fresh, refused));
+      setKnown(next);
+      await say(conv, 'agent', nextReply(next, fresh, refused, returning));
     } catch (err) {
       const error = asApiError(err);
       setProblem(error.status === 401 ? 'This key is not valid for this agent (revoked or mistyped). Use another key.' : error.message);
@@ -207,6 +238,11 @@ export function DemoChatPage() {
           Saved as contact{' '}
           <Link to={`/agents/${agent.id}/contacts/${contact.id}?tab=chat`}>{contact.label}</Link> (via Chat)
         </Alert>
+      )}
+      {!contact && (known.name || known.email || known.phone) && (
+        <p className="muted" role="note">
+          Noted, not saved yet: {[known.name, known.email, known.phone].filter(Boolean).join(', ')}. A contact needs an email or a phone; it is saved as soon as the visitor gives one.
+        </p>
       )}
       {problem && <Alert>{problem}</Alert>}
       <ol className="chat-messages" aria-label="Chat" aria-live="polite">

@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useAgent } from '../agents/AgentLayout';
 import { api, unwrap } from '../api/client';
+import { asApiError } from '../api/error';
 import { Alert, EmptyState, Loading } from '../ui/feedback';
 import { formatDateTime, formatRelative } from '../ui/format';
 import { PeopleIcon } from '../ui/icons';
@@ -14,6 +15,24 @@ import type { ChatPerson } from './types';
 /** How often the list of people refreshes, so new conversations show up. */
 const LIST_POLL_MS = 5000;
 
+interface PeopleList {
+  items: ChatPerson[];
+  /** The cursor of the page after the last one read (opaque); null at the end. */
+  next_cursor: string | null;
+  /** How many pages the list holds. */
+  pages: number;
+}
+
+function personKey(p: ChatPerson): string {
+  return p.contact_id ? `c:${p.contact_id}` : `v:${p.visitor_id}`;
+}
+
+/** The people of a and then b, each once (a person can move between pages as they chat). */
+function appendPeople(a: ChatPerson[], b: ChatPerson[]): ChatPerson[] {
+  const seen = new Set(a.map(personKey));
+  return [...a, ...b.filter((p) => !seen.has(personKey(p)))];
+}
+
 /** The agent's conversations grouped by person, with a search by name and the chosen transcript. */
 export function HistoryPage() {
   const { agent } = useAgent();
@@ -21,17 +40,64 @@ export function HistoryPage() {
   const [search, setSearch] = useState(params.get('q') ?? '');
   const q = useDebounced(search.trim(), 300);
   const selected = params.get('conversation');
-  const load = useCallback(
-    () =>
-      unwrap(api.GET('/agents/{agentId}/conversations', { params: { path: { agentId: agent.id }, query: q ? { q } : {} } })),
+  const listKey = `${agent.id}/${q}`;
+  // How many pages "Load more" has opened for this list; the refresh reads as many again.
+  const opened = useRef({ key: listKey, pages: 1 });
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [moreError, setMoreError] = useState<string | null>(null);
+  const page = useCallback(
+    (cursor: string | null) =>
+      unwrap(
+        api.GET('/agents/{agentId}/conversations', {
+          params: { path: { agentId: agent.id }, query: { ...(q ? { q } : {}), ...(cursor ? { cursor } : {}) } },
+        }),
+      ),
     [agent.id, q],
   );
-  const people = useResource(load, `${agent.id}/${q}`);
+  const load = useCallback(async (): Promise<PeopleList> => {
+    const want = opened.current.key === listKey ? opened.current.pages : 1;
+    let p = await page(null);
+    let list: PeopleList = { items: p.items, next_cursor: p.next_cursor, pages: 1 };
+    while (list.pages < want && p.next_cursor) {
+      p = await page(p.next_cursor);
+      list = { items: appendPeople(list.items, p.items), next_cursor: p.next_cursor, pages: list.pages + 1 };
+    }
+    return list;
+  }, [page, listKey]);
+  const people = useResource(load, listKey);
   const { reload } = people;
+  // What the timer and an answering "Load more" need to know of the latest render.
+  const latest = useRef({ listKey, refreshing: false, loadingMore: false });
+  latest.current = { listKey, refreshing: people.refreshing, loadingMore };
   useEffect(() => {
-    const timer = setInterval(reload, LIST_POLL_MS);
+    const timer = setInterval(() => {
+      // A refresh now would drop the page being added; the next tick catches up.
+      if (!latest.current.loadingMore) reload();
+    }, LIST_POLL_MS);
     return () => clearInterval(timer);
   }, [reload]);
+  useEffect(() => setMoreError(null), [listKey]);
+
+  async function loadMore() {
+    if (people.status !== 'ready' || !people.data.next_cursor || loadingMore) return;
+    const shown = people.data;
+    const key = listKey;
+    latest.current.loadingMore = true;
+    setLoadingMore(true);
+    setMoreError(null);
+    try {
+      const p = await page(shown.next_cursor);
+      if (latest.current.listKey !== key) return; // another search meanwhile
+      opened.current = { key, pages: shown.pages + 1 };
+      // A refresh under way answers with the pages it started with: start it again instead.
+      if (latest.current.refreshing) reload();
+      else people.replace({ items: appendPeople(shown.items, p.items), next_cursor: p.next_cursor, pages: shown.pages + 1 });
+    } catch (err) {
+      setMoreError(asApiError(err).message);
+    } finally {
+      setLoadingMore(false);
+    }
+  }
 
   function choose(conversationId: string) {
     const next = new URLSearchParams(params);
@@ -58,6 +124,14 @@ export function HistoryPage() {
               <Person key={p.contact_id ?? `v:${p.visitor_id}`} agentId={agent.id} person={p} selected={selected} onChoose={choose} />
             ))}
           </ul>
+        )}
+        {moreError && <Alert>{moreError}</Alert>}
+        {people.status === 'ready' && people.data.next_cursor && (
+          <div className="load-more">
+            <button type="button" className="btn" onClick={() => void loadMore()} disabled={loadingMore}>
+              {loadingMore ? 'Loading…' : 'Load more'}
+            </button>
+          </div>
         )}
       </section>
       <div>

@@ -5,11 +5,23 @@ import { asApiError } from '../api/error';
 import { Alert, Loading } from '../ui/feedback';
 import { formatDateTime } from '../ui/format';
 import './chat.css';
-import { historyLink, LIVE_POLL_MS, roleLabels, type ChatMessage, type Conversation } from './types';
+import { historyLink, LIVE_POLL_MS, roleLabels, TRANSCRIPT_PAGE_SIZE, type ChatMessage, type Conversation } from './types';
 
 /**
- * A conversation's messages in order. While the conversation is live it asks every two seconds
- * for the messages after the last one it has. `highlight` marks (and scrolls to) one message.
+ * Whether to ask for the next page of a transcript: the page came back full, or it brought
+ * messages and the conversation counts more than we have (should the server's page shrink).
+ * An empty page always ends the reading, so a count that is off cannot loop.
+ */
+export function morePages(pageLength: number, have: number, messageCount: number): boolean {
+  if (pageLength === 0) return false;
+  return pageLength >= TRANSCRIPT_PAGE_SIZE || have < messageCount;
+}
+
+/**
+ * A conversation's messages in order. The server answers at most TRANSCRIPT_PAGE_SIZE messages
+ * a call, so it reads on (after the last seq it has) while a page comes back full, whether or
+ * not the conversation is live. While the conversation is live it asks every two seconds for
+ * the messages after the last one it has. `highlight` marks (and scrolls to) one message.
  */
 export function TranscriptView({
   agentId,
@@ -25,6 +37,7 @@ export function TranscriptView({
   const [conversation, setConversation] = useState<Conversation | null>(null);
   const [label, setLabel] = useState('');
   const [messages, setMessages] = useState<ChatMessage[] | null>(null);
+  const [complete, setComplete] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const scrolled = useRef(false);
 
@@ -35,22 +48,29 @@ export function TranscriptView({
     let all: ChatMessage[] = [];
     setMessages(null);
     setConversation(null);
+    setComplete(false);
     setError(null);
     scrolled.current = false;
     async function load() {
       try {
-        const t = await unwrap(
-          api.GET('/agents/{agentId}/conversations/{conversationId}', {
-            params: { path: { agentId, conversationId }, query: { after: last } },
-          }),
-        );
-        if (cancelled) return;
-        all = [...all, ...t.messages];
-        last = all.length > 0 ? all[all.length - 1]!.seq : 0;
-        setConversation(t.conversation);
-        setLabel(t.label);
-        setMessages(all);
-        if (t.conversation.live) timer = setTimeout(() => void load(), LIVE_POLL_MS);
+        let live = false;
+        for (;;) {
+          const t = await unwrap(
+            api.GET('/agents/{agentId}/conversations/{conversationId}', {
+              params: { path: { agentId, conversationId }, query: { after: last } },
+            }),
+          );
+          if (cancelled) return;
+          all = [...all, ...t.messages];
+          last = all.length > 0 ? all[all.length - 1]!.seq : last;
+          setConversation(t.conversation);
+          setLabel(t.label);
+          setMessages(all);
+          live = t.conversation.live;
+          if (!morePages(t.messages.length, all.length, t.conversation.message_count)) break;
+        }
+        setComplete(true);
+        if (live) timer = setTimeout(() => void load(), LIVE_POLL_MS);
       } catch (err) {
         if (!cancelled) setError(asApiError(err).message);
       }
@@ -109,6 +129,7 @@ export function TranscriptView({
           ))}
         </ol>
       )}
+      {!complete && <Loading label="Loading more messages…" />}
     </section>
   );
 }

@@ -53,6 +53,13 @@ describe('nextReply', () => {
     expect(nextReply({ name: 'Ada', email: 'ada@example.com' }, {})).toMatch(/Anything else/);
   });
 
+  it('welcomes back a visitor the lookup found', () => {
+    expect(nextReply({ name: 'Ada Lovelace', email: 'ada@example.com' }, { email: 'ada@example.com' }, undefined, true)).toMatch(
+      /^Welcome back Ada!/,
+    );
+    expect(nextReply({ email: 'ada@example.com' }, { email: 'ada@example.com' }, undefined, true)).toMatch(/^Welcome back!/);
+  });
+
   it('asks again when the details were refused', () => {
     expect(nextReply({}, { phone: '12345678' }, 'that phone number does not look right')).toMatch(/check it/);
   });

@@ -72,11 +72,14 @@ export function isEmpty(c: Captured): boolean {
 
 /**
  * The demo agent's answer, given what it knows of the visitor so far and what the last message
- * gave: it asks for the name first, then a way to reach them, then thanks them.
+ * gave: it asks for the name first, then a way to reach them (a name alone is not saved: a
+ * contact needs an email or a phone), then thanks them. `returning` greets a visitor whose
+ * details matched a contact already there (the lookup tool found them).
  */
-export function nextReply(known: Captured, fresh: Captured, problem?: string): string {
+export function nextReply(known: Captured, fresh: Captured, problem?: string, returning = false): string {
   if (problem) return `Hmm, ${problem}. Could you check it and type it again?`;
   const name = known.name ? ` ${known.name.split(' ')[0]}` : '';
+  if (returning) return `Welcome back${name}! Good to hear from you again; I have added this conversation to your details. How can I help?`;
   if (!known.name) {
     return isEmpty(fresh) ? 'Happy to help! May I have your name?' : 'Thanks! And may I have your name?';
   }

@@ -111,6 +111,7 @@ describe('Contact page', () => {
     expect(screen.getByRole('tab', { name: 'Form' }).getAttribute('aria-selected')).toBe('true');
     expect(screen.getByText('Form submissions will appear here once forms are set up.')).toBeTruthy();
     await userEvent.keyboard('{ArrowRight}');
+    expect(screen.getByRole('tab', { name: 'Chat Conversation' }).getAttribute('aria-selected')).toBe('true');
     expect(await screen.findByText('Conversations of the agent with this contact will appear here.')).toBeTruthy();
   });
 });

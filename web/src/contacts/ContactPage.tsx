@@ -37,7 +37,7 @@ interface Loaded {
 const tabs = [
   { id: 'general', label: 'General' },
   { id: 'form', label: 'Form' },
-  { id: 'chat', label: 'Chat conversation' },
+  { id: 'chat', label: 'Chat Conversation' },
   { id: 'notes', label: 'Notes' },
   { id: 'files', label: 'Files' },
 ] as const;
