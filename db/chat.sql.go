@@ -309,7 +309,16 @@ func (q *Queries) CreateAgentKey(ctx context.Context, arg CreateAgentKeyParams) 
 
 const createConversation = `-- name: CreateConversation :one
 INSERT INTO conversations (workspace_id, agent_id, id, visitor_id, contact_id, title)
-VALUES ($1, $2, $3, $4, $5, $6)
+VALUES ($1, $2, $3, $4,
+        COALESCE($5::uuid,
+                 (SELECT c.id
+                  FROM (SELECT cv.contact_id FROM conversations cv
+                        WHERE cv.workspace_id = $1 AND cv.agent_id = $2 AND cv.visitor_id = $4
+                          AND cv.contact_id IS NOT NULL
+                        ORDER BY cv.id DESC LIMIT 1) latest
+                  JOIN contacts c ON c.workspace_id = $1 AND c.id = latest.contact_id
+                  WHERE c.agent_id = $2 AND c.status = 'active')),
+        $6)
 RETURNING workspace_id, agent_id, id, visitor_id, contact_id, title, message_count, started_at, last_message_at, ended_at
 `
 
@@ -322,6 +331,9 @@ type CreateConversationParams struct {
 	Title       string
 }
 
+// Without a contact_id, a returning visitor is who they were last time: the contact of their
+// latest linked conversation with the agent, while it is an active contact of the agent (one
+// probe of conversations_visitor_contact).
 func (q *Queries) CreateConversation(ctx context.Context, arg CreateConversationParams) (Conversation, error) {
 	row := q.db.QueryRow(ctx, createConversation,
 		arg.WorkspaceID,
@@ -403,28 +415,6 @@ func (q *Queries) GetConversation(ctx context.Context, arg GetConversationParams
 		&i.EndedAt,
 	)
 	return i, err
-}
-
-const linkConversation = `-- name: LinkConversation :exec
-UPDATE conversations SET contact_id = $1::uuid
-WHERE workspace_id = $2 AND agent_id = $3 AND id = $4 AND contact_id IS NULL
-`
-
-type LinkConversationParams struct {
-	ContactID   uuid.UUID
-	WorkspaceID uuid.UUID
-	AgentID     uuid.UUID
-	ID          uuid.UUID
-}
-
-func (q *Queries) LinkConversation(ctx context.Context, arg LinkConversationParams) error {
-	_, err := q.db.Exec(ctx, linkConversation,
-		arg.ContactID,
-		arg.WorkspaceID,
-		arg.AgentID,
-		arg.ID,
-	)
-	return err
 }
 
 const linkVisitorConversations = `-- name: LinkVisitorConversations :exec
@@ -556,6 +546,7 @@ func (q *Queries) ListContactConversations(ctx context.Context, arg ListContactC
 
 const listConversationGroups = `-- name: ListConversationGroups :many
 SELECT cv.contact_id,
+       (CASE WHEN cv.contact_id IS NULL THEN 'v:' || cv.visitor_id ELSE 'c:' || cv.contact_id::text END)::text AS person_key,
        (CASE WHEN cv.contact_id IS NULL THEN cv.visitor_id ELSE '' END)::text AS visitor_key,
        COALESCE(max(c.name), '')::text AS contact_name,
        COALESCE(max(c.email), '')::text AS contact_email,
@@ -567,10 +558,14 @@ FROM conversations cv
 LEFT JOIN contacts c ON c.workspace_id = cv.workspace_id AND c.id = cv.contact_id
 WHERE cv.workspace_id = $1 AND cv.agent_id = $2
   AND ($3::text IS NULL OR lower(c.name) LIKE $3::text)
-GROUP BY cv.contact_id, (CASE WHEN cv.contact_id IS NULL THEN cv.visitor_id ELSE '' END)
-HAVING ($4::timestamptz IS NULL OR max(COALESCE(cv.last_message_at, cv.started_at)) < $4::timestamptz)
-ORDER BY last_activity DESC
-LIMIT $5
+GROUP BY cv.contact_id, (CASE WHEN cv.contact_id IS NULL THEN cv.visitor_id ELSE '' END),
+         (CASE WHEN cv.contact_id IS NULL THEN 'v:' || cv.visitor_id ELSE 'c:' || cv.contact_id::text END)
+HAVING ($4::timestamptz IS NULL
+        OR (max(COALESCE(cv.last_message_at, cv.started_at)),
+            (CASE WHEN cv.contact_id IS NULL THEN 'v:' || cv.visitor_id ELSE 'c:' || cv.contact_id::text END))
+           < ($4::timestamptz, $5::text))
+ORDER BY last_activity DESC, person_key DESC
+LIMIT $6
 `
 
 type ListConversationGroupsParams struct {
@@ -578,11 +573,13 @@ type ListConversationGroupsParams struct {
 	AgentID     uuid.UUID
 	Pattern     *string
 	Before      *time.Time
+	BeforeKey   string
 	MaxRows     int32
 }
 
 type ListConversationGroupsRow struct {
 	ContactID         uuid.NullUUID
+	PersonKey         string
 	VisitorKey        string
 	ContactName       string
 	ContactEmail      string
@@ -593,14 +590,17 @@ type ListConversationGroupsRow struct {
 }
 
 // The agent's conversations grouped by person: a contact, or an anonymous visitor. Newest
-// activity first; pattern (a LIKE pattern on the lower-cased name) keeps contacts whose name
-// matches.
+// activity first, then by person_key (unique per person), so the pair orders every person and
+// a page continues after the pair (before, before_key) of the previous page's last person
+// (keyset paging: people tied on last_activity across a page boundary are neither lost nor
+// repeated). pattern (a LIKE pattern on the lower-cased name) keeps contacts whose name matches.
 func (q *Queries) ListConversationGroups(ctx context.Context, arg ListConversationGroupsParams) ([]ListConversationGroupsRow, error) {
 	rows, err := q.db.Query(ctx, listConversationGroups,
 		arg.WorkspaceID,
 		arg.AgentID,
 		arg.Pattern,
 		arg.Before,
+		arg.BeforeKey,
 		arg.MaxRows,
 	)
 	if err != nil {
@@ -612,6 +612,7 @@ func (q *Queries) ListConversationGroups(ctx context.Context, arg ListConversati
 		var i ListConversationGroupsRow
 		if err := rows.Scan(
 			&i.ContactID,
+			&i.PersonKey,
 			&i.VisitorKey,
 			&i.ContactName,
 			&i.ContactEmail,

@@ -21,8 +21,20 @@ SELECT id, agent_id, scope, revoked_at FROM agent_keys
 WHERE workspace_id = @workspace_id AND token_hash = @token_hash;
 
 -- name: CreateConversation :one
+-- Without a contact_id, a returning visitor is who they were last time: the contact of their
+-- latest linked conversation with the agent, while it is an active contact of the agent (one
+-- probe of conversations_visitor_contact).
 INSERT INTO conversations (workspace_id, agent_id, id, visitor_id, contact_id, title)
-VALUES (@workspace_id, @agent_id, @id, @visitor_id, @contact_id, @title)
+VALUES (@workspace_id, @agent_id, @id, @visitor_id,
+        COALESCE(sqlc.narg(contact_id)::uuid,
+                 (SELECT c.id
+                  FROM (SELECT cv.contact_id FROM conversations cv
+                        WHERE cv.workspace_id = @workspace_id AND cv.agent_id = @agent_id AND cv.visitor_id = @visitor_id
+                          AND cv.contact_id IS NOT NULL
+                        ORDER BY cv.id DESC LIMIT 1) latest
+                  JOIN contacts c ON c.workspace_id = @workspace_id AND c.id = latest.contact_id
+                  WHERE c.agent_id = @agent_id AND c.status = 'active')),
+        @title)
 RETURNING *;
 
 -- name: GetConversation :one
@@ -55,10 +67,6 @@ RETURNING *;
 -- ones, become the contact's.
 UPDATE conversations SET contact_id = @contact_id::uuid
 WHERE workspace_id = @workspace_id AND agent_id = @agent_id AND visitor_id = @visitor_id AND contact_id IS NULL;
-
--- name: LinkConversation :exec
-UPDATE conversations SET contact_id = @contact_id::uuid
-WHERE workspace_id = @workspace_id AND agent_id = @agent_id AND id = @id AND contact_id IS NULL;
 
 -- name: AppendMessage :one
 -- One round trip for the usual append: the conversation's counter gives the message its place
@@ -122,9 +130,12 @@ LIMIT @max_rows;
 
 -- name: ListConversationGroups :many
 -- The agent's conversations grouped by person: a contact, or an anonymous visitor. Newest
--- activity first; pattern (a LIKE pattern on the lower-cased name) keeps contacts whose name
--- matches.
+-- activity first, then by person_key (unique per person), so the pair orders every person and
+-- a page continues after the pair (before, before_key) of the previous page's last person
+-- (keyset paging: people tied on last_activity across a page boundary are neither lost nor
+-- repeated). pattern (a LIKE pattern on the lower-cased name) keeps contacts whose name matches.
 SELECT cv.contact_id,
+       (CASE WHEN cv.contact_id IS NULL THEN 'v:' || cv.visitor_id ELSE 'c:' || cv.contact_id::text END)::text AS person_key,
        (CASE WHEN cv.contact_id IS NULL THEN cv.visitor_id ELSE '' END)::text AS visitor_key,
        COALESCE(max(c.name), '')::text AS contact_name,
        COALESCE(max(c.email), '')::text AS contact_email,
@@ -136,9 +147,13 @@ FROM conversations cv
 LEFT JOIN contacts c ON c.workspace_id = cv.workspace_id AND c.id = cv.contact_id
 WHERE cv.workspace_id = @workspace_id AND cv.agent_id = @agent_id
   AND (sqlc.narg(pattern)::text IS NULL OR lower(c.name) LIKE sqlc.narg(pattern)::text)
-GROUP BY cv.contact_id, (CASE WHEN cv.contact_id IS NULL THEN cv.visitor_id ELSE '' END)
-HAVING (sqlc.narg(before)::timestamptz IS NULL OR max(COALESCE(cv.last_message_at, cv.started_at)) < sqlc.narg(before)::timestamptz)
-ORDER BY last_activity DESC
+GROUP BY cv.contact_id, (CASE WHEN cv.contact_id IS NULL THEN cv.visitor_id ELSE '' END),
+         (CASE WHEN cv.contact_id IS NULL THEN 'v:' || cv.visitor_id ELSE 'c:' || cv.contact_id::text END)
+HAVING (sqlc.narg(before)::timestamptz IS NULL
+        OR (max(COALESCE(cv.last_message_at, cv.started_at)),
+            (CASE WHEN cv.contact_id IS NULL THEN 'v:' || cv.visitor_id ELSE 'c:' || cv.contact_id::text END))
+           < (sqlc.narg(before)::timestamptz, @before_key::text))
+ORDER BY last_activity DESC, person_key DESC
 LIMIT @max_rows;
 
 -- name: ListGroupConversations :many

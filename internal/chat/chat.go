@@ -114,12 +114,15 @@ func noContact(field string) error {
 type StartInput struct {
 	VisitorID string `json:"visitor_id"`
 	// ContactID is the contact the visitor is already known as, if any: the conversation and
-	// the visitor's earlier anonymous ones are linked to it.
+	// the visitor's earlier anonymous ones are linked to it. Without it, a visitor identified
+	// before is known still: the conversation goes to the contact of the visitor's latest
+	// linked conversation with the agent, while that contact is active.
 	ContactID *uuid.UUID `json:"contact_id"`
 	Title     string     `json:"title"`
 }
 
-// Start starts a conversation of the agent with a visitor.
+// Start starts a conversation of the agent with a visitor: the contact's when contact_id names
+// one, else, for a returning visitor already identified, their latest contact's.
 func (s *Service) Start(ctx context.Context, a Agent, in StartInput) (Conversation, error) {
 	in.VisitorID = strings.TrimSpace(in.VisitorID)
 	in.Title = strings.TrimSpace(in.Title)
@@ -150,10 +153,10 @@ func (s *Service) Start(ctx context.Context, a Agent, in StartInput) (Conversati
 		if err != nil {
 			return err
 		}
-		if contact.Valid {
+		if c.ContactID.Valid {
 			// Knowing who the visitor is identifies their earlier anonymous conversations too.
 			if err := tx.Q.LinkVisitorConversations(ctx, db.LinkVisitorConversationsParams{WorkspaceID: tx.WorkspaceID,
-				AgentID: a.AgentID, VisitorID: in.VisitorID, ContactID: contact.UUID}); err != nil {
+				AgentID: a.AgentID, VisitorID: in.VisitorID, ContactID: c.ContactID.UUID}); err != nil {
 				return err
 			}
 		}

@@ -598,3 +598,230 @@ func TestRateLimits(t *testing.T) {
 		require.GreaterOrEqual(t, statuses[http.StatusTooManyRequests], 3)
 	})
 }
+
+// Every key of a workspace starts with the workspace id: the hint shows the key's random end,
+// so two keys of one workspace are told apart, and it is the end of the secret shown once.
+func TestKeyHintsTellKeysApart(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t)
+	b := setup(t, env)
+	secrets := map[string]string{} // by key name
+	for _, name := range []string{"First", "Second"} {
+		resp := b.owner.Do("POST", b.base+"/keys", map[string]string{"name": name})
+		require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+		created := resp.Map(t)
+		secret, hint := created["secret"].(string), created["hint"].(string)
+		require.True(t, strings.HasPrefix(hint, "gla_…"), hint)
+		suffix := strings.TrimPrefix(hint, "gla_…")
+		require.Len(t, suffix, 6)
+		require.True(t, strings.HasSuffix(secret, suffix), "the hint %q is the end of the secret %q", hint, secret)
+		secrets[name] = secret
+	}
+	hints := map[string]string{}
+	for _, k := range b.owner.Do("GET", b.base+"/keys", nil).Map(t)["items"].([]any) {
+		k := k.(map[string]any)
+		hints[k["name"].(string)] = k["hint"].(string)
+	}
+	require.Len(t, hints, 3, "Runtime, First and Second")
+	require.NotEqual(t, hints["First"], hints["Second"])
+	require.NotEqual(t, hints["Runtime"], hints["First"])
+	require.Equal(t, "gla_…"+secrets["Second"][len(secrets["Second"])-6:], hints["Second"])
+}
+
+// A visitor identified in an earlier conversation is that contact again when they come back,
+// though the runtime does not pass contact_id: not "Anonymous User".
+func TestReturningVisitorKeepsTheirContact(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t)
+	b := setup(t, env)
+	first := start(t, b.runtime, "browser-9")
+	say(t, b.runtime, first, "m1", "visitor", "I'm Katherine, katherine@example.com")
+	contact := save(t, b.runtime, map[string]any{"conversation_id": first, "name": "Katherine Johnson", "email": "katherine@example.com"},
+		http.StatusCreated)["contact"].(map[string]any)["id"].(string)
+	startAs := func(rt *apptest.Client, visitor string) map[string]any {
+		resp := rt.Do("POST", "/api/v1/chat/conversations", map[string]string{"visitor_id": visitor})
+		require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+		return resp.Map(t)
+	}
+
+	again := startAs(b.runtime, "browser-9")
+	require.Equal(t, contact, again["contact_id"], "the returning visitor is their contact")
+	require.Nil(t, startAs(b.runtime, "browser-10")["contact_id"], "a new visitor stays anonymous")
+
+	history := b.owner.Do("GET", b.base+"/conversations", nil).Map(t)["items"].([]any)
+	labels := map[string]int{}
+	for _, p := range history {
+		p := p.(map[string]any)
+		labels[p["label"].(string)] = len(p["conversations"].([]any))
+	}
+	require.Equal(t, map[string]int{"Katherine Johnson": 2, "Anonymous User": 1}, labels)
+	tr := b.owner.Do("GET", b.base+"/conversations/"+again["id"].(string), nil).Map(t)
+	require.Equal(t, "Katherine Johnson", tr["label"])
+
+	t.Run("another agent's visitor of the same id is not this contact", func(t *testing.T) {
+		_, sibling := b.otherAgent(t)
+		require.Nil(t, startAs(sibling, "browser-9")["contact_id"])
+	})
+
+	t.Run("an archived contact is not linked again", func(t *testing.T) {
+		resp := b.owner.Do("POST", b.base+"/contacts/"+contact+"/archive", nil)
+		require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+		require.Nil(t, startAs(b.runtime, "browser-9")["contact_id"])
+	})
+}
+
+// People tied on their last activity across a page boundary are each listed once: the cursor
+// holds the last person's activity and key, not the time alone.
+func TestHistoryPagesKeepTies(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t)
+	b := setup(t, env)
+	tied := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
+	const later, ties = 5, 55 // 5 people after the tie, then 55 tied: the first page ends inside the tie
+	want := map[string]bool{}
+	for i := range later + ties {
+		visitor := fmt.Sprintf("tie-%02d", i)
+		conv := start(t, b.runtime, visitor)
+		at := tied
+		if i < later {
+			at = tied.Add(time.Duration(i+1) * time.Minute)
+		}
+		resp := b.runtime.Do("POST", "/api/v1/chat/conversations/"+conv+"/messages",
+			map[string]any{"client_message_id": "m", "role": "visitor", "content": "hi", "sent_at": at})
+		require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+		want[visitor] = true
+	}
+
+	seen := map[string]int{}
+	var pages int
+	var last time.Time
+	cursor := ""
+	for {
+		path := b.base + "/conversations"
+		if cursor != "" {
+			path += "?cursor=" + cursor
+		}
+		resp := b.owner.Do("GET", path, nil)
+		require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+		page := resp.Map(t)
+		pages++
+		for _, p := range page["items"].([]any) {
+			p := p.(map[string]any)
+			seen[p["visitor_id"].(string)]++
+			at, err := time.Parse(time.RFC3339Nano, p["last_activity"].(string))
+			require.NoError(t, err)
+			if !last.IsZero() {
+				require.False(t, at.After(last), "newest activity first, across pages")
+			}
+			last = at
+		}
+		next, _ := page["next_cursor"].(string)
+		if next == "" {
+			break
+		}
+		require.Less(t, pages, 5)
+		cursor = next
+	}
+	require.Equal(t, 2, pages)
+	require.Len(t, seen, len(want), "nobody lost")
+	for v, n := range seen {
+		require.True(t, want[v], v)
+		require.Equal(t, 1, n, "%s listed once", v)
+	}
+
+	for _, bad := range []string{"2025-01-01T00:00:00Z", "not-a-cursor", "e30"} {
+		resp := b.owner.Do("GET", b.base+"/conversations?cursor="+bad, nil)
+		require.Equal(t, http.StatusBadRequest, resp.Status, "%s: %s", bad, resp.Body)
+		require.Contains(t, resp.Map(t)["error"].(map[string]any)["fields"], "cursor")
+	}
+}
+
+// The gaps of the first tests: the business's built-in fields refused by name, an off field
+// refused on an existing contact, fill when empty filling an empty custom value, the schema's
+// details, and setting a title.
+func TestSaveRulesOnExistingContacts(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t)
+	b := setup(t, env)
+	budget := b.field(t, "Budget", "number", "fill_empty")
+	plan := b.field(t, "Plan", "text", "overwrite")
+	secret := b.field(t, "Internal score", "number", "off")
+	ws := b.owner.WorkspaceID
+	errorFields := func(resp apptest.Response) map[string]any {
+		f, _ := resp.Map(t)["error"].(map[string]any)["fields"].(map[string]any)
+		return f
+	}
+
+	conv := start(t, b.runtime, "visitor-x")
+	say(t, b.runtime, conv, "m1", "visitor", "I'm Mary, mary@example.com")
+
+	t.Run("the business's built-in fields are refused by name, and nothing is written", func(t *testing.T) {
+		for _, f := range []string{"external_id", "stage", "stage_id", "owners", "primary_owner_id", "secondary_owner_id"} {
+			resp := b.runtime.Do("POST", "/api/v1/chat/save", map[string]any{"conversation_id": conv, "email": "mary@example.com", f: "x"})
+			require.Equal(t, http.StatusBadRequest, resp.Status, "%s", resp.Body)
+			problem := errorFields(resp)
+			require.Contains(t, problem, f)
+			require.Contains(t, problem[f], "not one the agent may write")
+		}
+		require.Zero(t, env.Count(t, ws, "SELECT count(*) FROM contacts"))
+	})
+
+	contact := save(t, b.runtime, map[string]any{"conversation_id": conv, "name": "Mary Jackson", "email": "mary@example.com"},
+		http.StatusCreated)["contact"].(map[string]any)["id"].(string)
+	custom := func() map[string]any {
+		return b.owner.Do("GET", b.base+"/contacts/"+contact, nil).Map(t)["custom"].(map[string]any)
+	}
+
+	t.Run("an off field is refused on an existing contact too, and nothing is written", func(t *testing.T) {
+		resp := b.runtime.Do("POST", "/api/v1/chat/save", map[string]any{"conversation_id": conv, "phone": "+1 202 555 0101",
+			"custom": map[string]any{secret: 7, plan: "gold"}})
+		require.Equal(t, http.StatusBadRequest, resp.Status, "%s", resp.Body)
+		require.Contains(t, errorFields(resp), "custom."+secret)
+		full := b.owner.Do("GET", b.base+"/contacts/"+contact, nil).Map(t)
+		require.Nil(t, full["phone"], "the phone of the refused save is not written")
+		require.Empty(t, full["custom"])
+		require.Equal(t, 2, env.Count(t, ws, "SELECT count(*) FROM contact_field_sources"), "name and email only")
+	})
+
+	t.Run("fill when empty fills an empty custom value on update, then keeps it", func(t *testing.T) {
+		out := save(t, b.runtime, map[string]any{"conversation_id": conv, "custom": map[string]any{budget: 1200}}, http.StatusOK)
+		require.Equal(t, false, out["created"])
+		require.Equal(t, []any{"custom." + budget}, out["written"])
+		require.EqualValues(t, 1200, custom()[budget])
+
+		out = save(t, b.runtime, map[string]any{"conversation_id": conv, "custom": map[string]any{budget: 9999, plan: "gold"}}, http.StatusOK)
+		require.Equal(t, []any{"custom." + plan}, out["written"])
+		require.Equal(t, []any{"custom." + budget}, out["kept"])
+		require.EqualValues(t, 1200, custom()[budget], "a set value is never overwritten")
+		require.Equal(t, "gold", custom()[plan])
+	})
+
+	t.Run("set title", func(t *testing.T) {
+		resp := b.runtime.Do("PATCH", "/api/v1/chat/conversations/"+conv, map[string]string{"title": "  Pricing question  "})
+		require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+		require.Equal(t, "Pricing question", resp.Map(t)["title"])
+		convs := b.owner.Do("GET", b.base+"/contacts/"+contact+"/conversations", nil).Map(t)["items"].([]any)
+		require.Equal(t, "Pricing question", convs[0].(map[string]any)["title"])
+		resp = b.runtime.Do("PATCH", "/api/v1/chat/conversations/"+conv, map[string]string{"title": strings.Repeat("t", 201)})
+		require.Equal(t, http.StatusBadRequest, resp.Status, "%s", resp.Body)
+		require.Contains(t, errorFields(resp), "title")
+	})
+}
+
+// A refused agent key carries the bearer challenge (RFC 6750) besides the one error shape.
+func TestRefusedKeyChallenge(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t)
+	for _, auth := range []string{"", "Bearer gla_" + strings.Repeat("A", 64)} {
+		c := env.Client(t)
+		if auth != "" {
+			c.Header.Set("Authorization", auth)
+		}
+		resp := c.Do("GET", "/api/v1/chat/schema", nil)
+		require.Equal(t, http.StatusUnauthorized, resp.Status, "%s", resp.Body)
+		require.Equal(t, "unauthenticated", resp.ErrorCode())
+		challenge := resp.Header.Get("WWW-Authenticate")
+		require.True(t, strings.HasPrefix(challenge, "Bearer "), challenge)
+		require.Contains(t, challenge, `scope="chat"`)
+	}
+}

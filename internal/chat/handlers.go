@@ -1,7 +1,9 @@
 package chat
 
 import (
+	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -116,6 +118,9 @@ func (h handlers) check(c *gin.Context, r *http.Request) (Agent, bool) {
 				return Agent{}, false
 			}
 		}
+		if apperr.CodeOf(err) == apperr.Unauthenticated {
+			c.Header("WWW-Authenticate", wwwAuthenticate(key != ""))
+		}
 		httpapi.Fail(c, err)
 		return Agent{}, false
 	}
@@ -127,6 +132,17 @@ func (h handlers) check(c *gin.Context, r *http.Request) (Agent, bool) {
 		}
 	}
 	return a, true
+}
+
+// wwwAuthenticate is the challenge of a refused agent key (RFC 6750), which MCP clients read
+// to learn that the server wants a bearer token: the scope a key needs and, when a key was
+// sent, that it is invalid. The body keeps the one error shape.
+func wwwAuthenticate(keySent bool) string {
+	v := `Bearer realm="guestlist", scope="` + ScopeChat + `"`
+	if keySent {
+		v += `, error="invalid_token", error_description="the agent key is malformed, revoked or unknown"`
+	}
+	return v
 }
 
 func (h handlers) refuseGuessing(c *gin.Context, wait time.Duration) {
@@ -160,14 +176,35 @@ func (h handlers) exists(c *gin.Context) {
 
 func (h handlers) save(c *gin.Context) {
 	var in SaveInput
-	if httpapi.Bind(c, &in) {
-		out, err := h.s.Save(c.Request.Context(), agentOf(c), in)
-		status := http.StatusOK
-		if out.Created {
-			status = http.StatusCreated
-		}
-		httpapi.Reply(c, status, out, err)
+	if err := httpapi.Decode(c, &in); err != nil {
+		httpapi.Fail(c, refuseBusinessField(err))
+		return
 	}
+	out, err := h.s.Save(c.Request.Context(), agentOf(c), in)
+	status := http.StatusOK
+	if out.Created {
+		status = http.StatusCreated
+	}
+	httpapi.Reply(c, status, out, err)
+}
+
+// businessFields are the contact's built-in fields (and their API names) that are the
+// business's and never the agent's to write: the external id, the stage, the owners.
+var businessFields = []string{"external_id", "stage", "stage_id", "status", "source", "owner", "owners",
+	"primary_owner", "primary_owner_id", "secondary_owner", "secondary_owner_id"}
+
+// refuseBusinessField says clearly why save refuses one of the business's fields, which the
+// body's decoding refuses as unknown (SaveInput has no place for them).
+func refuseBusinessField(err error) error {
+	var ae *apperr.Error
+	if errors.As(err, &ae) && len(ae.Fields) == 1 {
+		for f := range ae.Fields {
+			if slices.Contains(businessFields, f) {
+				return apperr.Field(f, "is the business's field, not one the agent may write (see the schema tool)")
+			}
+		}
+	}
+	return err
 }
 
 func (h handlers) start(c *gin.Context) {
@@ -241,19 +278,19 @@ func (h handlers) history(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var before *time.Time
+	var after *HistoryCursor
 	if s := c.Query("cursor"); s != "" {
-		t, err := time.Parse(time.RFC3339Nano, s)
+		cur, err := ParseHistoryCursor(s)
 		if err != nil {
-			httpapi.Fail(c, apperr.Field("cursor", "is not a cursor this API gave out"))
+			httpapi.Fail(c, err)
 			return
 		}
-		before = &t
+		after = &cur
 	}
-	people, next, err := h.s.History(c.Request.Context(), ws(c), id[0], c.Query("q"), before)
+	people, next, err := h.s.History(c.Request.Context(), ws(c), id[0], c.Query("q"), after)
 	var cursor *string
 	if next != nil {
-		s := next.UTC().Format(time.RFC3339Nano)
+		s := next.String()
 		cursor = &s
 	}
 	httpapi.Reply(c, http.StatusOK, gin.H{"items": people, "next_cursor": cursor}, err)

@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"reflect"
@@ -36,16 +37,44 @@ type Person struct {
 	Conversations []Conversation `json:"conversations"`
 }
 
+// HistoryCursor is where a page of the history continues: after the person whose last activity
+// and key (unique per person) are these, in the history's order (last activity, then key, both
+// descending). People tied on their last activity are ordered by key, so none is lost or
+// repeated across a page boundary.
+type HistoryCursor struct {
+	LastActivity time.Time `json:"t"`
+	Key          string    `json:"k"`
+}
+
+// String is the cursor as the API gives it out: opaque (base64url of JSON).
+func (c HistoryCursor) String() string {
+	raw, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(raw)
+}
+
+// ParseHistoryCursor reads a cursor that String gave out.
+func ParseHistoryCursor(s string) (HistoryCursor, error) {
+	var c HistoryCursor
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || json.Unmarshal(raw, &c) != nil || c.LastActivity.IsZero() || c.Key == "" {
+		return HistoryCursor{}, apperr.Field("cursor", "is not a cursor this API gave out")
+	}
+	return c, nil
+}
+
 // History lists the agent's conversations grouped by person, the most recently active first.
-// search keeps the contacts whose name holds it. before continues a page (the last person's
-// last activity); next is the cursor of the following page, nil at the end.
-func (s *Service) History(ctx context.Context, ws, agentID uuid.UUID, search string, before *time.Time) (people []Person, next *time.Time, err error) {
+// search keeps the contacts whose name holds it. after continues a page (nil: the first page);
+// next is the cursor of the following page, nil at the end.
+func (s *Service) History(ctx context.Context, ws, agentID uuid.UUID, search string, after *HistoryCursor) (people []Person, next *HistoryCursor, err error) {
 	people = []Person{}
 	err = s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
 		if err := tx.PlanForArguments(ctx); err != nil {
 			return err
 		}
-		p := db.ListConversationGroupsParams{WorkspaceID: ws, AgentID: agentID, MaxRows: HistoryPageSize + 1, Before: before}
+		p := db.ListConversationGroupsParams{WorkspaceID: ws, AgentID: agentID, MaxRows: HistoryPageSize + 1}
+		if after != nil {
+			p.Before, p.BeforeKey = &after.LastActivity, after.Key
+		}
 		if pattern := contacts.SearchPattern(search); pattern != "" {
 			p.Pattern = &pattern
 		}
@@ -55,8 +84,8 @@ func (s *Service) History(ctx context.Context, ws, agentID uuid.UUID, search str
 		}
 		if len(groups) > HistoryPageSize {
 			groups = groups[:HistoryPageSize]
-			last := groups[len(groups)-1].LastActivity
-			next = &last
+			last := groups[len(groups)-1]
+			next = &HistoryCursor{LastActivity: last.LastActivity, Key: last.PersonKey}
 		}
 		contactIDs, visitorIDs := []uuid.UUID{}, []string{}
 		index := map[string]int{}

@@ -75,6 +75,16 @@ func newKey(ws uuid.UUID) (string, []byte) {
 	return key, h[:]
 }
 
+// KeyHintLength is how many of a key's last characters its hint shows.
+const KeyHintLength = 6
+
+// keyHint is how a key is shown once its secret is gone: the prefix and the key's last
+// characters ("gla_…x1Y2z3"). The last ones are random, so the hints of two keys tell them
+// apart; the first ones name the workspace and are the same for all its keys.
+func keyHint(secret string) string {
+	return KeyPrefix + "…" + secret[len(secret)-KeyHintLength:]
+}
+
 // parseKey returns the workspace a key names and the key's hash.
 func parseKey(key string) (uuid.UUID, []byte, bool) {
 	rest, ok := strings.CutPrefix(key, KeyPrefix)
@@ -141,7 +151,7 @@ func (s *Service) CreateKey(ctx context.Context, actor *httpapi.Member, agentID 
 	err := s.tenants.Tx(ctx, actor.WorkspaceID, func(tx tenant.Tx) error {
 		secret, hash := newKey(tx.WorkspaceID)
 		k, err := tx.Q.CreateAgentKey(ctx, db.CreateAgentKeyParams{WorkspaceID: tx.WorkspaceID, AgentID: agentID,
-			ID: uuid.Must(uuid.NewV7()), Name: name, TokenHash: hash, Hint: secret[:len(KeyPrefix)+6] + "…",
+			ID: uuid.Must(uuid.NewV7()), Name: name, TokenHash: hash, Hint: keyHint(secret),
 			CreatedBy: uuid.NullUUID{UUID: actor.UserID, Valid: true}})
 		if err != nil {
 			return err

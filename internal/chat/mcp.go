@@ -52,6 +52,12 @@ type mcpAppend struct {
 	ClientMessageID string `json:"client_message_id" jsonschema:"your id of the message; sending it again stores nothing"`
 	Role            string `json:"role" jsonschema:"visitor, agent or tool"`
 	Content         string `json:"content" jsonschema:"the message, at most 32000 characters"`
+	SentAt          string `json:"sent_at,omitempty" jsonschema:"when the message was sent, RFC 3339 (2025-01-02T15:04:05Z); default now. Never before the conversation's last message"`
+}
+
+type mcpTitle struct {
+	ConversationID string `json:"conversation_id"`
+	Title          string `json:"title" jsonschema:"the conversation's title, at most 200 characters"`
 }
 
 type mcpConversation struct {
@@ -155,7 +161,8 @@ func (s *Service) NewMCPServer() *mcp.Server {
 			return map[string]any{"exists": found}, err
 		}))
 	mcp.AddTool(srv, &mcp.Tool{Name: "save", Description: "Create or update the visitor's contact from details captured in a conversation. " +
-		"Fields whose AI policy is off are refused; fill-when-empty fields never overwrite a value."},
+		"Fields whose AI policy is off are refused, and so are the external id, stage and owners (the business's); " +
+		"fill-when-empty fields never overwrite a value."},
 		tool(func(ctx context.Context, a Agent, in mcpSave) (any, error) {
 			custom := map[string]json.RawMessage{}
 			for k, v := range in.Custom {
@@ -177,14 +184,31 @@ func (s *Service) NewMCPServer() *mcp.Server {
 			}
 			return s.Start(ctx, a, StartInput{VisitorID: in.VisitorID, ContactID: contact, Title: in.Title})
 		}))
-	mcp.AddTool(srv, &mcp.Tool{Name: "append_message", Description: "Append a message (the visitor's, yours, or a tool's) to a conversation."},
+	mcp.AddTool(srv, &mcp.Tool{Name: "append_message", Description: "Append a message (the visitor's, yours, or a tool's) to a conversation. " +
+		"sent_at (default now) may not be before the conversation's last message: such a message is refused."},
 		tool(func(ctx context.Context, a Agent, in mcpAppend) (any, error) {
 			id, err := parseConversation(in.ConversationID)
 			if err != nil {
 				return nil, err
 			}
-			m, _, err := s.Append(ctx, a, id, AppendInput{ClientMessageID: in.ClientMessageID, Role: in.Role, Content: in.Content})
+			ai := AppendInput{ClientMessageID: in.ClientMessageID, Role: in.Role, Content: in.Content}
+			if v := strings.TrimSpace(in.SentAt); v != "" {
+				t, err := time.Parse(time.RFC3339Nano, v)
+				if err != nil {
+					return nil, apperr.Field("sent_at", "must be a time in RFC 3339, such as 2025-01-02T15:04:05Z")
+				}
+				ai.SentAt = &t
+			}
+			m, _, err := s.Append(ctx, a, id, ai)
 			return m, err
+		}))
+	mcp.AddTool(srv, &mcp.Tool{Name: "set_title", Description: "Set a conversation's title (your summary of it)."},
+		tool(func(ctx context.Context, a Agent, in mcpTitle) (any, error) {
+			id, err := parseConversation(in.ConversationID)
+			if err != nil {
+				return nil, err
+			}
+			return s.SetTitle(ctx, a, id, in.Title)
 		}))
 	mcp.AddTool(srv, &mcp.Tool{Name: "end_conversation", Description: "End a conversation."},
 		tool(func(ctx context.Context, a Agent, in mcpConversation) (any, error) {

@@ -1079,7 +1079,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Chat runtime - create or update the visitor's contact from captured details, in one transaction. The contact is contact_id, else the conversation's contact, else the agent's contact with the email or phone given, else a new contact (source chat; its automation runs). name, email and phone are written only where the contact has none; custom fields follow their AI policy (off: refused naming the field; fill_empty: never overwrites; overwrite: may change). The conversation and the visitor's earlier anonymous ones are linked to the contact, and each value written records its provenance. 201 when a contact was created, 200 otherwise. */
+        /** Chat runtime - create or update the visitor's contact from captured details, in one transaction. The contact is contact_id, else the conversation's contact, else the agent's contact with the email or phone given, else a new contact (source chat; its automation runs). name, email and phone are written only where the contact has none; custom fields follow their AI policy (off: refused naming the field; fill_empty: never overwrites; overwrite: may change). The business's fields (external_id, stage_id, primary_owner_id, secondary_owner_id...) are refused naming them. The conversation and the visitor's earlier anonymous ones are linked to the contact, and each value written records its provenance. 201 when a contact was created, 200 otherwise. */
         post: operations["chatSave"];
         delete?: never;
         options?: never;
@@ -1096,7 +1096,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Chat runtime - start a conversation with a visitor. With contact_id (a contact of this agent, else 404), the conversation and the visitor's earlier anonymous ones are linked to it. */
+        /** Chat runtime - start a conversation with a visitor. With contact_id (a contact of this agent, else 404), the conversation and the visitor's earlier anonymous ones are linked to it. Without it, a returning visitor already identified is linked to the contact of their latest linked conversation with this agent, while that contact is active; otherwise the conversation is anonymous until a save identifies the visitor. */
         post: operations["chatStartConversation"];
         delete?: never;
         options?: never;
@@ -1603,7 +1603,7 @@ export interface components {
             name: string;
             /** @enum {string} */
             scope: "chat";
-            /** @description the key's first characters */
+            /** @description the key's last 6 characters after gla_… (gla_…x1Y2z3), so a person can tell keys apart; the secret itself is shown once */
             hint: string;
             created_by_name: string;
             /** Format: date-time */
@@ -4141,7 +4141,7 @@ export interface operations {
             query?: {
                 /** @description keeps the contacts whose name holds this */
                 q?: string;
-                /** @description next_cursor of the previous page */
+                /** @description next_cursor of the previous page, opaque (it holds the last person's activity and key: people tied on their last activity are neither lost nor repeated across pages); another value answers 400 naming cursor */
                 cursor?: string;
             };
             header?: never;
