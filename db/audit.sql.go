@@ -12,6 +12,47 @@ import (
 	"github.com/google/uuid"
 )
 
+const contactsMergedInto = `-- name: ContactsMergedInto :many
+WITH RECURSIVE merged (id) AS (
+    SELECT a.resource_id FROM audit_log a
+    WHERE a.workspace_id = $1 AND a.subject_id = $2::text AND a.subject_id <> ''
+      AND a.resource = 'contacts' AND a.action = 'merged_into'
+    UNION
+    SELECT a.resource_id FROM audit_log a JOIN merged m ON a.subject_id = m.id
+    WHERE a.workspace_id = $1 AND a.subject_id <> '' AND a.resource = 'contacts' AND a.action = 'merged_into'
+)
+SELECT id::text FROM merged
+`
+
+type ContactsMergedIntoParams struct {
+	WorkspaceID uuid.UUID
+	SubjectID   string
+}
+
+// The contacts merged into this one, directly or through earlier merges: each merge leaves a
+// merged_into entry (resource_id the merged contact, subject_id the survivor), and the merged
+// contact's older history stays filed under its own id. A privacy erase and export follow
+// them. (The explicit non-empty subject_id lets the partial subject index serve both steps.)
+func (q *Queries) ContactsMergedInto(ctx context.Context, arg ContactsMergedIntoParams) ([]string, error) {
+	rows, err := q.db.Query(ctx, contactsMergedInto, arg.WorkspaceID, arg.SubjectID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const insertAuditEntries = `-- name: InsertAuditEntries :exec
 INSERT INTO audit_log (workspace_id, id, actor_user_id, action, resource, resource_id, outcome,
                        ip, request_id, before, after, subject_id)
@@ -57,6 +98,19 @@ func (q *Queries) InsertAuditEntries(ctx context.Context, arg InsertAuditEntries
 		arg.SubjectIds,
 	)
 	return err
+}
+
+const redactAuditSubjects = `-- name: RedactAuditSubjects :one
+SELECT COALESCE(sum(redact_audit_subject(s)), 0)::int FROM unnest($1::text[]) AS s
+`
+
+// redact_audit_subject (db/migrations/00008_privacy.sql) for each subject; how many entries
+// lost their values.
+func (q *Queries) RedactAuditSubjects(ctx context.Context, subjectIds []string) (int32, error) {
+	row := q.db.QueryRow(ctx, redactAuditSubjects, subjectIds)
+	var column_1 int32
+	err := row.Scan(&column_1)
+	return column_1, err
 }
 
 const searchAuditEntries = `-- name: SearchAuditEntries :many
@@ -166,6 +220,71 @@ func (q *Queries) SubjectHistory(ctx context.Context, arg SubjectHistoryParams) 
 	items := []SubjectHistoryRow{}
 	for rows.Next() {
 		var i SubjectHistoryRow
+		if err := rows.Scan(
+			&i.AuditLog.WorkspaceID,
+			&i.AuditLog.ID,
+			&i.AuditLog.ActorUserID,
+			&i.AuditLog.Action,
+			&i.AuditLog.Resource,
+			&i.AuditLog.ResourceID,
+			&i.AuditLog.Outcome,
+			&i.AuditLog.Ip,
+			&i.AuditLog.RequestID,
+			&i.AuditLog.Before,
+			&i.AuditLog.After,
+			&i.AuditLog.CreatedAt,
+			&i.AuditLog.SubjectID,
+			&i.ActorName,
+			&i.ActorEmail,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const subjectsHistoryPage = `-- name: SubjectsHistoryPage :many
+SELECT a.workspace_id, a.id, a.actor_user_id, a.action, a.resource, a.resource_id, a.outcome, a.ip, a.request_id, a.before, a.after, a.created_at, a.subject_id, u.name AS actor_name, u.email AS actor_email
+FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id
+WHERE a.workspace_id = $1 AND a.subject_id = ANY($2::text[]) AND a.subject_id <> ''
+  AND ($3::uuid IS NULL OR a.id < $3)
+ORDER BY a.id DESC
+LIMIT $4
+`
+
+type SubjectsHistoryPageParams struct {
+	WorkspaceID uuid.UUID
+	SubjectIds  []string
+	BeforeID    uuid.NullUUID
+	MaxRows     int32
+}
+
+type SubjectsHistoryPageRow struct {
+	AuditLog   AuditLog
+	ActorName  *string
+	ActorEmail *string
+}
+
+// The history of several subjects (a contact and those merged into it), newest first, below
+// before_id (NULL: from the newest): the privacy export reads it all, page after page.
+func (q *Queries) SubjectsHistoryPage(ctx context.Context, arg SubjectsHistoryPageParams) ([]SubjectsHistoryPageRow, error) {
+	rows, err := q.db.Query(ctx, subjectsHistoryPage,
+		arg.WorkspaceID,
+		arg.SubjectIds,
+		arg.BeforeID,
+		arg.MaxRows,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []SubjectsHistoryPageRow{}
+	for rows.Next() {
+		var i SubjectsHistoryPageRow
 		if err := rows.Scan(
 			&i.AuditLog.WorkspaceID,
 			&i.AuditLog.ID,

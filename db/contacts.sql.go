@@ -282,6 +282,230 @@ func (q *Queries) DeleteContact(ctx context.Context, arg DeleteContactParams) er
 	return err
 }
 
+const deleteImportChanges = `-- name: DeleteImportChanges :execrows
+
+DELETE FROM import_changes WHERE workspace_id = $1 AND contact_id = ANY($2::uuid[])
+`
+
+type DeleteImportChangesParams struct {
+	WorkspaceID uuid.UUID
+	ContactIds  []uuid.UUID
+}
+
+// Privacy: erase and export.
+// An erase removes the contacts' undo snapshots (import_changes.before holds their values);
+// undo then has nothing to restore for them, as it would for a deleted contact.
+func (q *Queries) DeleteImportChanges(ctx context.Context, arg DeleteImportChangesParams) (int64, error) {
+	result, err := q.db.Exec(ctx, deleteImportChanges, arg.WorkspaceID, arg.ContactIds)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const exportConversations = `-- name: ExportConversations :many
+SELECT workspace_id, agent_id, id, visitor_id, contact_id, title, message_count, started_at, last_message_at, ended_at FROM conversations
+WHERE workspace_id = $1 AND agent_id = $2 AND contact_id = $3
+  AND ($4::uuid IS NULL OR id > $4)
+ORDER BY id
+LIMIT $5
+`
+
+type ExportConversationsParams struct {
+	WorkspaceID uuid.UUID
+	AgentID     uuid.UUID
+	ContactID   uuid.NullUUID
+	AfterID     uuid.NullUUID
+	MaxRows     int32
+}
+
+// A contact's chat conversations, oldest first, after after_id (NULL: from the oldest).
+func (q *Queries) ExportConversations(ctx context.Context, arg ExportConversationsParams) ([]Conversation, error) {
+	rows, err := q.db.Query(ctx, exportConversations,
+		arg.WorkspaceID,
+		arg.AgentID,
+		arg.ContactID,
+		arg.AfterID,
+		arg.MaxRows,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Conversation{}
+	for rows.Next() {
+		var i Conversation
+		if err := rows.Scan(
+			&i.WorkspaceID,
+			&i.AgentID,
+			&i.ID,
+			&i.VisitorID,
+			&i.ContactID,
+			&i.Title,
+			&i.MessageCount,
+			&i.StartedAt,
+			&i.LastMessageAt,
+			&i.EndedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const exportFieldSources = `-- name: ExportFieldSources :many
+SELECT workspace_id, contact_id, field, conversation_id, message_id, value, captured_at FROM contact_field_sources
+WHERE workspace_id = $1 AND contact_id = $2
+ORDER BY field
+`
+
+type ExportFieldSourcesParams struct {
+	WorkspaceID uuid.UUID
+	ContactID   uuid.UUID
+}
+
+// Where the chat agent captured the contact's values (one row per field at most).
+func (q *Queries) ExportFieldSources(ctx context.Context, arg ExportFieldSourcesParams) ([]ContactFieldSource, error) {
+	rows, err := q.db.Query(ctx, exportFieldSources, arg.WorkspaceID, arg.ContactID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ContactFieldSource{}
+	for rows.Next() {
+		var i ContactFieldSource
+		if err := rows.Scan(
+			&i.WorkspaceID,
+			&i.ContactID,
+			&i.Field,
+			&i.ConversationID,
+			&i.MessageID,
+			&i.Value,
+			&i.CapturedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const exportFiles = `-- name: ExportFiles :many
+SELECT workspace_id, contact_id, id, name, size_bytes, declared_type, content_type, sha256, status, reject_reason, uploaded_by, created_at, processed_at FROM contact_files
+WHERE workspace_id = $1 AND contact_id = $2
+  AND ($3::uuid IS NULL OR id < $3)
+ORDER BY id DESC
+LIMIT $4
+`
+
+type ExportFilesParams struct {
+	WorkspaceID uuid.UUID
+	ContactID   uuid.UUID
+	BeforeID    uuid.NullUUID
+	MaxRows     int32
+}
+
+// A contact's files, newest first, below before_id (NULL: from the newest).
+func (q *Queries) ExportFiles(ctx context.Context, arg ExportFilesParams) ([]ContactFile, error) {
+	rows, err := q.db.Query(ctx, exportFiles,
+		arg.WorkspaceID,
+		arg.ContactID,
+		arg.BeforeID,
+		arg.MaxRows,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ContactFile{}
+	for rows.Next() {
+		var i ContactFile
+		if err := rows.Scan(
+			&i.WorkspaceID,
+			&i.ContactID,
+			&i.ID,
+			&i.Name,
+			&i.SizeBytes,
+			&i.DeclaredType,
+			&i.ContentType,
+			&i.Sha256,
+			&i.Status,
+			&i.RejectReason,
+			&i.UploadedBy,
+			&i.CreatedAt,
+			&i.ProcessedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const exportMessages = `-- name: ExportMessages :many
+SELECT workspace_id, conversation_id, id, seq, client_message_id, role, content, sent_at, created_at FROM conversation_messages
+WHERE workspace_id = $1 AND conversation_id = ANY($2::uuid[])
+  AND (conversation_id, seq) > ($3::uuid, $4::int)
+ORDER BY conversation_id, seq
+LIMIT $5
+`
+
+type ExportMessagesParams struct {
+	WorkspaceID       uuid.UUID
+	ConversationIds   []uuid.UUID
+	AfterConversation uuid.UUID
+	AfterSeq          int32
+	MaxRows           int32
+}
+
+// The messages of some conversations in conversation and sequence order, after the message
+// (after_conversation, after_seq): the unique (workspace, conversation, seq) index walks them.
+func (q *Queries) ExportMessages(ctx context.Context, arg ExportMessagesParams) ([]ConversationMessage, error) {
+	rows, err := q.db.Query(ctx, exportMessages,
+		arg.WorkspaceID,
+		arg.ConversationIds,
+		arg.AfterConversation,
+		arg.AfterSeq,
+		arg.MaxRows,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ConversationMessage{}
+	for rows.Next() {
+		var i ConversationMessage
+		if err := rows.Scan(
+			&i.WorkspaceID,
+			&i.ConversationID,
+			&i.ID,
+			&i.Seq,
+			&i.ClientMessageID,
+			&i.Role,
+			&i.Content,
+			&i.SentAt,
+			&i.CreatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const findDuplicateContact = `-- name: FindDuplicateContact :one
 SELECT id, name,
        CASE WHEN email_normalized = $1 THEN 'email'

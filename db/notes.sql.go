@@ -7,6 +7,7 @@ package db
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -133,10 +134,67 @@ func (q *Queries) ListNotes(ctx context.Context, arg ListNotesParams) ([]ListNot
 	return items, nil
 }
 
+const notesPage = `-- name: NotesPage :many
+SELECT n.workspace_id, n.contact_id, n.id, n.author_id, n.body_html, n.created_at, n.updated_at, COALESCE(u.name, '') AS author_name
+FROM contact_notes n LEFT JOIN users u ON u.id = n.author_id
+WHERE n.workspace_id = $1 AND n.contact_id = $2
+  AND ($3::uuid IS NULL OR n.id < $3)
+ORDER BY n.id DESC
+LIMIT $4
+`
+
+type NotesPageParams struct {
+	WorkspaceID uuid.UUID
+	ContactID   uuid.UUID
+	BeforeID    uuid.NullUUID
+	MaxRows     int32
+}
+
+type NotesPageRow struct {
+	ContactNote ContactNote
+	AuthorName  string
+}
+
+// A contact's notes, newest first, below before_id (NULL: from the newest), uncapped for the
+// privacy export, which reads them page after page.
+func (q *Queries) NotesPage(ctx context.Context, arg NotesPageParams) ([]NotesPageRow, error) {
+	rows, err := q.db.Query(ctx, notesPage,
+		arg.WorkspaceID,
+		arg.ContactID,
+		arg.BeforeID,
+		arg.MaxRows,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []NotesPageRow{}
+	for rows.Next() {
+		var i NotesPageRow
+		if err := rows.Scan(
+			&i.ContactNote.WorkspaceID,
+			&i.ContactNote.ContactID,
+			&i.ContactNote.ID,
+			&i.ContactNote.AuthorID,
+			&i.ContactNote.BodyHtml,
+			&i.ContactNote.CreatedAt,
+			&i.ContactNote.UpdatedAt,
+			&i.AuthorName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const updateNote = `-- name: UpdateNote :one
-UPDATE contact_notes SET body_html = $4, updated_at = now()
-WHERE workspace_id = $1 AND contact_id = $2 AND id = $3
-RETURNING workspace_id, contact_id, id, author_id, body_html, created_at, updated_at
+UPDATE contact_notes n SET body_html = $4, updated_at = now()
+WHERE n.workspace_id = $1 AND n.contact_id = $2 AND n.id = $3
+RETURNING n.workspace_id, n.contact_id, n.id, n.author_id, n.body_html, n.created_at, n.updated_at, COALESCE((SELECT u.name FROM users u WHERE u.id = n.author_id), '')::text AS author_name
 `
 
 type UpdateNoteParams struct {
@@ -146,14 +204,26 @@ type UpdateNoteParams struct {
 	BodyHtml    string
 }
 
-func (q *Queries) UpdateNote(ctx context.Context, arg UpdateNoteParams) (ContactNote, error) {
+type UpdateNoteRow struct {
+	WorkspaceID uuid.UUID
+	ContactID   uuid.UUID
+	ID          uuid.UUID
+	AuthorID    uuid.NullUUID
+	BodyHtml    string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	AuthorName  string
+}
+
+// The note as changed, with its author's name (the author, not the editor: an admin may edit).
+func (q *Queries) UpdateNote(ctx context.Context, arg UpdateNoteParams) (UpdateNoteRow, error) {
 	row := q.db.QueryRow(ctx, updateNote,
 		arg.WorkspaceID,
 		arg.ContactID,
 		arg.ID,
 		arg.BodyHtml,
 	)
-	var i ContactNote
+	var i UpdateNoteRow
 	err := row.Scan(
 		&i.WorkspaceID,
 		&i.ContactID,
@@ -162,6 +232,7 @@ func (q *Queries) UpdateNote(ctx context.Context, arg UpdateNoteParams) (Contact
 		&i.BodyHtml,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.AuthorName,
 	)
 	return i, err
 }

@@ -139,3 +139,41 @@ ORDER BY i.idx;
 -- LockStageShared for the stages of many contact writes: those of the agent, locked FOR SHARE.
 SELECT id, name FROM stages WHERE workspace_id = @workspace_id AND agent_id = @agent_id AND id = ANY(@ids::uuid[])
 ORDER BY id FOR SHARE;
+
+-- Privacy: erase and export.
+
+-- name: DeleteImportChanges :execrows
+-- An erase removes the contacts' undo snapshots (import_changes.before holds their values);
+-- undo then has nothing to restore for them, as it would for a deleted contact.
+DELETE FROM import_changes WHERE workspace_id = @workspace_id AND contact_id = ANY(@contact_ids::uuid[]);
+
+-- name: ExportFiles :many
+-- A contact's files, newest first, below before_id (NULL: from the newest).
+SELECT * FROM contact_files
+WHERE workspace_id = @workspace_id AND contact_id = @contact_id
+  AND (sqlc.narg(before_id)::uuid IS NULL OR id < sqlc.narg(before_id))
+ORDER BY id DESC
+LIMIT @max_rows;
+
+-- name: ExportConversations :many
+-- A contact's chat conversations, oldest first, after after_id (NULL: from the oldest).
+SELECT * FROM conversations
+WHERE workspace_id = @workspace_id AND agent_id = @agent_id AND contact_id = @contact_id
+  AND (sqlc.narg(after_id)::uuid IS NULL OR id > sqlc.narg(after_id))
+ORDER BY id
+LIMIT @max_rows;
+
+-- name: ExportMessages :many
+-- The messages of some conversations in conversation and sequence order, after the message
+-- (after_conversation, after_seq): the unique (workspace, conversation, seq) index walks them.
+SELECT * FROM conversation_messages
+WHERE workspace_id = @workspace_id AND conversation_id = ANY(@conversation_ids::uuid[])
+  AND (conversation_id, seq) > (@after_conversation::uuid, @after_seq::int)
+ORDER BY conversation_id, seq
+LIMIT @max_rows;
+
+-- name: ExportFieldSources :many
+-- Where the chat agent captured the contact's values (one row per field at most).
+SELECT * FROM contact_field_sources
+WHERE workspace_id = @workspace_id AND contact_id = @contact_id
+ORDER BY field;

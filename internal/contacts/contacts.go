@@ -564,8 +564,7 @@ func (s *Service) deleteTx(ctx context.Context, tx tenant.Tx, agentID, id uuid.U
 			}
 		}
 		if action == "erase" {
-			// The history keeps that a contact was erased, and when, and by whom; not who it was.
-			if _, err := tx.Exec(ctx, "SELECT redact_audit_subject($1)", id.String()); err != nil {
+			if err := scrub(ctx, tx, id); err != nil {
 				return err
 			}
 			return audit.Record(ctx, tx, audit.Entry{Action: "erase", Resource: "contacts", ResourceID: id.String()})
@@ -574,9 +573,33 @@ func (s *Service) deleteTx(ctx context.Context, tx tenant.Tx, agentID, id uuid.U
 	}
 }
 
+// scrub removes what an erased contact leaves outside its own rows: the values recorded in its
+// history and in the history of every contact merged into it (a merge leaves the merged
+// contact's older entries filed under its own id; ContactsMergedInto follows the merged_into
+// entries, merges of merges too), and the import undo snapshots of them all. The history keeps
+// that a contact was erased, and when, and by whom; not who it was.
+func scrub(ctx context.Context, tx tenant.Tx, id uuid.UUID) error {
+	merged, err := tx.Q.ContactsMergedInto(ctx, db.ContactsMergedIntoParams{WorkspaceID: tx.WorkspaceID, SubjectID: id.String()})
+	if err != nil {
+		return err
+	}
+	subjects, ids := []string{id.String()}, []uuid.UUID{id}
+	for _, m := range merged {
+		subjects = append(subjects, m)
+		if u, err := uuid.Parse(m); err == nil {
+			ids = append(ids, u)
+		}
+	}
+	if _, err := tx.Q.RedactAuditSubjects(ctx, subjects); err != nil {
+		return err
+	}
+	_, err = tx.Q.DeleteImportChanges(ctx, db.DeleteImportChangesParams{WorkspaceID: tx.WorkspaceID, ContactIds: ids})
+	return err
+}
+
 // Erase deletes a contact completely (privacy): the contact, its notes, its files and their
-// contents, and the values recorded in its history; one audit entry remains, without personal
-// data.
+// contents, the values recorded in its history (and in that of the contacts merged into it), and
+// its import undo snapshots; one audit entry remains, without personal data.
 func (s *Service) Erase(ctx context.Context, ws, agentID, id uuid.UUID) error {
 	return s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error { return s.deleteTx(ctx, tx, agentID, id, "erase") })
 }

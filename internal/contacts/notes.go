@@ -138,7 +138,8 @@ func (s *Service) EditNote(ctx context.Context, m *httpapi.Member, agentID, cont
 		if err != nil {
 			return err
 		}
-		out = noteFrom(n, "")
+		out = noteFrom(db.ContactNote{WorkspaceID: n.WorkspaceID, ContactID: n.ContactID, ID: n.ID, AuthorID: n.AuthorID,
+			BodyHtml: n.BodyHtml, CreatedAt: n.CreatedAt, UpdatedAt: n.UpdatedAt}, n.AuthorName)
 		return audit.Record(ctx, tx, audit.Entry{Action: "update", Resource: "contact_notes", ResourceID: id.String(), SubjectID: contactID.String(),
 			Before: map[string]any{"body_html": before.BodyHtml}, After: map[string]any{"body_html": n.BodyHtml}})
 	})

@@ -1,6 +1,7 @@
 // Package privacy holds the data-subject tools of a contact: export everything about one person
-// (a ZIP of their record, notes, files and history) and erase them completely (the contacts
-// service does the erasing; this package gives it its door beside the export).
+// (a ZIP of their record, notes, files, conversations and history) and erase them completely
+// (the contacts service reads the export and does the erasing; this package gives it its door
+// beside the export).
 package privacy
 
 import (
@@ -10,12 +11,10 @@ import (
 	"io"
 	"net/http"
 	"path"
-	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
-	"github.com/guestlist/guestlist/internal/audit"
 	"github.com/guestlist/guestlist/internal/authz"
 	"github.com/guestlist/guestlist/internal/contacts"
 	"github.com/guestlist/guestlist/internal/files"
@@ -33,17 +32,9 @@ type handlers struct {
 	files    *files.Service
 }
 
-// record is contact.json: everything Guestlist holds about the person.
-type record struct {
-	ExportedAt time.Time        `json:"exported_at"`
-	Contact    contacts.Contact `json:"contact"`
-	Notes      []contacts.Note  `json:"notes"`
-	Files      []files.File     `json:"files"`
-	History    []audit.Logged   `json:"history"`
-}
-
-// export streams the ZIP: contact.json, then files/<id>-<name> for every ready file. Everything
-// is read before the first byte goes out, so a failure still answers in the one error shape.
+// export streams the ZIP: contact.json (contacts.Record: everything, read uncapped in one
+// transaction), then files/<id>-<name> for every ready file. Everything in contact.json is read
+// before the first byte goes out, so a failure still answers in the one error shape.
 func (h handlers) export(c *gin.Context) {
 	id, ok := httpapi.PathIDs(c, "agentId", "contactId")
 	if !ok {
@@ -51,15 +42,7 @@ func (h handlers) export(c *gin.Context) {
 	}
 	ctx, m := c.Request.Context(), httpapi.CurrentMember(c)
 	agentID, contactID := id[0], id[1]
-	rec := record{ExportedAt: time.Now().UTC()}
-	var err error
-	if rec.Contact, err = h.contacts.Get(ctx, m.WorkspaceID, agentID, contactID); err == nil {
-		if rec.Notes, err = h.contacts.Notes(ctx, m.WorkspaceID, agentID, contactID); err == nil {
-			if rec.Files, err = h.files.Files(ctx, m.WorkspaceID, agentID, contactID); err == nil {
-				rec.History, err = h.contacts.Timeline(ctx, m.WorkspaceID, agentID, contactID)
-			}
-		}
-	}
+	rec, err := h.contacts.Export(ctx, m.WorkspaceID, agentID, contactID)
 	if err != nil {
 		httpapi.Fail(c, err)
 		return
@@ -77,7 +60,7 @@ func (h handlers) export(c *gin.Context) {
 	_ = zw.Close()
 }
 
-func writeZip(c *gin.Context, zw *zip.Writer, rec record, fs *files.Service, ws, agentID, contactID uuid.UUID) error {
+func writeZip(c *gin.Context, zw *zip.Writer, rec contacts.Record, fs *files.Service, ws, agentID, contactID uuid.UUID) error {
 	w, err := zw.Create("contact.json")
 	if err != nil {
 		return err
