@@ -371,9 +371,16 @@ func (q *Queries) NextFieldPosition(ctx context.Context, arg NextFieldPositionPa
 	return column_1, err
 }
 
-const removeFieldValues = `-- name: RemoveFieldValues :execrows
-UPDATE contacts SET custom = custom - $1::text, version = version + 1, updated_at = now()
-WHERE workspace_id = $2 AND agent_id = $3 AND custom ? $1::text
+const removeFieldValues = `-- name: RemoveFieldValues :many
+WITH held AS (
+    SELECT o.id, o.custom -> $1::text AS value FROM contacts o
+    WHERE o.workspace_id = $2 AND o.agent_id = $3 AND o.custom ? $1::text
+    FOR UPDATE
+)
+UPDATE contacts c SET custom = c.custom - $1::text, version = c.version + 1, updated_at = now()
+FROM held h
+WHERE c.workspace_id = $2 AND c.id = h.id
+RETURNING c.id, h.value::jsonb AS old_value
 `
 
 type RemoveFieldValuesParams struct {
@@ -382,13 +389,31 @@ type RemoveFieldValuesParams struct {
 	AgentID     uuid.UUID
 }
 
+type RemoveFieldValuesRow struct {
+	ID       uuid.UUID
+	OldValue []byte
+}
+
 // Deleting a field deletes its values: the key leaves every contact of the agent holding it.
-func (q *Queries) RemoveFieldValues(ctx context.Context, arg RemoveFieldValuesParams) (int64, error) {
-	result, err := q.db.Exec(ctx, removeFieldValues, arg.Key, arg.WorkspaceID, arg.AgentID)
+// Returns each changed contact with the value it held, for its history.
+func (q *Queries) RemoveFieldValues(ctx context.Context, arg RemoveFieldValuesParams) ([]RemoveFieldValuesRow, error) {
+	rows, err := q.db.Query(ctx, removeFieldValues, arg.Key, arg.WorkspaceID, arg.AgentID)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return result.RowsAffected(), nil
+	defer rows.Close()
+	items := []RemoveFieldValuesRow{}
+	for rows.Next() {
+		var i RemoveFieldValuesRow
+		if err := rows.Scan(&i.ID, &i.OldValue); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const setFieldArchivedAt = `-- name: SetFieldArchivedAt :one

@@ -171,9 +171,10 @@ func (q *Queries) LockStageShared(ctx context.Context, arg LockStageSharedParams
 	return id, err
 }
 
-const moveStageContacts = `-- name: MoveStageContacts :execrows
+const moveStageContacts = `-- name: MoveStageContacts :many
 UPDATE contacts SET stage_id = $1, updated_at = now(), version = version + 1
 WHERE workspace_id = $2 AND agent_id = $3 AND stage_id = $4
+RETURNING id
 `
 
 type MoveStageContactsParams struct {
@@ -183,17 +184,30 @@ type MoveStageContactsParams struct {
 	FromStage   uuid.NullUUID
 }
 
-func (q *Queries) MoveStageContacts(ctx context.Context, arg MoveStageContactsParams) (int64, error) {
-	result, err := q.db.Exec(ctx, moveStageContacts,
+// The contacts moved, for their history (one audit entry each).
+func (q *Queries) MoveStageContacts(ctx context.Context, arg MoveStageContactsParams) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, moveStageContacts,
 		arg.ToStage,
 		arg.WorkspaceID,
 		arg.AgentID,
 		arg.FromStage,
 	)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return result.RowsAffected(), nil
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const nextStagePosition = `-- name: NextStagePosition :one

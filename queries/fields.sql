@@ -54,10 +54,18 @@ WHERE f.workspace_id = @workspace_id AND f.agent_id = @agent_id AND f.id = o.id;
 -- name: DeleteField :exec
 DELETE FROM custom_fields WHERE workspace_id = $1 AND agent_id = $2 AND id = $3;
 
--- name: RemoveFieldValues :execrows
+-- name: RemoveFieldValues :many
 -- Deleting a field deletes its values: the key leaves every contact of the agent holding it.
-UPDATE contacts SET custom = custom - @key::text, version = version + 1, updated_at = now()
-WHERE workspace_id = @workspace_id AND agent_id = @agent_id AND custom ? @key::text;
+-- Returns each changed contact with the value it held, for its history.
+WITH held AS (
+    SELECT o.id, o.custom -> @key::text AS value FROM contacts o
+    WHERE o.workspace_id = @workspace_id AND o.agent_id = @agent_id AND o.custom ? @key::text
+    FOR UPDATE
+)
+UPDATE contacts c SET custom = c.custom - @key::text, version = c.version + 1, updated_at = now()
+FROM held h
+WHERE c.workspace_id = @workspace_id AND c.id = h.id
+RETURNING c.id, h.value::jsonb AS old_value;
 
 -- name: LockFieldValue :exec
 -- Serializes writers of one value of a unique field until commit, so two contacts cannot take

@@ -33,9 +33,11 @@ SELECT COALESCE(max(position), 0) + 1 FROM stages WHERE workspace_id = $1 AND ag
 -- name: CountStages :one
 SELECT count(*) FROM stages WHERE workspace_id = $1 AND agent_id = $2;
 
--- name: MoveStageContacts :execrows
+-- name: MoveStageContacts :many
+-- The contacts moved, for their history (one audit entry each).
 UPDATE contacts SET stage_id = @to_stage, updated_at = now(), version = version + 1
-WHERE workspace_id = @workspace_id AND agent_id = @agent_id AND stage_id = @from_stage;
+WHERE workspace_id = @workspace_id AND agent_id = @agent_id AND stage_id = @from_stage
+RETURNING id;
 
 -- name: DeleteStage :exec
 DELETE FROM stages WHERE workspace_id = $1 AND agent_id = $2 AND id = $3;

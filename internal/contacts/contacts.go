@@ -147,6 +147,15 @@ func fieldsOf(c db.Contact) fields {
 // agent's field definitions), reporting every field at fault at once.
 func applyAll(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, in Input, f fields, country string, creating bool, w customfields.Writer) (fields, error) {
 	f, builtinErr := in.apply(f, country)
+	if !creating && in.StageID.Set && in.StageID.Value == nil {
+		// Every contact is in a stage (the board shows contacts by stage); on create, null is
+		// the starting stage.
+		var stageErr error = apperr.Field("stage_id", "cannot be cleared: every contact is in a stage; choose another stage")
+		if builtinErr != nil {
+			stageErr = joinInvalid(builtinErr, stageErr)
+		}
+		builtinErr = stageErr
+	}
 	custom, customErr := customfields.Validate(ctx, tx, agentID, f.custom, in.Custom, creating, w, country)
 	if customErr == nil {
 		f.custom = custom

@@ -178,6 +178,30 @@ func TestDuplicates(t *testing.T) {
 	require.Equal(t, http.StatusCreated, c.owner.Do("POST", "/api/v1/agents/"+other+"/contacts", map[string]string{"email": "ada@example.com"}).Status)
 }
 
+// The duplicate warning matches a phone typed in any format, read in the workspace's country.
+func TestSimilarMatchesPhone(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	ada := c.mustCreate(t, map[string]string{"name": "Ada Lovelace", "phone": "+1 415 555 2671"})
+	c.mustCreate(t, map[string]string{"name": "Someone Else", "phone": "+1 650 253 0000"})
+	similar := func(v url.Values) []any {
+		t.Helper()
+		resp := c.owner.Do("GET", c.base+"/contacts/similar?"+v.Encode(), nil)
+		require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+		return resp.Map(t)["items"].([]any)
+	}
+	for _, typed := range []string{"(415) 555-2671", "415.555.2671", "+14155552671", "+1 (415) 555 2671"} {
+		sim := similar(url.Values{"phone": {typed}, "name": {"Grace Hopper"}})
+		require.Len(t, sim, 1, typed)
+		require.Equal(t, ada["id"], sim[0].(map[string]any)["id"], typed)
+		require.Equal(t, []any{"phone"}, sim[0].(map[string]any)["reasons"], typed)
+		require.Equal(t, "+14155552671", sim[0].(map[string]any)["phone"])
+	}
+	require.Empty(t, similar(url.Values{"phone": {"+1 415 555 2672"}}), "another number")
+	require.Empty(t, similar(url.Values{"phone": {"555"}}), "an invalid number is ignored while typing")
+	require.Empty(t, similar(url.Values{"phone": {"(415) 555-2671"}, "exclude": {ada["id"].(string)}}), "the contact being edited")
+}
+
 func TestUpdate(t *testing.T) {
 	t.Parallel()
 	c := setup(t)
@@ -198,6 +222,15 @@ func TestUpdate(t *testing.T) {
 
 	resp = c.owner.Do("PATCH", path, map[string]any{"email": nil})
 	require.Equal(t, http.StatusBadRequest, resp.Status, "an email or a phone must remain")
+	// Every contact is in a stage: null does not clear it (and is named beside other faults).
+	resp = c.owner.Do("PATCH", path, map[string]any{"stage_id": nil})
+	require.Equal(t, http.StatusBadRequest, resp.Status, "%s", resp.Body)
+	require.Contains(t, fields(t, resp), "stage_id")
+	resp = c.owner.Do("PATCH", path, map[string]any{"stage_id": nil, "phone": "12"})
+	require.Equal(t, http.StatusBadRequest, resp.Status, "%s", resp.Body)
+	require.Contains(t, fields(t, resp), "stage_id")
+	require.Contains(t, fields(t, resp), "phone")
+	require.Equal(t, "Lead", c.owner.Do("GET", path, nil).Map(t)["stage"].(map[string]any)["name"], "the stage stays")
 	primary := c.owner.UserID.String()
 	resp = c.owner.Do("PATCH", path, map[string]any{"primary_owner_id": primary})
 	require.Equal(t, http.StatusOK, resp.Status)
@@ -297,6 +330,16 @@ func TestStages(t *testing.T) {
 	require.Equal(t, http.StatusNoContent, c.owner.Do("DELETE", c.base+"/stages/"+churned+"?move_to="+st[2]["id"].(string), nil).Status)
 	require.Equal(t, "Customer", c.owner.Do("GET", c.base+"/contacts/"+ct["id"].(string), nil).Map(t)["stage"].(map[string]any)["name"])
 	require.Len(t, c.stages(t), 4)
+	// Each moved contact's timeline says it moved, as a move on the board would.
+	timeline := c.owner.Do("GET", c.base+"/contacts/"+ct["id"].(string)+"/timeline", nil).Map(t)["items"].([]any)
+	moved := timeline[0].(map[string]any)
+	require.Equal(t, "contacts update", moved["resource"].(string)+" "+moved["action"].(string))
+	require.Equal(t, "Lost", moved["before"].(map[string]any)["stage"].(map[string]any)["name"])
+	require.Equal(t, "Customer", moved["after"].(map[string]any)["stage"].(map[string]any)["name"])
+	require.Equal(t, st[2]["id"], moved["after"].(map[string]any)["stage"].(map[string]any)["id"])
+	require.Equal(t, c.owner.UserID.String(), moved["actor"].(map[string]any)["id"])
+	require.Equal(t, 1, c.env.Count(t, c.owner.WorkspaceID, `SELECT count(*) FROM audit_log WHERE resource = 'contacts' AND action = 'update' AND before->'stage'->>'name' = 'Lost'`),
+		"one entry per moved contact, none for the others")
 
 	// A user with the agent moves contacts between stages but does not shape the pipeline.
 	user := c.env.AddMember(t, c.owner, "user")
@@ -338,11 +381,16 @@ func TestNotes(t *testing.T) {
 	resp = user.Do("POST", notes, map[string]string{"body_html": "<p>mine</p>"})
 	require.Equal(t, http.StatusCreated, resp.Status)
 	userNote := resp.Map(t)["id"].(string)
-	require.Equal(t, http.StatusOK, user.Do("PATCH", notes+"/"+userNote, map[string]string{"body_html": "<p>mine, edited</p>"}).Status)
+	resp = user.Do("PATCH", notes+"/"+userNote, map[string]string{"body_html": "<p>mine, edited</p>"})
+	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+	require.Equal(t, "Test user", resp.Map(t)["author_name"], "an edit answers with the author's name")
 	require.Equal(t, http.StatusForbidden, user.Do("PATCH", notes+"/"+ownerNote, map[string]string{"body_html": "<p>hijack</p>"}).Status)
 	require.Equal(t, http.StatusForbidden, user.Do("DELETE", notes+"/"+ownerNote, nil).Status)
 	admin := c.env.AddMember(t, c.owner, "admin")
-	require.Equal(t, http.StatusOK, admin.Do("PATCH", notes+"/"+userNote, map[string]string{"body_html": "<p>tidied by admin</p>"}).Status)
+	resp = admin.Do("PATCH", notes+"/"+userNote, map[string]string{"body_html": "<p>tidied by admin</p>"})
+	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+	require.Equal(t, "Test user", resp.Map(t)["author_name"], "the author stays the author when an admin edits")
+	require.Equal(t, user.UserID.String(), resp.Map(t)["author_id"])
 	require.Equal(t, http.StatusNoContent, admin.Do("DELETE", notes+"/"+ownerNote, nil).Status)
 
 	list := c.owner.Do("GET", notes, nil).Map(t)["items"].([]any)
@@ -378,6 +426,117 @@ func TestOtherAgentsAndWorkspacesAreNotFound(t *testing.T) {
 	user := c.env.AddMember(t, c.owner, "user")
 	require.Equal(t, http.StatusNotFound, user.Do("GET", c.base+"/contacts/"+id, nil).Status, "an agent not granted")
 	require.Equal(t, "private@example.com", c.owner.Do("GET", c.base+"/contacts/"+id, nil).Map(t)["email"])
+}
+
+// Every id-taking endpoint of the CRM answers 404 for another agent's ids (same workspace), for
+// another workspace's ids, and for another workspace's agent, and changes nothing.
+func TestForeignIDsAreNotFoundEverywhere(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	// The foreign things: agent B of the same workspace holds them.
+	resp := c.owner.Do("POST", "/api/v1/agents", map[string]string{"name": "Agent B"})
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	b := crm{env: c.env, owner: c.owner, agent: resp.Map(t)["id"].(string)}
+	b.base = "/api/v1/agents/" + b.agent
+	bContact := b.mustCreate(t, map[string]string{"name": "Bea Foreign", "email": "bea@foreign.test", "phone": "+1 415 555 2671"})["id"].(string)
+	resp = c.owner.Do("POST", b.base+"/contacts/"+bContact+"/notes", map[string]string{"body_html": "<p>foreign note</p>"})
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	bNote := resp.Map(t)["id"].(string)
+	bStage := b.stages(t)[0]["id"].(string)
+	resp = c.owner.Do("POST", b.base+"/views", map[string]any{"name": "B's view", "shared": true})
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	bView := resp.Map(t)["id"].(string)
+	resp = c.owner.Do("POST", b.base+"/fields", map[string]any{"label": "Tier", "type": "text"})
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	bField := resp.Map(t)["id"].(string)
+
+	// A caller: who asks, through which agent's path, with which contact and stages of its own.
+	type caller struct {
+		name    string
+		as      *apptest.Member
+		base    string
+		contact string
+		stages  []string
+	}
+	ownOf := func(x crm, as *apptest.Member) caller {
+		ct := x.create(t, as, map[string]string{"email": "own-" + uuid.NewString() + "@example.com"})
+		require.Equal(t, http.StatusCreated, ct.Status, "%s", ct.Body)
+		var stages []string
+		for _, s := range as.Do("GET", x.base+"/stages", nil).Map(t)["items"].([]any) {
+			stages = append(stages, s.(map[string]any)["id"].(string))
+		}
+		return caller{as: as, base: x.base, contact: ct.Map(t)["id"].(string), stages: stages}
+	}
+	anotherAgent := ownOf(c, c.owner)
+	anotherAgent.name = "another agent's ids"
+	stranger := crm{env: c.env, owner: c.env.SignUp(t)}
+	stranger.agent = stranger.owner.Do("GET", "/api/v1/agents", nil).Map(t)["items"].([]any)[0].(map[string]any)["id"].(string)
+	stranger.base = "/api/v1/agents/" + stranger.agent
+	anotherWorkspace := ownOf(stranger, stranger.owner)
+	anotherWorkspace.name = "another workspace's ids"
+	// The stranger through B's own path: another workspace's agent id.
+	anotherWorkspacesAgent := caller{name: "another workspace's agent", as: stranger.owner, base: b.base, contact: bContact, stages: []string{bStage}}
+
+	type request struct {
+		name, method, path string
+		body               any
+	}
+	requests := func(w caller) []request {
+		otherStages := append(slices.Clone(w.stages[1:]), bStage) // one of theirs swapped for B's
+		if w.base == b.base {
+			otherStages = []string{bStage}
+		}
+		return []request{
+			{"stage rename", "PATCH", "/stages/" + bStage, map[string]string{"name": "Renamed"}},
+			{"stage delete", "DELETE", "/stages/" + bStage + "?move_to=" + w.stages[0], nil},
+			{"stage reorder", "PUT", "/stages", map[string]any{"stage_ids": otherStages}},
+			{"view update", "PATCH", "/views/" + bView, map[string]string{"name": "Hijacked"}},
+			{"view delete", "DELETE", "/views/" + bView, nil},
+			{"note edit", "PATCH", "/contacts/" + bContact + "/notes/" + bNote, map[string]string{"body_html": "<p>x</p>"}},
+			{"note delete", "DELETE", "/contacts/" + bContact + "/notes/" + bNote, nil},
+			{"note edit through an own contact", "PATCH", "/contacts/" + w.contact + "/notes/" + bNote, map[string]string{"body_html": "<p>x</p>"}},
+			{"note delete through an own contact", "DELETE", "/contacts/" + w.contact + "/notes/" + bNote, nil},
+			{"notes", "GET", "/contacts/" + bContact + "/notes", nil},
+			{"contact", "GET", "/contacts/" + bContact, nil},
+			{"contact update", "PATCH", "/contacts/" + bContact, map[string]string{"name": "x"}},
+			{"contact stage", "PUT", "/contacts/" + bContact + "/stage", map[string]string{"stage_id": w.stages[0]}},
+			{"timeline", "GET", "/contacts/" + bContact + "/timeline", nil},
+			{"merge, foreign merged", "POST", "/contacts/merge", map[string]any{"survivor_id": w.contact, "merged_id": bContact}},
+			{"merge, foreign survivor", "POST", "/contacts/merge", map[string]any{"survivor_id": bContact, "merged_id": w.contact}},
+			{"bulk archive", "POST", "/contacts/bulk", map[string]any{"contact_ids": []string{w.contact, bContact}, "action": "archive"}},
+			{"bulk stage", "POST", "/contacts/bulk", map[string]any{"contact_ids": []string{bContact}, "action": "stage", "stage_id": w.stages[0]}},
+			{"bulk delete", "POST", "/contacts/bulk", map[string]any{"contact_ids": []string{bContact}, "action": "delete"}},
+			{"export", "GET", "/contacts/" + bContact + "/export", nil},
+			{"erase", "POST", "/contacts/" + bContact + "/erase", nil},
+			{"field update", "PATCH", "/fields/" + bField, map[string]string{"label": "Hijacked"}},
+			{"field delete", "DELETE", "/fields/" + bField + "?confirm=tier", nil},
+		}
+	}
+	for _, w := range []caller{anotherAgent, anotherWorkspace, anotherWorkspacesAgent} {
+		for _, r := range requests(w) {
+			resp := w.as.Do(r.method, w.base+r.path, r.body)
+			require.Equal(t, http.StatusNotFound, resp.Status, "%s, %s: %s", w.name, r.name, resp.Body)
+		}
+		// The duplicate warning never names B's contact, however alike the details.
+		resp := w.as.Do("GET", w.base+"/contacts/similar?"+url.Values{"name": {"Bea Foreign"}, "email": {"bea@foreign.test"}, "phone": {"+14155552671"}}.Encode(), nil)
+		if w.base == b.base {
+			require.Equal(t, http.StatusNotFound, resp.Status, "%s: %s", w.name, resp.Body)
+		} else {
+			require.Equal(t, http.StatusOK, resp.Status, "%s: %s", w.name, resp.Body)
+			require.Empty(t, resp.Map(t)["items"], w.name)
+		}
+	}
+
+	// Nothing of B's changed.
+	got := c.owner.Do("GET", b.base+"/contacts/"+bContact, nil).Map(t)
+	require.Equal(t, "Bea Foreign", got["name"])
+	require.Equal(t, "active", got["status"])
+	require.Equal(t, bStage, got["stage"].(map[string]any)["id"])
+	require.Equal(t, "<p>foreign note</p>", c.owner.Do("GET", b.base+"/contacts/"+bContact+"/notes", nil).Map(t)["items"].([]any)[0].(map[string]any)["body_html"])
+	require.Equal(t, "Lead", b.stages(t)[0]["name"])
+	require.Equal(t, "B's view", c.owner.Do("GET", b.base+"/views", nil).Map(t)["items"].([]any)[0].(map[string]any)["name"])
+	require.Equal(t, "Tier", c.owner.Do("GET", b.base+"/fields/"+bField, nil).Map(t)["label"])
+	require.Equal(t, 1, c.env.Count(t, c.owner.WorkspaceID, `SELECT count(*) FROM contacts WHERE agent_id = $1`, b.agent))
 }
 
 // Removing a member reports the contacts they owned, which keep their other owner.
@@ -523,6 +682,7 @@ func TestMerge(t *testing.T) {
 	merged := c.mustCreate(t, map[string]string{"name": "Ada Lovelace", "email": "countess@example.com", "phone": "415-555-2671"})
 	sid, mid := survivor["id"].(string), merged["id"].(string)
 	require.Equal(t, http.StatusCreated, c.owner.Do("POST", c.base+"/contacts/"+mid+"/notes", map[string]string{"body_html": "<p>from the duplicate</p>"}).Status)
+	file := c.addFile(t, mid, "contract.pdf")
 
 	resp := c.owner.Do("POST", c.base+"/contacts/merge", map[string]any{"survivor_id": sid, "merged_id": mid, "take": []string{"name", "phone"}})
 	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
@@ -533,6 +693,10 @@ func TestMerge(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, c.owner.Do("GET", c.base+"/contacts/"+mid, nil).Status)
 	notes := c.owner.Do("GET", c.base+"/contacts/"+sid+"/notes", nil).Map(t)["items"].([]any)
 	require.Len(t, notes, 1, "notes move to the survivor")
+	files := c.owner.Do("GET", c.base+"/contacts/"+sid+"/files", nil).Map(t)["items"].([]any)
+	require.Len(t, files, 1, "files move to the survivor")
+	require.Equal(t, file.String(), files[0].(map[string]any)["id"])
+	require.Equal(t, "contract.pdf", files[0].(map[string]any)["name"])
 	// The merged contact's email is free again.
 	c.mustCreate(t, map[string]string{"email": "countess@example.com"})
 	timeline := c.owner.Do("GET", c.base+"/contacts/"+sid+"/timeline", nil).Map(t)["items"].([]any)

@@ -379,3 +379,78 @@ func TestSavedViewsKeepTheListQuery(t *testing.T) {
 		require.Contains(t, fields(t, resp), body, "%s", resp.Body)
 	}
 }
+
+// A saved view whose custom-field filter names a field archived or deleted since still applies:
+// the view answers without that filter and names it in dropped_filters (a restored field filters
+// again). An explicit filter on an archived field is still refused.
+func TestSavedViewsDropFiltersOnGoneFields(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	c.customFields(t)
+	fieldIDs := map[string]string{}
+	for _, f := range c.owner.Do("GET", c.base+"/fields", nil).Map(t)["items"].([]any) {
+		fieldIDs[f.(map[string]any)["key"].(string)] = f.(map[string]any)["id"].(string)
+	}
+	c.mustCreate(t, map[string]any{"name": "Pro buyer", "email": "pro@example.com", "custom": map[string]any{"plan": "Pro", "seats": 20, "company": "Acme"}})
+	c.mustCreate(t, map[string]any{"name": "Free rider", "email": "free@example.com", "custom": map[string]any{"plan": "Free"}})
+	query := map[string]any{"sort": "name", "custom": []map[string]any{
+		{"key": "seats", "op": "min", "values": []string{"10"}},
+		{"key": "plan", "values": []string{"Pro"}},
+		{"key": "company", "values": []string{"acme"}},
+	}}
+	resp := c.owner.Do("POST", c.base+"/views", map[string]any{"name": "Big Pro", "query": query})
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	id := resp.Map(t)["id"].(string)
+	require.Nil(t, resp.Map(t)["dropped_filters"], "nothing dropped while every field is there")
+
+	require.Equal(t, http.StatusOK, c.owner.Do("POST", c.base+"/fields/"+fieldIDs["seats"]+"/archive", nil).Status)
+	require.Equal(t, http.StatusNoContent, c.owner.Do("DELETE", c.base+"/fields/"+fieldIDs["company"]+"?confirm=company", nil).Status)
+
+	view := func() map[string]any {
+		t.Helper()
+		resp := c.owner.Do("GET", c.base+"/views", nil)
+		require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+		return resp.Map(t)["items"].([]any)[0].(map[string]any)
+	}
+	// applied runs the list with the view's query, as the app applies a view.
+	applied := func(v map[string]any) []string {
+		t.Helper()
+		q := url.Values{"sort": {v["query"].(map[string]any)["sort"].(string)}}
+		custom, _ := v["query"].(map[string]any)["custom"].([]any)
+		for _, f := range custom {
+			f := f.(map[string]any)
+			param := "cf." + f["key"].(string)
+			if op, ok := f["op"].(string); ok {
+				param += "." + op
+			}
+			for _, val := range f["values"].([]any) {
+				q.Add(param, val.(string))
+			}
+		}
+		return names(c.all(t, c.owner, q.Encode(), 10))
+	}
+	v := view()
+	require.Equal(t, []any{"cf.seats.min", "cf.company"}, v["dropped_filters"])
+	require.Len(t, v["query"].(map[string]any)["custom"], 1, "the plan filter stays")
+	require.Equal(t, []string{"Pro buyer"}, applied(v), "the view applies without the gone fields")
+
+	// A rename answers the view the same way.
+	resp = c.owner.Do("PATCH", c.base+"/views/"+id, map[string]any{"name": "Pro"})
+	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+	require.Equal(t, []any{"cf.seats.min", "cf.company"}, resp.Map(t)["dropped_filters"])
+
+	// Explicit filters on an archived field are still refused, naming the parameter.
+	resp = c.owner.Do("GET", c.base+"/contacts?cf.seats.min=10", nil)
+	require.Equal(t, http.StatusBadRequest, resp.Status)
+	require.Contains(t, fields(t, resp), "cf.seats.min")
+	resp = c.owner.Do("PATCH", c.base+"/views/"+id, map[string]any{"query": query})
+	require.Equal(t, http.StatusBadRequest, resp.Status)
+	require.Contains(t, fields(t, resp), "query.cf.seats.min")
+
+	// Restoring the field brings its filter back.
+	require.Equal(t, http.StatusOK, c.owner.Do("POST", c.base+"/fields/"+fieldIDs["seats"]+"/restore", nil).Status)
+	v = view()
+	require.Equal(t, []any{"cf.company"}, v["dropped_filters"])
+	require.Len(t, v["query"].(map[string]any)["custom"], 2)
+	require.Equal(t, []string{"Pro buyer"}, applied(v))
+}

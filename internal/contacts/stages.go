@@ -2,6 +2,7 @@ package contacts
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"unicode/utf8"
@@ -135,13 +136,15 @@ func (s *Service) ReorderStages(ctx context.Context, ws, agentID uuid.UUID, ids 
 		for _, st := range before {
 			want[st.ID] = true
 		}
-		if len(ids) != len(before) || len(uniqueIDs(ids)) != len(ids) {
-			return apperr.Field("stage_ids", "must list every stage of the agent exactly once")
-		}
 		for _, id := range ids {
 			if !want[id] {
-				return apperr.Field("stage_ids", "must list every stage of the agent exactly once")
+				// Another agent's or workspace's stage is no stage here.
+				return &apperr.Error{Code: apperr.NotFound, Message: "no such stage: " + id.String(),
+					Fields: map[string]string{"stage_ids": "lists a stage this agent does not have"}}
 			}
+		}
+		if len(ids) != len(before) || len(uniqueIDs(ids)) != len(ids) {
+			return apperr.Field("stage_ids", "must list every stage of the agent exactly once")
 		}
 		if err := tx.Q.SetStagePositions(ctx, db.SetStagePositionsParams{WorkspaceID: ws, AgentID: agentID, Ids: ids}); err != nil {
 			return err
@@ -165,7 +168,8 @@ func (s *Service) RemoveStage(ctx context.Context, ws, agentID, id, moveTo uuid.
 		if moveTo == id {
 			return apperr.Field("move_to", "must be another stage")
 		}
-		if _, err := tx.Q.GetStageForUpdate(ctx, db.GetStageForUpdateParams{WorkspaceID: ws, AgentID: agentID, ID: moveTo}); errors.Is(err, pgx.ErrNoRows) {
+		target, err := tx.Q.GetStageForUpdate(ctx, db.GetStageForUpdateParams{WorkspaceID: ws, AgentID: agentID, ID: moveTo})
+		if errors.Is(err, pgx.ErrNoRows) {
 			return apperr.Field("move_to", "must be another stage of this agent (its contacts move there)")
 		} else if err != nil {
 			return err
@@ -178,9 +182,35 @@ func (s *Service) RemoveStage(ctx context.Context, ws, agentID, id, moveTo uuid.
 		if err := tx.Q.DeleteStage(ctx, db.DeleteStageParams{WorkspaceID: ws, AgentID: agentID, ID: id}); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Entry{Action: "delete", Resource: "stages", ResourceID: id.String(),
-			Before: map[string]any{"name": st.Name}, After: map[string]any{"contacts_moved_to": moveTo, "contacts_moved": moved}})
+		// Each moved contact's history says so, as a move on the board would (one statement for
+		// all of them).
+		entries := make([]audit.Entry, 0, len(moved)+1)
+		from, _ := json.Marshal(map[string]any{"stage": Ref{ID: id, Name: st.Name}})
+		to, _ := json.Marshal(map[string]any{"stage": Ref{ID: moveTo, Name: target.Name}})
+		for _, c := range moved {
+			entries = append(entries, audit.Entry{Action: "update", Resource: "contacts", ResourceID: c.String(),
+				Before: json.RawMessage(from), After: json.RawMessage(to)})
+		}
+		entries = append(entries, audit.Entry{Action: "delete", Resource: "stages", ResourceID: id.String(),
+			Before: map[string]any{"name": st.Name}, After: map[string]any{"contacts_moved_to": moveTo, "contacts_moved": len(moved)}})
+		return recordInChunks(ctx, tx, entries)
 	})
+}
+
+// auditChunk bounds the entries one audit statement carries when a set-based change (a stage
+// removed, a field deleted) writes one per contact.
+const auditChunk = 5000
+
+// recordInChunks writes entries with one statement per auditChunk entries.
+func recordInChunks(ctx context.Context, tx tenant.Tx, entries []audit.Entry) error {
+	for len(entries) > 0 {
+		n := min(len(entries), auditChunk)
+		if err := audit.RecordMany(ctx, tx, entries[:n]); err != nil {
+			return err
+		}
+		entries = entries[n:]
+	}
+	return nil
 }
 
 func uniqueIDs(ids []uuid.UUID) []uuid.UUID {

@@ -63,6 +63,52 @@ type View struct {
 	OwnerID   *uuid.UUID `json:"owner_id"`
 	CreatedAt time.Time  `json:"created_at"`
 	UpdatedAt time.Time  `json:"updated_at"`
+	// DroppedFilters names the view's custom-field filters (cf.<key>[.<op>]) left out of Query
+	// because their field was archived or deleted since the view was saved: the view still
+	// applies, without them. The stored view keeps them (a restored field filters again).
+	DroppedFilters []string `json:"dropped_filters,omitempty"`
+}
+
+// activeFields is the set of the agent's fields a filter may use (not archived), read only when
+// some view has custom-field filters.
+func activeFields(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, views ...View) (map[string]bool, error) {
+	need := false
+	for _, v := range views {
+		need = need || len(v.Query.Custom) > 0
+	}
+	if !need {
+		return nil, nil
+	}
+	defs, err := customfields.ListTx(ctx, tx, agentID, false)
+	if err != nil {
+		return nil, err
+	}
+	active := map[string]bool{}
+	for _, d := range defs {
+		active[d.Key] = !d.Archived()
+	}
+	return active, nil
+}
+
+// applicable is v as a list can apply it: without the custom-field filters on fields no longer
+// active, which DroppedFilters names.
+func applicable(v View, active map[string]bool) View {
+	if len(v.Query.Custom) == 0 {
+		return v
+	}
+	kept := []CustomFilter{}
+	for _, cf := range v.Query.Custom {
+		if active[cf.Key] {
+			kept = append(kept, cf)
+		} else {
+			v.DroppedFilters = append(v.DroppedFilters, cf.Param())
+		}
+	}
+	if len(kept) == 0 {
+		kept = nil
+	}
+	v.Query.Custom = kept
+	return v
 }
 
 func viewFrom(v db.SavedView) View {
@@ -86,8 +132,15 @@ func (s *Service) Views(ctx context.Context, m *httpapi.Member, agentID uuid.UUI
 	out := []View{}
 	err := s.tenants.Tx(ctx, m.WorkspaceID, func(tx tenant.Tx) error {
 		rows, err := tx.Q.ListViews(ctx, db.ListViewsParams{WorkspaceID: m.WorkspaceID, AgentID: agentID, UserID: uuid.NullUUID{UUID: m.UserID, Valid: true}})
+		if err != nil {
+			return err
+		}
 		for _, r := range rows {
 			out = append(out, viewFrom(r))
+		}
+		active, err := activeFields(ctx, tx, agentID, out...)
+		for i := range out {
+			out[i] = applicable(out[i], active)
 		}
 		return err
 	})
@@ -161,7 +214,13 @@ func (s *Service) SaveView(ctx context.Context, m *httpapi.Member, agentID, id u
 		}
 		out = viewFrom(row)
 		action := map[bool]string{true: "create", false: "update"}[id == uuid.Nil]
-		return audit.Record(ctx, tx, audit.Entry{Action: action, Resource: "saved_views", ResourceID: row.ID.String(), Before: before, After: out})
+		if err := audit.Record(ctx, tx, audit.Entry{Action: action, Resource: "saved_views", ResourceID: row.ID.String(), Before: before, After: out}); err != nil {
+			return err
+		}
+		// A rename keeps a query whose field may have gone since: answer it as Views does.
+		active, err := activeFields(ctx, tx, agentID, out)
+		out = applicable(out, active)
+		return err
 	})
 	return out, err
 }

@@ -700,6 +700,10 @@ func keysOf(fs []Field) []string {
 	return out
 }
 
+// auditChunk bounds the entries of one audit statement when deleting a field writes one per
+// contact that held a value.
+const auditChunk = 5000
+
 // Delete removes a field and, in the same transaction, its value from every contact of the
 // agent. confirm must be the field's key, typed by the person deleting it.
 func (s *Service) Delete(ctx context.Context, ws, agentID, id uuid.UUID, confirm string) error {
@@ -711,14 +715,34 @@ func (s *Service) Delete(ctx context.Context, ws, agentID, id uuid.UUID, confirm
 		if confirm != f.Key {
 			return apperr.Field("confirm", fmt.Sprintf("type the field's key (%s) to delete it and every contact's value in it", f.Key))
 		}
-		n, err := tx.Q.RemoveFieldValues(ctx, db.RemoveFieldValuesParams{WorkspaceID: ws, AgentID: agentID, Key: f.Key})
+		removed, err := tx.Q.RemoveFieldValues(ctx, db.RemoveFieldValuesParams{WorkspaceID: ws, AgentID: agentID, Key: f.Key})
 		if err != nil {
 			return err
 		}
 		if err := tx.Q.DeleteField(ctx, db.DeleteFieldParams{WorkspaceID: ws, AgentID: agentID, ID: id}); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Entry{Action: "delete", Resource: "fields", ResourceID: id.String(),
-			Before: f, After: map[string]any{"values_removed": n}})
+		// Each changed contact's history shows the value it lost (entries written in statements
+		// of auditChunk entries, not one per contact).
+		entries := make([]audit.Entry, 0, len(removed)+1)
+		after := json.RawMessage(`{"custom":{}}`)
+		for _, r := range removed {
+			before, err := json.Marshal(map[string]map[string]json.RawMessage{"custom": {f.Key: r.OldValue}})
+			if err != nil {
+				return err
+			}
+			entries = append(entries, audit.Entry{Action: "update", Resource: "contacts", ResourceID: r.ID.String(),
+				Before: json.RawMessage(before), After: after})
+		}
+		entries = append(entries, audit.Entry{Action: "delete", Resource: "fields", ResourceID: id.String(),
+			Before: f, After: map[string]any{"values_removed": len(removed)}})
+		for len(entries) > 0 {
+			n := min(len(entries), auditChunk)
+			if err := audit.RecordMany(ctx, tx, entries[:n]); err != nil {
+				return err
+			}
+			entries = entries[n:]
+		}
+		return nil
 	})
 }

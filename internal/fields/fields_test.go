@@ -435,6 +435,20 @@ func TestDelete(t *testing.T) {
 	require.Equal(t, bystanderVersion, version, "contacts without the value are untouched")
 	custom, _ = c.custom(t, elsewhere)
 	require.Equal(t, map[string]any{"tier": "silver"}, custom)
+	// The holder's timeline shows the value it lost; the others' show nothing of it.
+	timeline := func(contact uuid.UUID) []any {
+		resp := c.owner.Do("GET", "/api/v1/agents/"+c.agent+"/contacts/"+contact.String()+"/timeline", nil)
+		require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+		return resp.Map(t)["items"].([]any)
+	}
+	lost := timeline(holder)[0].(map[string]any)
+	require.Equal(t, "contacts update", lost["resource"].(string)+" "+lost["action"].(string))
+	require.Equal(t, map[string]any{"custom": map[string]any{"tier": "gold"}}, lost["before"])
+	require.Equal(t, map[string]any{"custom": map[string]any{}}, lost["after"])
+	require.Equal(t, c.owner.UserID.String(), lost["actor"].(map[string]any)["id"])
+	require.Equal(t, 1, c.env.Count(t, c.owner.WorkspaceID, `SELECT count(*) FROM audit_log WHERE resource = 'contacts' AND action = 'update' AND before->'custom' ? 'tier'`),
+		"one entry, the holder's: the bystander and the other agent's contact lost nothing")
+	require.Empty(t, timeline(bystander))
 	require.Equal(t, 1, c.env.Count(t, c.owner.WorkspaceID, `SELECT count(*) FROM audit_log WHERE resource = 'fields' AND action = 'delete' AND before->>'key' = 'tier' AND (after->>'values_removed')::int = 1`))
 
 	// The key is free again.
