@@ -154,7 +154,7 @@ export interface paths {
         };
         /** The agent's pipeline, in order, with the number of active contacts in each stage. */
         get: operations["listStages"];
-        /** Set the order of the pipeline; stage_ids lists every stage of the agent once. */
+        /** Set the order of the pipeline; stage_ids lists every stage of the agent once (an id that is no stage of this agent answers 404). */
         put: operations["reorderStages"];
         /** Append a stage (at most 30 per agent; names unique per agent). */
         post: operations["addStage"];
@@ -274,7 +274,7 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** Privacy: everything about one contact as a ZIP: contact.json (the contact, its notes, its files' details and its history) and files/ (the stored files). Owners and admins. */
+        /** Privacy: everything about one contact as a ZIP: contact.json (the contact, all its notes, its files' details, its chat conversations with every message, where the chat agent captured its values, and its whole history, with that of the contacts merged into it) and files/ (the stored files). Nothing is capped. Owners and admins. */
         get: operations["exportContact"];
         put?: never;
         post?: never;
@@ -296,7 +296,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Privacy: erase a contact completely: the contact, its notes, its files and their stored contents, and the values recorded in its history; one audit entry remains, without personal data. Owners and admins. */
+        /** Privacy: erase a contact completely: the contact, its notes, its files and their stored contents, its conversations, the values recorded in its history and in that of the contacts merged into it, and its import undo snapshots; one audit entry remains, without personal data. Owners and admins. */
         post: operations["eraseContact"];
         delete?: never;
         options?: never;
@@ -340,7 +340,7 @@ export interface paths {
         delete: operations["deleteContact"];
         options?: never;
         head?: never;
-        /** Change a contact; absent fields keep their value, null clears one. */
+        /** Change a contact; absent fields keep their value, null clears one (not stage_id, which every contact has; null answers 400). */
         patch: operations["updateContact"];
         trace?: never;
     };
@@ -1739,7 +1739,7 @@ export interface components {
             phone?: string | null;
             /**
              * Format: uuid
-             * @description default: the first stage
+             * @description default (absent or null on create): the starting stage; on update null answers 400 (every contact is in a stage)
              */
             stage_id?: string | null;
             /** Format: uuid */
@@ -2050,6 +2050,8 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+            /** @description custom-field filters (cf.<key>[.<op>]) left out of query because their field was archived or deleted since the view was saved; the view applies without them (absent when none) */
+            dropped_filters?: string[];
         };
         Workspace: {
             /** Format: uuid */

@@ -10,7 +10,7 @@ import { useToast } from '../ui/Toast';
 import { useResource } from '../ui/useResource';
 import { problemsFrom } from '../ui/validate';
 import type { ContactFilters } from './query';
-import { canChangeView, groupViews, validateViewName, viewMatches, viewQueryOf } from './views';
+import { canChangeView, droppedNote, groupViews, validateViewName, viewMatches, viewQueryOf } from './views';
 
 function loadViews(agentId: string) {
   return unwrap(api.GET('/agents/{agentId}/views', { params: { path: { agentId } } })).then((page) => page.items);
@@ -109,6 +109,11 @@ export function SavedViews({
         </select>
       </label>
       {active && !matches && <span className="badge views-bar__edited">Edited</span>}
+      {active && droppedNote(active) && (
+        <span className="muted small" role="note">
+          {droppedNote(active)}
+        </span>
+      )}
       <div className="views-bar__actions">
         {active && changeable && (
           <>

@@ -4,6 +4,7 @@ import { noFilters } from './query';
 import {
   canChangeView,
   columnsOfView,
+  droppedNote,
   filtersOfView,
   groupViews,
   listSearch,
@@ -132,5 +133,20 @@ describe('views', () => {
     expect(validateViewName('  ')).toBe('Name the view.');
     expect(validateViewName('x'.repeat(61))).toMatch(/at most 60/);
     expect(validateViewName(' My search ')).toBeUndefined();
+  });
+});
+
+describe('droppedNote', () => {
+  it('says nothing when the view lost no filter', () => {
+    expect(droppedNote(view({}))).toBe('');
+    expect(droppedNote(view({ dropped_filters: [] }))).toBe('');
+  });
+  it('says how many filters a gone field took with it', () => {
+    expect(droppedNote(view({ dropped_filters: ['cf.plan'] }))).toBe(
+      'One filter left out: its field was archived or deleted since the view was saved.',
+    );
+    expect(droppedNote(view({ dropped_filters: ['cf.plan', 'cf.seats.gte'] }))).toBe(
+      '2 filters left out: their fields were archived or deleted since the view was saved.',
+    );
   });
 });

@@ -90,3 +90,10 @@ export function validateViewName(name: string): string | undefined {
   if (trimmed.length > 60) return 'A view name has at most 60 characters.';
   return undefined;
 }
+
+/** What a view left out: its filters on custom fields archived or deleted since it was saved. */
+export function droppedNote(view: SavedView): string {
+  const n = view.dropped_filters?.length ?? 0;
+  if (n === 0) return '';
+  return `${n === 1 ? 'One filter' : `${n} filters`} left out: ${n === 1 ? 'its field was' : 'their fields were'} archived or deleted since the view was saved.`;
+}
