@@ -63,7 +63,7 @@ func Record(ctx context.Context, tx tenant.Tx, e Entry) error {
 	return RecordMany(ctx, tx, []Entry{e})
 }
 
-// RecordMany writes entries in tx with one statement, all attributed to the actor in ctx.
+// RecordMany writes entries in tx (one statement for up to 5,000), all attributed to the actor in ctx.
 func RecordMany(ctx context.Context, tx tenant.Tx, entries []Entry) error {
 	actors := make([]Actor, len(entries))
 	for i := range actors {
@@ -83,13 +83,27 @@ func marshal(v any) ([]byte, error) {
 	return b, nil
 }
 
-// RecordEach writes entries in tx with one statement, entries[i] attributed to actors[i]: for a
-// transaction that carries the changes of many requests (chat's group commit of saves), where
-// each change keeps the request and address it came from.
+// maxPerStatement bounds the entries one statement carries, so a set-based change that writes
+// an entry per contact (a stage removed, a field deleted) sends bounded arrays.
+const maxPerStatement = 5000
+
+// RecordEach writes entries in tx, entries[i] attributed to actors[i]: for a transaction that
+// carries the changes of many requests (chat's group commit of saves), where each change keeps
+// the request and address it came from. One statement per maxPerStatement entries.
 func RecordEach(ctx context.Context, tx tenant.Tx, entries []Entry, actors []Actor) error {
 	if len(entries) != len(actors) {
 		return fmt.Errorf("audit: %d entries with %d actors", len(entries), len(actors))
 	}
+	for len(entries) > maxPerStatement {
+		if err := insert(ctx, tx, entries[:maxPerStatement], actors[:maxPerStatement]); err != nil {
+			return err
+		}
+		entries, actors = entries[maxPerStatement:], actors[maxPerStatement:]
+	}
+	return insert(ctx, tx, entries, actors)
+}
+
+func insert(ctx context.Context, tx tenant.Tx, entries []Entry, actors []Actor) error {
 	if len(entries) == 0 {
 		return nil
 	}

@@ -193,24 +193,8 @@ func (s *Service) RemoveStage(ctx context.Context, ws, agentID, id, moveTo uuid.
 		}
 		entries = append(entries, audit.Entry{Action: "delete", Resource: "stages", ResourceID: id.String(),
 			Before: map[string]any{"name": st.Name}, After: map[string]any{"contacts_moved_to": moveTo, "contacts_moved": len(moved)}})
-		return recordInChunks(ctx, tx, entries)
+		return audit.RecordMany(ctx, tx, entries)
 	})
-}
-
-// auditChunk bounds the entries one audit statement carries when a set-based change (a stage
-// removed, a field deleted) writes one per contact.
-const auditChunk = 5000
-
-// recordInChunks writes entries with one statement per auditChunk entries.
-func recordInChunks(ctx context.Context, tx tenant.Tx, entries []audit.Entry) error {
-	for len(entries) > 0 {
-		n := min(len(entries), auditChunk)
-		if err := audit.RecordMany(ctx, tx, entries[:n]); err != nil {
-			return err
-		}
-		entries = entries[n:]
-	}
-	return nil
 }
 
 func uniqueIDs(ids []uuid.UUID) []uuid.UUID {

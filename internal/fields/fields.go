@@ -700,10 +700,6 @@ func keysOf(fs []Field) []string {
 	return out
 }
 
-// auditChunk bounds the entries of one audit statement when deleting a field writes one per
-// contact that held a value.
-const auditChunk = 5000
-
 // Delete removes a field and, in the same transaction, its value from every contact of the
 // agent. confirm must be the field's key, typed by the person deleting it.
 func (s *Service) Delete(ctx context.Context, ws, agentID, id uuid.UUID, confirm string) error {
@@ -722,8 +718,7 @@ func (s *Service) Delete(ctx context.Context, ws, agentID, id uuid.UUID, confirm
 		if err := tx.Q.DeleteField(ctx, db.DeleteFieldParams{WorkspaceID: ws, AgentID: agentID, ID: id}); err != nil {
 			return err
 		}
-		// Each changed contact's history shows the value it lost (entries written in statements
-		// of auditChunk entries, not one per contact).
+		// Each changed contact's history shows the value it lost.
 		entries := make([]audit.Entry, 0, len(removed)+1)
 		after := json.RawMessage(`{"custom":{}}`)
 		for _, r := range removed {
@@ -736,13 +731,6 @@ func (s *Service) Delete(ctx context.Context, ws, agentID, id uuid.UUID, confirm
 		}
 		entries = append(entries, audit.Entry{Action: "delete", Resource: "fields", ResourceID: id.String(),
 			Before: f, After: map[string]any{"values_removed": len(removed)}})
-		for len(entries) > 0 {
-			n := min(len(entries), auditChunk)
-			if err := audit.RecordMany(ctx, tx, entries[:n]); err != nil {
-				return err
-			}
-			entries = entries[n:]
-		}
-		return nil
+		return audit.RecordMany(ctx, tx, entries)
 	})
 }
