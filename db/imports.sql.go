@@ -15,7 +15,7 @@ import (
 const advanceImport = `-- name: AdvanceImport :exec
 UPDATE imports
 SET rows_done = $1, created_count = created_count + $2, updated_count = updated_count + $3,
-    skipped_count = skipped_count + $4, rejected_count = rejected_count + $5, updated_at = now()
+    skipped_count = skipped_count + $4, rejected_count = rejected_count + $5, updated_at = clock_timestamp()
 WHERE workspace_id = $6 AND id = $7
 `
 
@@ -29,7 +29,8 @@ type AdvanceImportParams struct {
 	ID          uuid.UUID
 }
 
-// A chunk's checkpoint and counts, in the chunk's transaction.
+// A chunk's checkpoint and counts, in the chunk's transaction; updated_at is the time the
+// chunk is done (not the time its transaction began), what the rate is counted to.
 func (q *Queries) AdvanceImport(ctx context.Context, arg AdvanceImportParams) error {
 	_, err := q.db.Exec(ctx, advanceImport,
 		arg.RowsDone,
@@ -100,6 +101,24 @@ func (q *Queries) ApplyImportUpdates(ctx context.Context, arg ApplyImportUpdates
 		return nil, err
 	}
 	return items, nil
+}
+
+const beginImportRun = `-- name: BeginImportRun :exec
+UPDATE imports SET started_at = COALESCE(started_at, clock_timestamp()), updated_at = now()
+WHERE workspace_id = $1 AND id = $2 AND status IN ('queued', 'running')
+`
+
+type BeginImportRunParams struct {
+	WorkspaceID uuid.UUID
+	ID          uuid.UUID
+}
+
+// When the job begins working on a queued or running import: the run's start, from which its
+// rate is counted (the first chunk commits later, and a one-chunk run ends in the same
+// transaction). A resumed run keeps the first start.
+func (q *Queries) BeginImportRun(ctx context.Context, arg BeginImportRunParams) error {
+	_, err := q.db.Exec(ctx, beginImportRun, arg.WorkspaceID, arg.ID)
+	return err
 }
 
 const boundImportLockWaits = `-- name: BoundImportLockWaits :exec
@@ -391,7 +410,7 @@ func (q *Queries) EarlierImportOfFile(ctx context.Context, arg EarlierImportOfFi
 }
 
 const endImport = `-- name: EndImport :one
-UPDATE imports SET status = $1, error = $2, finished_at = now(), updated_at = now()
+UPDATE imports SET status = $1, error = $2, finished_at = clock_timestamp(), updated_at = clock_timestamp()
 WHERE workspace_id = $3 AND id = $4
 RETURNING workspace_id, agent_id, id, file_name, size_bytes, checksum, encoding, delimiter, has_header, headers, total_rows, mode, mapping, status, cancel_requested, rows_done, created_count, updated_count, skipped_count, rejected_count, error, undo_kept, created_by, created_at, started_at, finished_at, undone_at, updated_at
 `
@@ -403,6 +422,7 @@ type EndImportParams struct {
 	ID          uuid.UUID
 }
 
+// finished_at is the time the statement runs: the last chunk's transaction began earlier.
 func (q *Queries) EndImport(ctx context.Context, arg EndImportParams) (Import, error) {
 	row := q.db.QueryRow(ctx, endImport,
 		arg.Status,
@@ -410,6 +430,56 @@ func (q *Queries) EndImport(ctx context.Context, arg EndImportParams) (Import, e
 		arg.WorkspaceID,
 		arg.ID,
 	)
+	var i Import
+	err := row.Scan(
+		&i.WorkspaceID,
+		&i.AgentID,
+		&i.ID,
+		&i.FileName,
+		&i.SizeBytes,
+		&i.Checksum,
+		&i.Encoding,
+		&i.Delimiter,
+		&i.HasHeader,
+		&i.Headers,
+		&i.TotalRows,
+		&i.Mode,
+		&i.Mapping,
+		&i.Status,
+		&i.CancelRequested,
+		&i.RowsDone,
+		&i.CreatedCount,
+		&i.UpdatedCount,
+		&i.SkippedCount,
+		&i.RejectedCount,
+		&i.Error,
+		&i.UndoKept,
+		&i.CreatedBy,
+		&i.CreatedAt,
+		&i.StartedAt,
+		&i.FinishedAt,
+		&i.UndoneAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const failImportUndo = `-- name: FailImportUndo :one
+UPDATE imports SET status = 'failed', error = $1, updated_at = now()
+WHERE workspace_id = $2 AND id = $3 AND status = 'undoing'
+RETURNING workspace_id, agent_id, id, file_name, size_bytes, checksum, encoding, delimiter, has_header, headers, total_rows, mode, mapping, status, cancel_requested, rows_done, created_count, updated_count, skipped_count, rejected_count, error, undo_kept, created_by, created_at, started_at, finished_at, undone_at, updated_at
+`
+
+type FailImportUndoParams struct {
+	Error       *string
+	WorkspaceID uuid.UUID
+	ID          uuid.UUID
+}
+
+// The undo's last attempt failed: nothing was undone (it is one transaction). The import is
+// failed with the reason; an undo can be asked for again.
+func (q *Queries) FailImportUndo(ctx context.Context, arg FailImportUndoParams) (Import, error) {
+	row := q.db.QueryRow(ctx, failImportUndo, arg.Error, arg.WorkspaceID, arg.ID)
 	var i Import
 	err := row.Scan(
 		&i.WorkspaceID,
@@ -852,53 +922,6 @@ func (q *Queries) ImportTouchedContacts(ctx context.Context, arg ImportTouchedCo
 	return items, nil
 }
 
-const importUpdatesChangedSince = `-- name: ImportUpdatesChangedSince :many
-SELECT c.id, c.name, c.email, c.phone FROM contacts c
-JOIN import_changes ch ON ch.workspace_id = c.workspace_id AND ch.contact_id = c.id
-WHERE ch.workspace_id = $1 AND ch.import_id = $2 AND NOT ch.created
-  AND c.agent_id = $3 AND c.version <> ch.version_after
-ORDER BY c.id
-`
-
-type ImportUpdatesChangedSinceParams struct {
-	WorkspaceID uuid.UUID
-	ImportID    uuid.UUID
-	AgentID     uuid.UUID
-}
-
-type ImportUpdatesChangedSinceRow struct {
-	ID    uuid.UUID
-	Name  string
-	Email *string
-	Phone *string
-}
-
-// Updated contacts that changed after the import: undo keeps them as they are.
-func (q *Queries) ImportUpdatesChangedSince(ctx context.Context, arg ImportUpdatesChangedSinceParams) ([]ImportUpdatesChangedSinceRow, error) {
-	rows, err := q.db.Query(ctx, importUpdatesChangedSince, arg.WorkspaceID, arg.ImportID, arg.AgentID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []ImportUpdatesChangedSinceRow{}
-	for rows.Next() {
-		var i ImportUpdatesChangedSinceRow
-		if err := rows.Scan(
-			&i.ID,
-			&i.Name,
-			&i.Email,
-			&i.Phone,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const importedContactFiles = `-- name: ImportedContactFiles :many
 SELECT f.id FROM contact_files f
 JOIN import_changes ch ON ch.workspace_id = f.workspace_id AND ch.contact_id = f.contact_id
@@ -1316,23 +1339,77 @@ func (q *Queries) RequestImportCancel(ctx context.Context, arg RequestImportCanc
 }
 
 const restoreImportedUpdates = `-- name: RestoreImportedUpdates :many
-UPDATE contacts c
-SET name = ch.before ->> 'name',
-    email = ch.before ->> 'email',
-    email_normalized = ch.before ->> 'email_normalized',
-    phone = ch.before ->> 'phone',
-    external_id = ch.before ->> 'external_id',
-    stage_id = (ch.before ->> 'stage_id')::uuid,
-    primary_owner_id = (ch.before ->> 'primary_owner_id')::uuid,
-    secondary_owner_id = (ch.before ->> 'secondary_owner_id')::uuid,
-    custom = ch.before -> 'custom',
-    search_text = concat_ws(' ', lower(ch.before ->> 'name'), ch.before ->> 'email_normalized', ltrim(ch.before ->> 'phone', '+')),
-    updated_at = now(),
-    version = c.version + 1
-FROM import_changes ch
-WHERE ch.workspace_id = $1 AND ch.import_id = $2 AND NOT ch.created
-  AND c.workspace_id = $1 AND c.agent_id = $3 AND c.id = ch.contact_id AND c.version = ch.version_after
-RETURNING c.id
+WITH
+shared AS (
+    SELECT x.field, x.value FROM (
+        SELECT 'external_id' AS field, ch.before ->> 'external_id' AS value
+        FROM import_changes ch WHERE ch.workspace_id = $1 AND ch.import_id = $2 AND NOT ch.created
+        UNION ALL
+        SELECT 'email', ch.before ->> 'email_normalized'
+        FROM import_changes ch WHERE ch.workspace_id = $1 AND ch.import_id = $2 AND NOT ch.created
+        UNION ALL
+        SELECT 'phone', ch.before ->> 'phone'
+        FROM import_changes ch WHERE ch.workspace_id = $1 AND ch.import_id = $2 AND NOT ch.created
+    ) x
+    WHERE x.value IS NOT NULL
+    GROUP BY x.field, x.value
+    HAVING count(*) > 1
+),
+cand AS (
+    SELECT ch.contact_id, ch.before, ch.version_after, c.name, c.email, c.phone, CASE
+        WHEN c.version <> ch.version_after THEN 'changed since the import'
+        WHEN ch.before ->> 'external_id' IS NOT NULL AND EXISTS (
+            SELECT 1 FROM contacts o
+            WHERE o.workspace_id = $1 AND o.agent_id = $3 AND o.status = 'active'
+              AND o.external_id = ch.before ->> 'external_id' AND o.id <> c.id) THEN
+            'its external id ' || (ch.before ->> 'external_id') || ' now belongs to another contact'
+        WHEN ch.before ->> 'email_normalized' IS NOT NULL AND EXISTS (
+            SELECT 1 FROM contacts o
+            WHERE o.workspace_id = $1 AND o.agent_id = $3 AND o.status = 'active'
+              AND o.email_normalized = ch.before ->> 'email_normalized' AND o.id <> c.id) THEN
+            'its email ' || (ch.before ->> 'email') || ' now belongs to another contact'
+        WHEN ch.before ->> 'phone' IS NOT NULL AND EXISTS (
+            SELECT 1 FROM contacts o
+            WHERE o.workspace_id = $1 AND o.agent_id = $3 AND o.status = 'active'
+              AND o.phone = ch.before ->> 'phone' AND o.id <> c.id) THEN
+            'its phone ' || (ch.before ->> 'phone') || ' now belongs to another contact'
+        WHEN EXISTS (SELECT 1 FROM shared sh WHERE sh.field = 'external_id' AND sh.value = ch.before ->> 'external_id')
+          OR EXISTS (SELECT 1 FROM shared sh WHERE sh.field = 'email' AND sh.value = ch.before ->> 'email_normalized')
+          OR EXISTS (SELECT 1 FROM shared sh WHERE sh.field = 'phone' AND sh.value = ch.before ->> 'phone') THEN
+            'another contact this import updated had the same external id, email or phone before it'
+        END AS kept_because
+    FROM import_changes ch
+    JOIN contacts c ON c.workspace_id = ch.workspace_id AND c.id = ch.contact_id
+    WHERE ch.workspace_id = $1 AND ch.import_id = $2 AND NOT ch.created AND c.agent_id = $3
+),
+restored AS (
+    UPDATE contacts c
+    SET name = k.before ->> 'name',
+        email = k.before ->> 'email',
+        email_normalized = k.before ->> 'email_normalized',
+        phone = k.before ->> 'phone',
+        external_id = k.before ->> 'external_id',
+        stage_id = (k.before ->> 'stage_id')::uuid,
+        primary_owner_id = (k.before ->> 'primary_owner_id')::uuid,
+        secondary_owner_id = (k.before ->> 'secondary_owner_id')::uuid,
+        custom = k.before -> 'custom',
+        search_text = concat_ws(' ', lower(k.before ->> 'name'), k.before ->> 'email_normalized', ltrim(k.before ->> 'phone', '+')),
+        updated_at = now(),
+        version = c.version + 1
+    FROM cand k
+    WHERE c.workspace_id = $1 AND c.agent_id = $3 AND c.id = k.contact_id
+      AND k.kept_because IS NULL AND c.version = k.version_after
+    RETURNING c.id
+)
+SELECT s.restored, COALESCE(k.id, '00000000-0000-0000-0000-000000000000')::uuid AS id, COALESCE(k.name, '')::text AS name,
+       k.email, k.phone, COALESCE(k.reason, '')::text AS reason
+FROM (SELECT count(*)::bigint AS restored FROM restored) s
+LEFT JOIN (
+    SELECT c.contact_id AS id, c.name, c.email, c.phone, COALESCE(c.kept_because, 'changed since the import')::text AS reason
+    FROM cand c
+    WHERE NOT EXISTS (SELECT 1 FROM restored r WHERE r.id = c.contact_id)
+) k ON true
+ORDER BY k.id
 `
 
 type RestoreImportedUpdatesParams struct {
@@ -1341,20 +1418,46 @@ type RestoreImportedUpdatesParams struct {
 	AgentID     uuid.UUID
 }
 
-// Updated contacts whose version is still the one the import gave them get their values back.
-func (q *Queries) RestoreImportedUpdates(ctx context.Context, arg RestoreImportedUpdatesParams) ([]uuid.UUID, error) {
+type RestoreImportedUpdatesRow struct {
+	Restored int64
+	ID       uuid.UUID
+	Name     string
+	Email    *string
+	Phone    *string
+	Reason   string
+}
+
+// Updated contacts whose version is still the one the import gave them get their values back,
+// unless a value to restore (external id, email, phone) now belongs to another active contact
+// of the agent (the unique indexes would refuse it, and the whole undo with it), or another
+// contact this import updated had the same value before it too: those are left as they are.
+// Run after the created contacts are deleted, so the values they held are free again. One row
+// per contact left as it is, with the reason (one row with the nil id when none is), and in
+// every row the number restored. The version is checked again on the row being written, so a
+// contact changed while the undo runs is kept, never overwritten. In one statement: the kept
+// and the restored are decided on one snapshot.
+// Values that two updated contacts had before the import (one lost it, by an edit, between
+// the chunks that updated them): restoring both would put one value on two contacts.
+func (q *Queries) RestoreImportedUpdates(ctx context.Context, arg RestoreImportedUpdatesParams) ([]RestoreImportedUpdatesRow, error) {
 	rows, err := q.db.Query(ctx, restoreImportedUpdates, arg.WorkspaceID, arg.ImportID, arg.AgentID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	items := []uuid.UUID{}
+	items := []RestoreImportedUpdatesRow{}
 	for rows.Next() {
-		var id uuid.UUID
-		if err := rows.Scan(&id); err != nil {
+		var i RestoreImportedUpdatesRow
+		if err := rows.Scan(
+			&i.Restored,
+			&i.ID,
+			&i.Name,
+			&i.Email,
+			&i.Phone,
+			&i.Reason,
+		); err != nil {
 			return nil, err
 		}
-		items = append(items, id)
+		items = append(items, i)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err

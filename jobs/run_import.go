@@ -31,8 +31,9 @@ func (RunImportArgs) InsertOpts() river.InsertOpts {
 const RunImportAttempts = 5
 
 // UndoImportArgs reverts a finished import: deletes the contacts it created and restores the
-// ones it updated from its snapshots (unless they changed since). One transaction; a second
-// run finds the import undone and does nothing.
+// ones it updated from its snapshots (unless they changed since, or a value to restore now
+// belongs to another contact). One transaction; a second run finds the import undone and does
+// nothing. After the last attempt the import is marked failed (FailUndo), never left undoing.
 type UndoImportArgs struct {
 	WorkspaceID uuid.UUID `json:"workspace_id"`
 	ImportID    uuid.UUID `json:"import_id"`
@@ -41,8 +42,11 @@ type UndoImportArgs struct {
 func (UndoImportArgs) Kind() string { return "undo_import" }
 
 func (UndoImportArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueImports, MaxAttempts: 10}
+	return river.InsertOpts{Queue: QueueImports, MaxAttempts: UndoImportAttempts}
 }
+
+// UndoImportAttempts is how often an undo is tried before the import is marked failed.
+const UndoImportAttempts = 10
 
 // ImportRunner runs and undoes imports (internal/imports).
 type ImportRunner interface {
@@ -50,6 +54,9 @@ type ImportRunner interface {
 	// FailImport marks an import failed after its last attempt, with the reason.
 	FailImport(ctx context.Context, ws, id uuid.UUID, cause error) error
 	UndoImport(ctx context.Context, ws, id uuid.UUID) error
+	// FailUndo marks an undo failed after its last attempt (nothing was undone), with the
+	// reason, so that the import does not stay undoing.
+	FailUndo(ctx context.Context, ws, id uuid.UUID, cause error) error
 }
 
 // RunImportWorker hands the import to the runner.
@@ -61,14 +68,24 @@ type RunImportWorker struct {
 func (w *RunImportWorker) Work(ctx context.Context, job *river.Job[RunImportArgs]) error {
 	err := w.Imports.RunImport(ctx, job.Args.WorkspaceID, job.Args.ImportID)
 	if err != nil && job.Attempt >= job.MaxAttempts {
+		ctx, cancel := afterLastAttempt(ctx)
+		defer cancel()
 		return w.Imports.FailImport(ctx, job.Args.WorkspaceID, job.Args.ImportID, err)
 	}
 	return err
 }
 
+// afterLastAttempt is the context in which a job's last failure is recorded: the attempt's
+// own may have ended (its timeout is often why it failed).
+func afterLastAttempt(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+}
+
 // Timeout bounds one attempt: a million rows take about a minute. A run cut short resumes
-// from its last chunk on the next attempt. The timeout is also what lets River's rescuer take
-// over the job of a worker that died (a job without a timeout is never rescued).
+// from its last chunk on the next attempt. The job of a worker that died (SIGKILL, a lost
+// machine) stays running in River: a worker that starts again does not take it over. River's
+// rescuer (in the leader worker, every 30 s) makes it retryable once its attempt is older than
+// both GUESTLIST_JOB_RESCUE_AFTER and this timeout, so about an hour with the defaults.
 func (w *RunImportWorker) Timeout(*river.Job[RunImportArgs]) time.Duration { return time.Hour }
 
 // UndoImportWorker hands the undo to the runner.
@@ -78,7 +95,13 @@ type UndoImportWorker struct {
 }
 
 func (w *UndoImportWorker) Work(ctx context.Context, job *river.Job[UndoImportArgs]) error {
-	return w.Imports.UndoImport(ctx, job.Args.WorkspaceID, job.Args.ImportID)
+	err := w.Imports.UndoImport(ctx, job.Args.WorkspaceID, job.Args.ImportID)
+	if err != nil && job.Attempt >= job.MaxAttempts {
+		ctx, cancel := afterLastAttempt(ctx)
+		defer cancel()
+		return w.Imports.FailUndo(ctx, job.Args.WorkspaceID, job.Args.ImportID, err)
+	}
+	return err
 }
 
 // Timeout covers deleting a million contacts in one transaction.

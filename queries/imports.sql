@@ -52,6 +52,13 @@ UPDATE imports SET status = 'queued', updated_at = now()
 WHERE workspace_id = @workspace_id AND id = @id
 RETURNING *;
 
+-- name: BeginImportRun :exec
+-- When the job begins working on a queued or running import: the run's start, from which its
+-- rate is counted (the first chunk commits later, and a one-chunk run ends in the same
+-- transaction). A resumed run keeps the first start.
+UPDATE imports SET started_at = COALESCE(started_at, clock_timestamp()), updated_at = now()
+WHERE workspace_id = @workspace_id AND id = @id AND status IN ('queued', 'running');
+
 -- name: StartImportRun :exec
 UPDATE imports SET status = 'running', started_at = COALESCE(started_at, now()), updated_at = now()
 WHERE workspace_id = @workspace_id AND id = @id;
@@ -62,14 +69,16 @@ WHERE workspace_id = @workspace_id AND id = @id
 RETURNING *;
 
 -- name: AdvanceImport :exec
--- A chunk's checkpoint and counts, in the chunk's transaction.
+-- A chunk's checkpoint and counts, in the chunk's transaction; updated_at is the time the
+-- chunk is done (not the time its transaction began), what the rate is counted to.
 UPDATE imports
 SET rows_done = @rows_done, created_count = created_count + @created, updated_count = updated_count + @updated,
-    skipped_count = skipped_count + @skipped, rejected_count = rejected_count + @rejected, updated_at = now()
+    skipped_count = skipped_count + @skipped, rejected_count = rejected_count + @rejected, updated_at = clock_timestamp()
 WHERE workspace_id = @workspace_id AND id = @id;
 
 -- name: EndImport :one
-UPDATE imports SET status = @status, error = sqlc.narg(error), finished_at = now(), updated_at = now()
+-- finished_at is the time the statement runs: the last chunk's transaction began earlier.
+UPDATE imports SET status = @status, error = sqlc.narg(error), finished_at = clock_timestamp(), updated_at = clock_timestamp()
 WHERE workspace_id = @workspace_id AND id = @id
 RETURNING *;
 
@@ -374,29 +383,92 @@ JOIN import_changes ch ON ch.workspace_id = f.workspace_id AND ch.contact_id = f
 WHERE ch.workspace_id = @workspace_id AND ch.import_id = @import_id AND ch.created;
 
 -- name: RestoreImportedUpdates :many
--- Updated contacts whose version is still the one the import gave them get their values back.
-UPDATE contacts c
-SET name = ch.before ->> 'name',
-    email = ch.before ->> 'email',
-    email_normalized = ch.before ->> 'email_normalized',
-    phone = ch.before ->> 'phone',
-    external_id = ch.before ->> 'external_id',
-    stage_id = (ch.before ->> 'stage_id')::uuid,
-    primary_owner_id = (ch.before ->> 'primary_owner_id')::uuid,
-    secondary_owner_id = (ch.before ->> 'secondary_owner_id')::uuid,
-    custom = ch.before -> 'custom',
-    search_text = concat_ws(' ', lower(ch.before ->> 'name'), ch.before ->> 'email_normalized', ltrim(ch.before ->> 'phone', '+')),
-    updated_at = now(),
-    version = c.version + 1
-FROM import_changes ch
-WHERE ch.workspace_id = @workspace_id AND ch.import_id = @import_id AND NOT ch.created
-  AND c.workspace_id = @workspace_id AND c.agent_id = @agent_id AND c.id = ch.contact_id AND c.version = ch.version_after
-RETURNING c.id;
+-- Updated contacts whose version is still the one the import gave them get their values back,
+-- unless a value to restore (external id, email, phone) now belongs to another active contact
+-- of the agent (the unique indexes would refuse it, and the whole undo with it), or another
+-- contact this import updated had the same value before it too: those are left as they are.
+-- Run after the created contacts are deleted, so the values they held are free again. One row
+-- per contact left as it is, with the reason (one row with the nil id when none is), and in
+-- every row the number restored. The version is checked again on the row being written, so a
+-- contact changed while the undo runs is kept, never overwritten. In one statement: the kept
+-- and the restored are decided on one snapshot.
+WITH
+-- Values that two updated contacts had before the import (one lost it, by an edit, between
+-- the chunks that updated them): restoring both would put one value on two contacts.
+shared AS (
+    SELECT x.field, x.value FROM (
+        SELECT 'external_id' AS field, ch.before ->> 'external_id' AS value
+        FROM import_changes ch WHERE ch.workspace_id = @workspace_id AND ch.import_id = @import_id AND NOT ch.created
+        UNION ALL
+        SELECT 'email', ch.before ->> 'email_normalized'
+        FROM import_changes ch WHERE ch.workspace_id = @workspace_id AND ch.import_id = @import_id AND NOT ch.created
+        UNION ALL
+        SELECT 'phone', ch.before ->> 'phone'
+        FROM import_changes ch WHERE ch.workspace_id = @workspace_id AND ch.import_id = @import_id AND NOT ch.created
+    ) x
+    WHERE x.value IS NOT NULL
+    GROUP BY x.field, x.value
+    HAVING count(*) > 1
+),
+cand AS (
+    SELECT ch.contact_id, ch.before, ch.version_after, c.name, c.email, c.phone, CASE
+        WHEN c.version <> ch.version_after THEN 'changed since the import'
+        WHEN ch.before ->> 'external_id' IS NOT NULL AND EXISTS (
+            SELECT 1 FROM contacts o
+            WHERE o.workspace_id = @workspace_id AND o.agent_id = @agent_id AND o.status = 'active'
+              AND o.external_id = ch.before ->> 'external_id' AND o.id <> c.id) THEN
+            'its external id ' || (ch.before ->> 'external_id') || ' now belongs to another contact'
+        WHEN ch.before ->> 'email_normalized' IS NOT NULL AND EXISTS (
+            SELECT 1 FROM contacts o
+            WHERE o.workspace_id = @workspace_id AND o.agent_id = @agent_id AND o.status = 'active'
+              AND o.email_normalized = ch.before ->> 'email_normalized' AND o.id <> c.id) THEN
+            'its email ' || (ch.before ->> 'email') || ' now belongs to another contact'
+        WHEN ch.before ->> 'phone' IS NOT NULL AND EXISTS (
+            SELECT 1 FROM contacts o
+            WHERE o.workspace_id = @workspace_id AND o.agent_id = @agent_id AND o.status = 'active'
+              AND o.phone = ch.before ->> 'phone' AND o.id <> c.id) THEN
+            'its phone ' || (ch.before ->> 'phone') || ' now belongs to another contact'
+        WHEN EXISTS (SELECT 1 FROM shared sh WHERE sh.field = 'external_id' AND sh.value = ch.before ->> 'external_id')
+          OR EXISTS (SELECT 1 FROM shared sh WHERE sh.field = 'email' AND sh.value = ch.before ->> 'email_normalized')
+          OR EXISTS (SELECT 1 FROM shared sh WHERE sh.field = 'phone' AND sh.value = ch.before ->> 'phone') THEN
+            'another contact this import updated had the same external id, email or phone before it'
+        END AS kept_because
+    FROM import_changes ch
+    JOIN contacts c ON c.workspace_id = ch.workspace_id AND c.id = ch.contact_id
+    WHERE ch.workspace_id = @workspace_id AND ch.import_id = @import_id AND NOT ch.created AND c.agent_id = @agent_id
+),
+restored AS (
+    UPDATE contacts c
+    SET name = k.before ->> 'name',
+        email = k.before ->> 'email',
+        email_normalized = k.before ->> 'email_normalized',
+        phone = k.before ->> 'phone',
+        external_id = k.before ->> 'external_id',
+        stage_id = (k.before ->> 'stage_id')::uuid,
+        primary_owner_id = (k.before ->> 'primary_owner_id')::uuid,
+        secondary_owner_id = (k.before ->> 'secondary_owner_id')::uuid,
+        custom = k.before -> 'custom',
+        search_text = concat_ws(' ', lower(k.before ->> 'name'), k.before ->> 'email_normalized', ltrim(k.before ->> 'phone', '+')),
+        updated_at = now(),
+        version = c.version + 1
+    FROM cand k
+    WHERE c.workspace_id = @workspace_id AND c.agent_id = @agent_id AND c.id = k.contact_id
+      AND k.kept_because IS NULL AND c.version = k.version_after
+    RETURNING c.id
+)
+SELECT s.restored, COALESCE(k.id, '00000000-0000-0000-0000-000000000000')::uuid AS id, COALESCE(k.name, '')::text AS name,
+       k.email, k.phone, COALESCE(k.reason, '')::text AS reason
+FROM (SELECT count(*)::bigint AS restored FROM restored) s
+LEFT JOIN (
+    SELECT c.contact_id AS id, c.name, c.email, c.phone, COALESCE(c.kept_because, 'changed since the import')::text AS reason
+    FROM cand c
+    WHERE NOT EXISTS (SELECT 1 FROM restored r WHERE r.id = c.contact_id)
+) k ON true
+ORDER BY k.id;
 
--- name: ImportUpdatesChangedSince :many
--- Updated contacts that changed after the import: undo keeps them as they are.
-SELECT c.id, c.name, c.email, c.phone FROM contacts c
-JOIN import_changes ch ON ch.workspace_id = c.workspace_id AND ch.contact_id = c.id
-WHERE ch.workspace_id = @workspace_id AND ch.import_id = @import_id AND NOT ch.created
-  AND c.agent_id = @agent_id AND c.version <> ch.version_after
-ORDER BY c.id;
+-- name: FailImportUndo :one
+-- The undo's last attempt failed: nothing was undone (it is one transaction). The import is
+-- failed with the reason; an undo can be asked for again.
+UPDATE imports SET status = 'failed', error = @error, updated_at = now()
+WHERE workspace_id = @workspace_id AND id = @id AND status = 'undoing'
+RETURNING *;

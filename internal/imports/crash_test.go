@@ -15,6 +15,7 @@ import (
 
 	"github.com/guestlist/guestlist/internal/app"
 	"github.com/guestlist/guestlist/internal/app/apptest"
+	"github.com/guestlist/guestlist/internal/tenant"
 )
 
 // worker runs `guestlist worker` as a process of its own against the test's database and
@@ -34,22 +35,29 @@ func worker(t *testing.T, bin string, env *apptest.Env, blobs string, extra ...s
 	return cmd
 }
 
-// snapshot is an agent's contacts as comparable lines (what the file decides), sorted.
+// snapshot is a workspace's contacts as comparable lines (what the file decides), sorted. It
+// reads through the app's tenant door: the tables force row-level security on every role.
 func snapshot(t *testing.T, env *apptest.Env, c crm) []string {
 	t.Helper()
 	var out []string
-	rows, err := env.DB.Owner.Query(context.Background(), `
-		SELECT concat_ws('|', c.email, c.name, c.phone, c.external_id, c.source, c.custom::text, s.name)
-		FROM contacts c LEFT JOIN stages s ON s.workspace_id = c.workspace_id AND s.id = c.stage_id
-		WHERE c.workspace_id = $1 ORDER BY 1`, c.owner.WorkspaceID)
-	require.NoError(t, err)
-	defer rows.Close()
-	for rows.Next() {
-		var line string
-		require.NoError(t, rows.Scan(&line))
-		out = append(out, line)
-	}
-	require.NoError(t, rows.Err())
+	env.InWorkspace(t, c.owner.WorkspaceID, func(tx tenant.Tx) error {
+		rows, err := tx.Query(context.Background(), `
+			SELECT concat_ws('|', c.email, c.name, c.phone, c.external_id, c.source, c.custom::text, s.name)
+			FROM contacts c LEFT JOIN stages s ON s.workspace_id = c.workspace_id AND s.id = c.stage_id
+			WHERE c.workspace_id = $1 ORDER BY 1`, c.owner.WorkspaceID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				return err
+			}
+			out = append(out, line)
+		}
+		return rows.Err()
+	})
 	return out
 }
 
@@ -68,20 +76,41 @@ func TestWorkerKilledMidImport(t *testing.T) {
 	// Only the worker processes work jobs here.
 	require.NoError(t, env.App.StopWorkers())
 
+	// The file creates contacts, updates existing ones (their external ids u<j>), and writes
+	// custom values (a text and a number field) on both. The same phone on every 10,000th row
+	// makes later rows duplicates inside the file.
+	const rows, updates = 30000, 3000
 	var file strings.Builder
-	file.WriteString("external_id,email,phone,name,stage\n")
-	const rows = 30000
+	file.WriteString("external_id,email,phone,name,stage,tier,score\n")
 	for i := range rows {
 		stage := []string{"Lead", "Prospect", "Customer"}[i%3]
-		fmt.Fprintf(&file, "c%d,p%d@example.com,+1415555%04d,Person %d,%s\n", i, i, i%10000, i, stage)
+		tier := []string{"Gold", "Silver", ""}[i%3]
+		fmt.Fprintf(&file, "c%d,p%d@example.com,+1415555%04d,Person %d,%s,%s,%d\n", i, i, i%10000, i, stage, tier, i%100)
+		if i%10 == 0 { // an update, every tenth row, all through the file
+			j := i / 10
+			fmt.Fprintf(&file, "u%d,,,Updated %d,Customer,Platinum,-%d\n", j, j, j)
+		}
 	}
 	content := []byte(file.String())
-	// The same phone on every 10,000th row makes later rows duplicates inside the file.
 	crashed, clean := crm{env: env, owner: env.SignUp(t)}, crm{env: env, owner: env.SignUp(t)}
 	for _, c := range []*crm{&crashed, &clean} {
 		c.agent = c.owner.Do("GET", "/api/v1/agents", nil).Map(t)["items"].([]any)[0].(map[string]any)["id"].(string)
 		c.base = "/api/v1/agents/" + c.agent
+		c.field(t, map[string]any{"label": "Tier", "type": "text"})
+		c.field(t, map[string]any{"label": "Score", "type": "number"})
+		// The contacts the file updates, the same in both workspaces.
+		env.InWorkspace(t, c.owner.WorkspaceID, func(tx tenant.Tx) error {
+			_, err := tx.Exec(context.Background(), `
+				INSERT INTO contacts (workspace_id, agent_id, id, name, email, email_normalized, source, external_id, search_text, custom)
+				SELECT $1, $2, gen_random_uuid(), 'Old ' || j, 'old' || j || '@example.com', 'old' || j || '@example.com', 'manual',
+				       'u' || j, 'old ' || j, '{"tier": "Bronze", "score": 1}'
+				FROM generate_series(0, $3 - 1) j`, c.owner.WorkspaceID, c.agent, updates)
+			return err
+		})
 	}
+	before := snapshot(t, env, clean)
+	require.Len(t, before, updates)
+	require.Equal(t, before, snapshot(t, env, crashed))
 
 	resp := crashed.upload(t, "crash.csv", content, "?start=true")
 	require.Equal(t, 201, resp.Status, "%s", resp.Body)
@@ -95,10 +124,11 @@ func TestWorkerKilledMidImport(t *testing.T) {
 	_, _ = first.Process.Wait()
 	killedAt := crashed.owner.Do("GET", crashed.base+"/imports/"+crashedID, nil).Map(t)
 	require.Equal(t, "running", killedAt["status"], "the worker was killed after the import ended: make the file larger")
-	t.Logf("killed at %v of %d rows", progress(killedAt)["rows_done"], rows)
+	t.Logf("killed at %v of %d rows", progress(killedAt)["rows_done"], rows+updates)
 
-	// The next worker takes the lost job over once River's rescuer sees it stuck: as if
-	// GUESTLIST_JOB_RESCUE_AFTER had passed since the dead worker took it.
+	// A worker started again does not take the dead worker's job over by itself: River's
+	// rescuer does, once the attempt is older than GUESTLIST_JOB_RESCUE_AFTER and the job's
+	// one-hour timeout. Here, as if two hours had passed since the dead worker took it.
 	_, err := env.DB.Owner.Exec(context.Background(),
 		"UPDATE river.river_job SET attempted_at = now() - interval '2 hours' WHERE kind = 'run_import' AND state = 'running'")
 	require.NoError(t, err)
@@ -118,16 +148,25 @@ func TestWorkerKilledMidImport(t *testing.T) {
 		return imp
 	}
 	a, b := waitLong(crashed, crashedID), waitLong(clean, cleanID)
-	require.Equal(t, progress(b)["created"], progress(a)["created"])
-	require.Equal(t, progress(b)["rejected"], progress(a)["rejected"])
-	require.EqualValues(t, rows, progress(a)["rows_done"])
+	for _, k := range []string{"created", "updated", "skipped", "rejected"} {
+		require.Equal(t, progress(b)[k], progress(a)[k], k)
+	}
+	require.EqualValues(t, rows+updates, progress(a)["rows_done"])
 	require.EqualValues(t, 10000, progress(a)["created"])
+	require.EqualValues(t, updates, progress(a)["updated"])
 	require.EqualValues(t, 20000, progress(a)["rejected"])
-	require.Equal(t, snapshot(t, env, clean), snapshot(t, env, crashed))
-	// Every row has exactly one outcome, and every created contact one undo record.
+	after := snapshot(t, env, crashed)
+	require.Len(t, after, 10000+updates)
+	require.Equal(t, snapshot(t, env, clean), after)
+	// What the file decides, on a created and an updated contact.
+	require.Contains(t, after, `p1@example.com|Person 1|+14155550001|c1|import|{"tier": "Silver", "score": 1}|Prospect`)
+	require.Contains(t, after, `old7@example.com|Updated 7|u7|manual|{"tier": "Platinum", "score": -7}|Customer`)
+	// Every row has exactly one outcome, every created contact one undo record, every updated
+	// one one snapshot.
 	for _, c := range []crm{crashed, clean} {
 		require.Equal(t, 20000, env.Count(t, c.owner.WorkspaceID, "SELECT count(*) FROM import_issues"))
 		require.Equal(t, 10000, env.Count(t, c.owner.WorkspaceID, "SELECT count(*) FROM import_changes WHERE created"))
-		require.Equal(t, 10000, env.Count(t, c.owner.WorkspaceID, "SELECT count(*) FROM contacts"))
+		require.Equal(t, updates, env.Count(t, c.owner.WorkspaceID, "SELECT count(*) FROM import_changes WHERE NOT created"))
+		require.Equal(t, 10000+updates, env.Count(t, c.owner.WorkspaceID, "SELECT count(*) FROM contacts"))
 	}
 }

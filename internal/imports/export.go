@@ -23,17 +23,21 @@ const exportPage = 500
 
 // ExportOptions are an export's own parameters; the list's filters come as a contacts.ListQuery.
 type ExportOptions struct {
-	// Columns are the custom fields' keys to include, in order; nil includes every active one.
+	// Columns are the custom fields' keys to include, in order; nil (the parameter absent)
+	// includes every active one, empty (present but empty) none.
 	Columns []string
 	// BOM starts the file with a UTF-8 byte order mark, which Excel needs to read UTF-8.
 	BOM bool
 }
 
-// ParseExportOptions reads columns (comma-separated custom field keys) and bom.
+// ParseExportOptions reads columns and bom. columns is the custom field keys to include,
+// comma-separated, in order: `columns=` (present, empty) includes none, as a list view that
+// shows no custom column; without the parameter every active custom field is included.
 func ParseExportOptions(v url.Values) (ExportOptions, error) {
 	var o ExportOptions
-	if s := strings.TrimSpace(v.Get("columns")); s != "" {
-		for k := range strings.SplitSeq(s, ",") {
+	if v.Has("columns") {
+		o.Columns = []string{}
+		for k := range strings.SplitSeq(v.Get("columns"), ",") {
 			if k = strings.TrimSpace(k); k != "" {
 				o.Columns = append(o.Columns, k)
 			}
@@ -49,12 +53,26 @@ func ParseExportOptions(v url.Values) (ExportOptions, error) {
 	return o, nil
 }
 
+// formulaStarts are the first characters that make a spreadsheet run a cell as a formula.
+const formulaStarts = "=+-@\t\r"
+
 // Neutralize keeps a spreadsheet from running a cell as a formula: a cell that begins with =,
 // +, -, @, a tab or a carriage return gets a leading apostrophe (OWASP's advice for CSV
-// injection). Phones in E.164 begin with + and are prefixed too.
+// injection). Phones in E.164 begin with + and are prefixed too. An import reads such a cell
+// back without the apostrophe (Unneutralize), so exports and error reports import as they were.
 func Neutralize(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	if s != "" && strings.ContainsRune(formulaStarts, rune(s[0])) {
 		return "'" + s
+	}
+	return s
+}
+
+// Unneutralize undoes Neutralize: a cell that is an apostrophe followed by one of the formula
+// characters loses the apostrophe. Any other cell is left as it is (an apostrophe before a
+// letter or a digit is data).
+func Unneutralize(s string) string {
+	if len(s) >= 2 && s[0] == '\'' && strings.ContainsRune(formulaStarts, rune(s[1])) {
+		return s[1:]
 	}
 	return s
 }
@@ -103,7 +121,7 @@ func (s *Service) Export(ctx context.Context, ws, agentID uuid.UUID, q contacts.
 	out := csv.NewWriter(w)
 	header := slices.Clone(baseColumns)
 	for _, d := range custom {
-		header = append(header, d.Label)
+		header = append(header, Neutralize(d.Label)) // a label is the member's text too
 	}
 	if err := out.Write(header); err != nil {
 		return err

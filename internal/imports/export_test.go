@@ -5,6 +5,8 @@ import (
 	"encoding/csv"
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -71,4 +73,68 @@ func TestExportTheListView(t *testing.T) {
 		resp := c.owner.Do("GET", c.base+"/contacts/export"+bad, nil)
 		require.Equal(t, http.StatusBadRequest, resp.Status, "%s: %s", bad, resp.Body)
 	}
+}
+
+// TestExportColumnsAndHeader: `columns=` (present, empty) is a list view that shows no custom
+// column, so the file has none; without the parameter every active custom field is in it; a
+// label that would run as a formula is defused in the header too.
+func TestExportColumnsAndHeader(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	for _, label := range []string{"=cmd", "Plan"} {
+		resp := c.owner.Do("POST", c.base+"/fields", map[string]any{"label": label, "type": "text"})
+		require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	}
+	c.createContact(t, map[string]any{"name": "Ann", "email": "ann@example.com", "custom": map[string]any{"cmd": "=1+1", "plan": "Pro"}})
+	base := []string{"Name", "Email", "Phone", "Stage", "Primary owner", "Secondary owner", "Source", "External id", "Status",
+		"Created at", "Updated at"}
+	for _, tc := range []struct {
+		query  string
+		header []string
+	}{
+		{"?columns=", base},
+		{"?columns=&bom=true", base},
+		{"?columns=%20", base},
+		{"", append(slices.Clone(base), "'=cmd", "Plan")},
+		{"?columns=plan", append(slices.Clone(base), "Plan")},
+		{"?columns=plan,cmd", append(slices.Clone(base), "Plan", "'=cmd")},
+	} {
+		resp := c.owner.Do("GET", c.base+"/contacts/export"+tc.query, nil)
+		require.Equal(t, http.StatusOK, resp.Status, "%s: %s", tc.query, resp.Body)
+		rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(resp.Body, []byte("\uFEFF")))).ReadAll()
+		require.NoError(t, err)
+		require.Equal(t, tc.header, rows[0], tc.query)
+		require.Len(t, rows[1], len(tc.header), tc.query)
+		if len(tc.header) > len(base) && tc.header[len(base)] == "'=cmd" {
+			require.Equal(t, "'=1+1", rows[1][len(base)], "cells are defused as before")
+		}
+	}
+}
+
+func TestParseExportOptions(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		query string
+		want  []string
+	}{
+		{"", nil},
+		{"columns=", []string{}},
+		{"columns=,", []string{}},
+		{"columns=a", []string{"a"}},
+		{"columns=a,%20b%20,", []string{"a", "b"}},
+	} {
+		v, err := url.ParseQuery(tc.query)
+		require.NoError(t, err)
+		o, err := imports.ParseExportOptions(v)
+		require.NoError(t, err)
+		require.Equal(t, tc.want, o.Columns, tc.query)
+	}
+}
+
+func TestUnneutralize(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"=SUM(A1:A2)", "+14155550100", "-2", "@cmd", "\tx", "\rx", "Ada", "", "a=b", "'quoted", "'"} {
+		require.Equal(t, s, imports.Unneutralize(imports.Neutralize(s)), "%q", s)
+	}
+	require.Equal(t, "'Ada", imports.Unneutralize("'Ada"), "an apostrophe before anything else is data")
 }

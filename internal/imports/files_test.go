@@ -15,11 +15,16 @@ import (
 	"github.com/guestlist/guestlist/internal/app"
 )
 
-func utf16LE(s string) []byte {
+func utf16LE(s string) []byte { return utf16With(binary.LittleEndian, []byte{0xFF, 0xFE}, s) }
+
+func utf16BE(s string) []byte { return utf16With(binary.BigEndian, []byte{0xFE, 0xFF}, s) }
+
+// utf16With encodes s as UTF-16 in byte order o, after bom.
+func utf16With(o binary.ByteOrder, bom []byte, s string) []byte {
 	var b bytes.Buffer
-	b.Write([]byte{0xFF, 0xFE})
+	b.Write(bom)
 	for _, u := range utf16.Encode([]rune(s)) {
-		_ = binary.Write(&b, binary.LittleEndian, u)
+		_ = binary.Write(&b, o, u)
 	}
 	return b.Bytes()
 }
@@ -55,6 +60,8 @@ func TestRealWorldFiles(t *testing.T) {
 		{"semicolon.csv", []byte("E-mail;Full name;Phone\nsemi@example.com;Semi Colon;+33 1 42 68 53 00\n"), "utf-8", ";", map[string]string{"semi@example.com": "Semi Colon"}, 0},
 		{"windows-1252.csv", []byte("email,name\nwin@example.com,Jos\xe9 M\xfcller \x80\n"), "windows-1252", ",", map[string]string{"win@example.com": "José Müller €"}, 0},
 		{"utf-16.csv", utf16LE("email\tname\r\nsixteen@example.com\tZoë\r\n"), "utf-16le", "\t", map[string]string{"sixteen@example.com": "Zoë"}, 0},
+		{"utf-16be.csv", utf16BE("email;name\r\nbig-endian@example.com;Zoë 😀 Ñandú\r\n"), "utf-16be", ";",
+			map[string]string{"big-endian@example.com": "Zoë 😀 Ñandú"}, 0},
 		{"pipes.csv", []byte("email|name\npipe@example.com|Pi Pe\n"), "utf-8", "|", map[string]string{"pipe@example.com": "Pi Pe"}, 0},
 		{"quoted-newlines.csv", []byte("email,name\n\"quoted@example.com\",\"Two\r\nLines, and a \"\"quote\"\"\"\n"), "utf-8", ",", map[string]string{"quoted@example.com": "Two\nLines, and a \"quote\""}, 0},
 		// A short row's missing cells are empty; a long row with more values is rejected.

@@ -140,12 +140,14 @@ type Earlier struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// Kept is an updated contact that changed after the import, left as it is by undo.
+// Kept is a contact the import updated that undo left as it is, and why: it changed after
+// the import, or a value to restore (external id, email, phone) now belongs to another contact.
 type Kept struct {
-	ID    uuid.UUID `json:"id"`
-	Name  string    `json:"name"`
-	Email *string   `json:"email"`
-	Phone *string   `json:"phone"`
+	ID     uuid.UUID `json:"id"`
+	Name   string    `json:"name"`
+	Email  *string   `json:"email"`
+	Phone  *string   `json:"phone"`
+	Reason string    `json:"reason"`
 }
 
 // Import is an import as the API shows it.
@@ -185,6 +187,11 @@ func fromRow(r db.Import) Import {
 	_ = json.Unmarshal(r.Headers, &out.Headers)
 	_ = json.Unmarshal(r.Mapping, &out.Mapping)
 	_ = json.Unmarshal(r.UndoKept, &out.UndoKept)
+	for i := range out.UndoKept {
+		if out.UndoKept[i].Reason == "" { // kept by an undo from before reasons were recorded
+			out.UndoKept[i].Reason = "changed since the import"
+		}
+	}
 	if r.CreatedBy.Valid {
 		out.CreatedBy = &r.CreatedBy.UUID
 	}
@@ -474,7 +481,7 @@ func (s *Service) analyze(ctx context.Context, k string, facts rawFacts) (analys
 	a.hasHeader = !looksLikeData(first)
 	if a.hasHeader {
 		for i, h := range first {
-			if h = clip(trimBOM(h)); h == "" {
+			if h = clip(Unneutralize(trimBOM(h))); h == "" {
 				h = fmt.Sprintf("Column %d", i+1)
 			}
 			a.headers = append(a.headers, h)
@@ -627,7 +634,9 @@ func (s *Service) startTx(ctx context.Context, tx tenant.Tx, m *httpapi.Member, 
 		After: map[string]any{"mode": r.Mode, "mapping": imp.Mapping, "total_rows": r.TotalRows}})
 }
 
-// Cancel stops a run after the chunk in flight (a queued import stops before its first).
+// Cancel stops a run. The chunk in flight is rolled back, not finished: it finds the request
+// when it comes to commit (see writeChunk), and the run ends at the last chunk that committed
+// before the cancel. A queued import stops before its first chunk; one not started at once.
 func (s *Service) Cancel(ctx context.Context, ws, agentID, id uuid.UUID) (Import, error) {
 	var out Import
 	err := s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
@@ -653,8 +662,8 @@ func (s *Service) Cancel(ctx context.Context, ws, agentID, id uuid.UUID) (Import
 	return out, err
 }
 
-// Undo queues the undo of a finished (or cancelled) run: the undo_import job deletes the
-// contacts it created and restores those it updated, unless they changed since.
+// Undo queues the undo of a finished, cancelled or failed run: the undo_import job deletes the
+// contacts it created and restores those it updated, unless they changed since (see UndoImport).
 func (s *Service) Undo(ctx context.Context, ws, agentID, id uuid.UUID) (Import, error) {
 	var out Import
 	err := s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
@@ -681,10 +690,14 @@ func (s *Service) Undo(ctx context.Context, ws, agentID, id uuid.UUID) (Import, 
 }
 
 // UndoImport is the undo_import job: one transaction, so it either happens whole or not at
-// all (and a second run finds the import undone and does nothing).
+// all (and a second run finds the import undone and does nothing). The contacts the import
+// created are deleted first (their notes, files, conversations and everything else added to
+// them since go with them: the foreign keys cascade), which frees the values they held; then
+// the updated contacts get their values back, except those changed since and those whose
+// external id, email or phone now belongs to another contact: those are left as they are
+// and listed, with the reason, in undo_kept.
 func (s *Service) UndoImport(ctx context.Context, ws, id uuid.UUID) error {
-	var purge []uuid.UUID
-	err := s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
+	return s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
 		r, err := tx.Q.LockImport(ctx, db.LockImportParams{WorkspaceID: ws, ID: id})
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil
@@ -692,24 +705,24 @@ func (s *Service) UndoImport(ctx context.Context, ws, id uuid.UUID) error {
 		if err != nil || r.Status != Undoing {
 			return err
 		}
-		changed, err := tx.Q.ImportUpdatesChangedSince(ctx, db.ImportUpdatesChangedSinceParams{WorkspaceID: ws, ImportID: id, AgentID: r.AgentID})
+		purge, err := tx.Q.ImportedContactFiles(ctx, db.ImportedContactFilesParams{WorkspaceID: ws, ImportID: id})
 		if err != nil {
-			return err
-		}
-		kept := []Kept{}
-		for _, c := range changed {
-			kept = append(kept, Kept{ID: c.ID, Name: c.Name, Email: c.Email, Phone: c.Phone})
-		}
-		restored, err := tx.Q.RestoreImportedUpdates(ctx, db.RestoreImportedUpdatesParams{WorkspaceID: ws, ImportID: id, AgentID: r.AgentID})
-		if err != nil {
-			return err
-		}
-		if purge, err = tx.Q.ImportedContactFiles(ctx, db.ImportedContactFilesParams{WorkspaceID: ws, ImportID: id}); err != nil {
 			return err
 		}
 		deleted, err := tx.Q.DeleteImportedContacts(ctx, db.DeleteImportedContactsParams{WorkspaceID: ws, ImportID: id, AgentID: r.AgentID})
 		if err != nil {
 			return err
+		}
+		rows, err := tx.Q.RestoreImportedUpdates(ctx, db.RestoreImportedUpdatesParams{WorkspaceID: ws, ImportID: id, AgentID: r.AgentID})
+		if err != nil {
+			return err
+		}
+		restored, kept := int64(0), []Kept{}
+		for _, c := range rows {
+			restored = c.Restored
+			if c.ID != uuid.Nil {
+				kept = append(kept, Kept{ID: c.ID, Name: c.Name, Email: c.Email, Phone: c.Phone, Reason: c.Reason})
+			}
 		}
 		if len(purge) > 0 {
 			if _, err := s.jobs.InsertTx(ctx, tx, jobs.PurgeBlobsArgs{WorkspaceID: ws, FileIDs: purge}, nil); err != nil {
@@ -720,7 +733,27 @@ func (s *Service) UndoImport(ctx context.Context, ws, id uuid.UUID) error {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "undo", Resource: "imports", ResourceID: id.String(),
-			After: map[string]any{"deleted": len(deleted), "restored": len(restored), "kept": len(kept)}})
+			After: map[string]any{"deleted": len(deleted), "restored": restored, "kept": len(kept)}})
 	})
-	return err
+}
+
+// FailUndo marks an undo failed after the undo_import job's last attempt, so the import does
+// not stay undoing: nothing was undone (the undo is one transaction), the status is failed
+// and error says so; the member may ask for the undo again.
+func (s *Service) FailUndo(ctx context.Context, ws, id uuid.UUID, cause error) error {
+	msg := "The undo failed, so nothing was undone: the contacts are as the import left them. Try the undo again."
+	if e, ok := errors.AsType[*apperr.Error](cause); ok {
+		msg = "The undo failed, so nothing was undone: " + e.Message
+	}
+	return s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
+		r, err := tx.Q.FailImportUndo(ctx, db.FailImportUndoParams{WorkspaceID: ws, ID: id, Error: &msg})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil // not undoing (any more)
+		}
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "undo", Resource: "imports", ResourceID: id.String(), Outcome: audit.Failure,
+			After: map[string]any{"error": msg, "rows_done": r.RowsDone}})
+	})
 }

@@ -27,7 +27,8 @@ type plan struct {
 	mapping []string
 	columns int
 	batch   *fields.Batch
-	labels  map[string]string // custom key → label, for messages
+	labels  map[string]string       // custom key → label, for messages
+	multi   map[string]fields.Field // the multi-select fields, by key: their cells list options
 	stages  map[string]uuid.UUID
 	owners  map[string]uuid.UUID
 	country string
@@ -47,9 +48,13 @@ func newPlan(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, mapping []str
 		return nil, err
 	}
 	p := &plan{mapping: mapping, columns: columns, batch: batch, labels: map[string]string{}, country: country,
-		stages: map[string]uuid.UUID{}, owners: map[string]uuid.UUID{}, required: batch.Required(), unique: batch.Unique()}
+		multi: map[string]fields.Field{}, stages: map[string]uuid.UUID{}, owners: map[string]uuid.UUID{}, required: batch.Required(),
+		unique: batch.Unique()}
 	for _, f := range batch.Fields() {
 		p.labels[f.Key] = f.Label
+		if f.Type == fields.MultiSelect {
+			p.multi[f.Key] = f
+		}
 	}
 	if p.defaults, err = json.Marshal(batch.Defaults()); err != nil {
 		return nil, err
@@ -93,6 +98,9 @@ func (p *plan) row(n int, rec []string) db.StageImportRowsParams {
 			break // a short row: the missing cells are empty
 		}
 		v := text(rec[i])
+		if v != nil {
+			v = text(Unneutralize(*v)) // a cell our export or error report defused
+		}
 		if v == nil || target == TargetIgnore {
 			continue
 		}
@@ -138,8 +146,18 @@ func (p *plan) row(n int, rec []string) db.StageImportRowsParams {
 			}
 			out.OwnerID = uuid.NullUUID{UUID: id, Valid: true}
 		default:
-			raw, _ := json.Marshal(*v) // a string always encodes
-			custom[strings.TrimPrefix(target, customPrefix)] = raw
+			key := strings.TrimPrefix(target, customPrefix)
+			var raw []byte
+			if f, ok := p.multi[key]; ok {
+				items := splitOptions(*v, f)
+				if len(items) == 0 {
+					continue // only separators: an empty cell
+				}
+				raw, _ = json.Marshal(items) // strings always encode
+			} else {
+				raw, _ = json.Marshal(*v)
+			}
+			custom[key] = raw
 		}
 	}
 	if out.Name == nil && (first != nil || last != nil) {
@@ -165,6 +183,52 @@ func (p *plan) row(n int, rec []string) db.StageImportRowsParams {
 	if len(problems) > 0 {
 		msg := strings.Join(problems, "; ")
 		out.Problem = &msg
+	}
+	return out
+}
+
+// splitOptions reads a multi-select cell as the options it lists. Options are separated by
+// ";" (what an export writes: "Free; Pro"); a cell without ";" may separate them with ","
+// ("Free, Pro"). A label that holds the separator itself is still one option: the cell whole,
+// then the longest run of pieces that names an option (by label, case-insensitive, or id),
+// wins; so "Enterprise, EU" is one option when a label says so, and an export imports back as
+// it was. A piece that names no option is kept as it is, for fields.Validate to refuse.
+func splitOptions(cell string, f fields.Field) []string {
+	names := func(s string) bool {
+		s = strings.TrimSpace(s)
+		for _, o := range f.Options {
+			if strings.EqualFold(o.Label, s) || o.ID.String() == s {
+				return true
+			}
+		}
+		return false
+	}
+	if names(cell) {
+		return []string{strings.TrimSpace(cell)}
+	}
+	sep := ";"
+	if !strings.Contains(cell, sep) {
+		sep = ","
+	}
+	// The most pieces one label can span: labels with the separator in them, plus one.
+	span := 1
+	for _, o := range f.Options {
+		span = max(span, strings.Count(o.Label, sep)+1)
+	}
+	pieces := strings.Split(cell, sep)
+	var out []string
+	for i := 0; i < len(pieces); {
+		n := 1
+		for j := min(len(pieces), i+span); j > i+1; j-- {
+			if names(strings.Join(pieces[i:j], sep)) {
+				n = j - i
+				break
+			}
+		}
+		if item := strings.TrimSpace(strings.Join(pieces[i:i+n], sep)); item != "" {
+			out = append(out, item)
+		}
+		i += n
 	}
 	return out
 }

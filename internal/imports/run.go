@@ -278,6 +278,10 @@ func (s *Service) RunImport(ctx context.Context, ws, id uuid.UUID) error {
 		if r.Status != Queued && r.Status != Running {
 			return errStop
 		}
+		// The run starts now: its rate is counted from here, not from its first commit.
+		if err := tx.Q.BeginImportRun(ctx, db.BeginImportRunParams{WorkspaceID: ws, ID: id}); err != nil {
+			return err
+		}
 		imp := fromRow(r)
 		if p, err = newPlan(ctx, tx, r.AgentID, imp.Mapping, len(imp.Headers)); err != nil {
 			return err
@@ -695,8 +699,11 @@ func (s *Service) FailImport(ctx context.Context, ws, id uuid.UUID, cause error)
 }
 
 // ErrorReport writes the rejected rows as CSV: the file's own columns, as they were, and a
-// reason column; fixed, it can be uploaded again. The stored file is read once, alongside the
-// rejected row numbers in file order, so memory stays constant.
+// reason column; fixed, it can be uploaded again. Every cell, the header's too, goes through
+// Neutralize (a file with a formula in it is opened in a spreadsheet to be fixed); the import
+// reads such cells back without the apostrophe (Unneutralize), so a report uploaded again
+// imports the values the file had. The stored file is read once, alongside the rejected row
+// numbers in file order, so memory stays constant.
 func (s *Service) ErrorReport(ctx context.Context, ws, agentID, id uuid.UUID, w io.Writer) error {
 	var r db.Import
 	if err := s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
@@ -713,7 +720,11 @@ func (s *Service) ErrorReport(ctx context.Context, ws, agentID, id uuid.UUID, w 
 	defer closer.Close()
 	out := csv.NewWriter(w)
 	imp := fromRow(r)
-	if err := out.Write(append(append([]string{}, imp.Headers...), "reason")); err != nil {
+	header := make([]string, 0, len(imp.Headers)+1)
+	for _, h := range imp.Headers {
+		header = append(header, Neutralize(h))
+	}
+	if err := out.Write(append(header, "reason")); err != nil {
 		return err
 	}
 	row, after := 0, 0
@@ -738,7 +749,11 @@ func (s *Service) ErrorReport(ctx context.Context, ws, agentID, id uuid.UUID, w 
 			}
 			cells := make([]string, len(imp.Headers), len(imp.Headers)+1)
 			copy(cells, rec)
-			if err := out.Write(append(cells, is.Reason)); err != nil {
+			cells = append(cells, is.Reason)
+			for i, cell := range cells {
+				cells[i] = Neutralize(cell)
+			}
+			if err := out.Write(cells); err != nil {
 				return err
 			}
 			after = int(is.RowNumber)

@@ -536,7 +536,7 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** The contact list's current view as a CSV file, streamed: the same filters, search and sort as listContacts (its parameters, including cf.<key> filters, minus limit and cursor), every matching contact. Columns: name, email, phone, stage, owners, source, external id, status, created and updated times, then the custom fields in `columns` (all active ones when absent), select options by label. A cell beginning with =, +, -, @, a tab or a carriage return gets a leading apostrophe so spreadsheets do not run it as a formula (E.164 phones included). */
+        /** The contact list's current view as a CSV file, streamed: the same filters, search and sort as listContacts (its parameters, including cf.<key> filters, minus limit and cursor), every matching contact. Columns: name, email, phone, stage, owners, source, external id, status, created and updated times, then the custom fields in `columns` (every active one when the parameter is absent; none when it is present and empty, `columns=`), select options by label (a multi-select's joined by "; "). A cell beginning with =, +, -, @, a tab or a carriage return gets a leading apostrophe so spreadsheets do not run it as a formula (E.164 phones included); so does a header cell (a custom field's label). An import reads such a cell back without the apostrophe, so the file imports as it was exported. */
         get: operations["exportContacts"];
         put?: never;
         post?: never;
@@ -558,7 +558,7 @@ export interface paths {
         /** The agent's CSV imports, newest first, with the limits of a file (owners and admins). */
         get: operations["listImports"];
         put?: never;
-        /** Upload a CSV file to import (owners and admins). Up to GUESTLIST_IMPORT_MAX_BYTES (512 MiB) and GUESTLIST_IMPORT_MAX_ROWS (1,048,576) data rows; beyond, or when the file is empty, binary, has no data rows or a row larger than 4 MiB (an unclosed quote), the answer is a 4xx and nothing is kept. The encoding (UTF-8 with or without BOM, UTF-16 with BOM, else Windows-1252), the delimiter (comma, semicolon, tab, pipe) and the header row are detected. The mapping is the agent's template for these headers, else suggested. With start=true the run is queued at once (mode and confirm_reimport apply); otherwise the import waits for its mapping, a preview and start. */
+        /** Upload a CSV file to import (owners and admins). Up to GUESTLIST_IMPORT_MAX_BYTES (512 MiB) and GUESTLIST_IMPORT_MAX_ROWS (1,048,576) data rows; beyond, or when the file is empty, binary, has no data rows or a row larger than 4 MiB (an unclosed quote), the answer is a 4xx and nothing is kept. The encoding (UTF-8 with or without BOM, UTF-16 with BOM, else Windows-1252), the delimiter (comma, semicolon, tab, pipe) and the header row are detected. The mapping is the agent's template for these headers, else suggested. With start=true the run is queued at once (mode and confirm_reimport apply); otherwise the import waits for its mapping, a preview and start. Cells: an apostrophe before =, +, -, @, a tab or a carriage return is dropped (how exports and error reports defuse formulas); a multi-select cell lists options separated by ";" (or "," in a cell without ";"), a label that holds the separator being recognized whole. */
         post: operations["uploadImport"];
         delete?: never;
         options?: never;
@@ -597,7 +597,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Set the mode and the mapping of an import not started yet: one target per column, each name, first_name, last_name, email, phone, stage (by name), owner (a member's email), external_id, custom:<key> or ignore; email, phone or external_id must be among them. */
+        /** Set the mode and the mapping of an import not started yet: one target per column, each name, first_name, last_name, email, phone, stage (by name), owner (a member's email), external_id, custom:<key> or ignore; email, phone or external_id must be among them. A run's mapping and mode are remembered for the agent's next file with the same headers. */
         put: operations["setImportMapping"];
         post?: never;
         delete?: never;
@@ -658,7 +658,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Stop a run after the chunk in flight (the rows written so far stay, and can be undone). */
+        /** Stop a run (owners and admins). The chunk in flight when the cancel commits is rolled back, not finished: the run stops at the last committed chunk (rows_done), whose rows stay and can be undone. An import not started yet is cancelled at once. */
         post: operations["cancelImport"];
         delete?: never;
         options?: never;
@@ -678,7 +678,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revert a run that ended: the contacts it created are deleted (with their notes and files), the ones it updated get their values back, unless they changed since (those are kept and listed in undo_kept). Runs in the background: status undoing, then undone. */
+        /** Revert a run that ended: the contacts it created are deleted, and with them everything added to them since (notes, files, conversations and their messages: the deletes cascade); the ones it updated get their values back, unless they changed since or a value to restore (external id, email, phone) now belongs to another contact: those are left as they are and listed in undo_kept with the reason. Runs in the background (one transaction): status undoing, then undone. If the undo still fails after its last attempt, nothing was undone: the status is failed, error says so, and the undo can be asked for again. */
         post: operations["undoImport"];
         delete?: never;
         options?: never;
@@ -696,7 +696,7 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** The rejected rows as CSV (UTF-8, comma-separated): the file's own columns as they were, and a reason column. Fixed, the file can be uploaded again. */
+        /** The rejected rows as CSV (UTF-8, comma-separated): the file's own columns as they were, and a reason column; every cell (the header's too) beginning with =, +, -, @, a tab or a carriage return gets a leading apostrophe, as in an export. Fixed, the file can be uploaded again: the import drops those apostrophes, so the values are the file's. */
         get: operations["importErrorReport"];
         put?: never;
         post?: never;
@@ -1839,7 +1839,10 @@ export interface components {
             mode: "create_only" | "create_and_update" | "update_only";
             /** @description one target per column: name, first_name, last_name, email, phone, stage, owner, external_id, custom:<key> or ignore */
             mapping: string[];
-            /** @enum {string} */
+            /**
+             * @description failed: the run failed after its last attempt (the rows written so far stay), or an undo did (nothing was undone; it can be asked for again): error says which
+             * @enum {string}
+             */
             status: "uploaded" | "queued" | "running" | "finished" | "cancelled" | "failed" | "undoing" | "undone";
             cancel_requested: boolean;
             progress: {
@@ -1849,17 +1852,21 @@ export interface components {
                 updated: number;
                 skipped: number;
                 rejected: number;
+                /** @description rows done per second since the run began working (started_at), to its end or its last committed chunk */
                 rows_per_second: number;
                 seconds_left: number | null;
             };
+            /** @description why the run, or the undo, failed */
             error: string | null;
-            /** @description after an undo, the updated contacts that changed since the import and were kept as they are */
+            /** @description after an undo, the contacts the import updated that were left as they are, with the reason */
             undo_kept: {
                 /** Format: uuid */
                 id: string;
                 name: string;
                 email: string | null;
                 phone: string | null;
+                /** @description 'changed since the import', or that a value to restore (its external id, email or phone) now belongs to another contact */
+                reason: string;
             }[];
             /** @description an earlier import of the same file into this agent (re-importing it needs confirm_reimport) */
             earlier_import: null | {
@@ -1873,7 +1880,10 @@ export interface components {
             created_by: string | null;
             /** Format: date-time */
             created_at: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description when the run's job began working (a resumed run keeps the first start)
+             */
             started_at: string | null;
             /** Format: date-time */
             finished_at: string | null;
@@ -3295,7 +3305,7 @@ export interface operations {
                 created_from?: string;
                 created_to?: string;
                 sort?: components["schemas"]["ContactSort"];
-                /** @description custom field keys to include, comma-separated, in order */
+                /** @description custom field keys to include, comma-separated, in order. Absent: every active custom field. Present and empty (`columns=`): none, as a list view that shows no custom column. */
                 columns?: string;
                 /** @description start with a UTF-8 byte order mark (Excel reads UTF-8 only with it) */
                 bom?: boolean;
