@@ -87,6 +87,9 @@ async function startServer(): Promise<{ url: string; stop: () => Promise<void> }
       ...process.env,
       GUESTLIST_ADDR: `127.0.0.1:${port}`,
       GUESTLIST_DEVDB_DATABASE: process.env.GUESTLIST_DEVDB_DATABASE ?? 'guestlist_e2e',
+      // Small import chunks, so the imports test sees a run commit chunk by chunk and its
+      // progress bar move (the default, 20,000 rows, would write its file in one commit).
+      GUESTLIST_IMPORT_CHUNK_ROWS: process.env.GUESTLIST_IMPORT_CHUNK_ROWS ?? '500',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

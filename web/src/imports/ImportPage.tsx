@@ -3,23 +3,27 @@ import { Link, useParams } from 'react-router';
 import { useAgent } from '../agents/AgentLayout';
 import { API_BASE, api, unwrap } from '../api/client';
 import { asApiError } from '../api/error';
+import { loadMembers, loadStages } from '../contacts/data';
 import { ConfirmDialog } from '../ui/Dialog';
 import { useDocumentTitle } from '../ui/dom';
 import { Alert, Loading } from '../ui/feedback';
-import { formatBytes } from '../ui/format';
 import { useResource } from '../ui/useResource';
 import {
   formatCount,
+  formatSize,
   formatTimeLeft,
   isActive,
   mappingProblem,
   modeLabels,
   percentDone,
+  previewColumns,
   statusLabels,
   targetOptions,
+  undoWarning,
   type Import,
   type ImportMode,
   type ImportPreview,
+  type PreviewColumn,
 } from './imports';
 import './imports.css';
 
@@ -65,7 +69,7 @@ export function ImportPage() {
       </p>
       <h2 id="import-title">{data.file_name}</h2>
       <p className="muted small">
-        {formatBytes(data.size_bytes)} · {formatCount(data.progress.total)} rows · {data.encoding} ·{' '}
+        {formatSize(data.size_bytes)} · {formatCount(data.progress.total)} rows · {data.encoding} ·{' '}
         {data.delimiter === '\t' ? 'tab' : `“${data.delimiter}”`} separated · {statusLabels[data.status]}
       </p>
       {data.status === 'uploaded' && fields.status === 'ready' && (
@@ -84,7 +88,7 @@ type Path = { agentId: string; importId: string };
 function MappingStep({ imp, fields, path, onChange }: { imp: Import; fields: Parameters<typeof targetOptions>[0]; path: Path; onChange: (i: Import) => void }) {
   const [mapping, setMapping] = useState<string[]>(imp.mapping);
   const [mode, setMode] = useState<ImportMode>(imp.mode);
-  const [preview, setPreview] = useState<ImportPreview | null>(null);
+  const [preview, setPreview] = useState<{ result: ImportPreview; columns: PreviewColumn[] } | null>(null);
   const [busy, setBusy] = useState<'preview' | 'start' | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [confirmAgain, setConfirmAgain] = useState(false);
@@ -101,7 +105,14 @@ function MappingStep({ imp, fields, path, onChange }: { imp: Import; fields: Par
     setError(null);
     try {
       await save();
-      setPreview(await unwrap(api.POST('/agents/{agentId}/imports/{importId}/preview', { params: { path } })));
+      // Stages and owners come back as ids: read against the agent's stages and the members.
+      // Without them (a failed read) the cells show the ids rather than no preview at all.
+      const [result, stages, members] = await Promise.all([
+        unwrap(api.POST('/agents/{agentId}/imports/{importId}/preview', { params: { path } })),
+        mapping.includes('stage') ? loadStages(path.agentId).catch(() => []) : [],
+        mapping.includes('owner') ? loadMembers().catch(() => []) : [],
+      ]);
+      setPreview({ result, columns: previewColumns(mapping, { fields, stages, members }) });
     } catch (err) {
       setError(asApiError(err).message);
     } finally {
@@ -169,7 +180,7 @@ function MappingStep({ imp, fields, path, onChange }: { imp: Import; fields: Par
       <button type="button" className="btn" disabled={problem !== null || busy !== null} onClick={() => void runPreview()}>
         {busy === 'preview' ? 'Reading the whole file…' : 'Preview'}
       </button>
-      {preview && <PreviewView preview={preview} />}
+      {preview && <PreviewView preview={preview.result} columns={preview.columns} />}
       <h3>3. Import</h3>
       {imp.earlier_import && (
         <Alert tone="warning">
@@ -192,7 +203,7 @@ function MappingStep({ imp, fields, path, onChange }: { imp: Import; fields: Par
   );
 }
 
-function PreviewView({ preview }: { preview: ImportPreview }) {
+function PreviewView({ preview, columns }: { preview: ImportPreview; columns: PreviewColumn[] }) {
   return (
     <div className="import-preview" aria-label="Preview">
       <p className="import-summary">
@@ -208,25 +219,28 @@ function PreviewView({ preview }: { preview: ImportPreview }) {
           ))}
         </ul>
       )}
-      <div className="table-wrap">
-        <table className="table" aria-label="First rows">
+      {/* Every mapped column: on a narrow screen the table scrolls sideways, the row number stays. */}
+      <div className="table-wrap import-preview__scroll" role="region" aria-label="First rows as mapped" tabIndex={0}>
+        <table className="table import-preview__table" aria-label="First rows">
           <thead>
             <tr>
-              <th>Row</th>
-              <th>Name</th>
-              <th>Email</th>
-              <th>Phone</th>
-              <th>Outcome</th>
+              <th scope="col">Row</th>
+              {columns.map((c) => (
+                <th key={c.key} scope="col">
+                  {c.label}
+                </th>
+              ))}
+              <th scope="col">Outcome</th>
             </tr>
           </thead>
           <tbody>
             {preview.rows.map((r) => (
               <tr key={r.row}>
-                <td>{r.row}</td>
-                <td>{r.name}</td>
-                <td>{r.email}</td>
-                <td>{r.phone}</td>
-                <td>
+                <th scope="row">{r.row}</th>
+                {columns.map((c) => (
+                  <td key={c.key}>{c.cell(r)}</td>
+                ))}
+                <td className="import-preview__outcome">
                   <span className={`badge import-outcome--${r.outcome}`}>{r.outcome}</span> {r.reason}
                 </td>
               </tr>
@@ -276,10 +290,18 @@ function RunStep({ imp, path, onChange }: { imp: Import; path: Path; onChange: (
   return (
     <div className="import-step">
       <h3>Importing</h3>
-      <div className="import-progress" role="progressbar" aria-label="Import progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
+      <div
+        className="import-progress"
+        role="progressbar"
+        aria-label="Import progress"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={pct}
+        aria-valuetext={`${formatCount(p.rows_done)} of ${formatCount(p.total)} rows`}
+      >
         <div className="import-progress__bar" style={{ width: `${pct}%` }} />
       </div>
-      <p>
+      <p className="import-progress__text">
         {formatCount(p.rows_done)} of {formatCount(p.total)} rows ({pct}%)
         {p.rows_per_second > 0 && ` · ${formatCount(p.rows_per_second)} rows/s`}
         {formatTimeLeft(p.seconds_left) && ` · ${formatTimeLeft(p.seconds_left)} left`}
@@ -318,7 +340,10 @@ function ResultStep({ imp, path, onChange }: { imp: Import; path: Path; onChange
       </div>
       {imp.status === 'undone' && (
         <div>
-          <p>The contacts this import created were deleted, and the ones it updated got their values back.</p>
+          <p>
+            The contacts this import created were deleted with their conversations, notes and files, and the ones it updated got their
+            values back.
+          </p>
           {imp.undo_kept.length > 0 && (
             <>
               <p>These contacts changed after the import and were kept as they are:</p>
@@ -345,10 +370,9 @@ function ResultStep({ imp, path, onChange }: { imp: Import; path: Path; onChange
             setUndoing(false);
           }}
         >
-          <p>
-            The {formatCount(imp.progress.created)} contacts it created are deleted, with their notes and files. The {formatCount(imp.progress.updated)}{' '}
-            it updated get their values back, unless they changed since.
-          </p>
+          {undoWarning(imp.progress).map((text) => (
+            <p key={text}>{text}</p>
+          ))}
         </ConfirmDialog>
       )}
     </div>

@@ -6,9 +6,9 @@ import { asApiError } from '../api/error';
 import { useCapabilities } from '../session/SessionContext';
 import { useDocumentTitle } from '../ui/dom';
 import { Alert, Loading } from '../ui/feedback';
-import { formatBytes, formatDateTime } from '../ui/format';
+import { formatDateTime } from '../ui/format';
 import { useResource } from '../ui/useResource';
-import { formatCount, limitsText, statusLabels } from './imports';
+import { formatCount, formatSize, limitsText, statusLabels, type Import } from './imports';
 import './imports.css';
 
 /** An agent's imports (owners and admins): upload a CSV file, which opens its wizard, and the history. */
@@ -18,7 +18,15 @@ export function ImportsPage() {
   if (!useCapabilities().manageContacts) {
     return <Alert tone="info">Owners and admins import contacts into this agent.</Alert>;
   }
-  return <Imports />;
+  return <Imports key={agent.id} />;
+}
+
+const PAGE_SIZE = 50;
+
+/** The pages "Load more" added after the first one, and where the next one starts. */
+interface MorePages {
+  items: Import[];
+  nextCursor?: string;
 }
 
 function Imports() {
@@ -26,11 +34,33 @@ function Imports() {
   const navigate = useNavigate();
   const inputId = useId();
   const history = useResource(
-    useCallback(() => unwrap(api.GET('/agents/{agentId}/imports', { params: { path: { agentId: agent.id }, query: { limit: 50 } } })), [agent.id]),
+    useCallback(() => unwrap(api.GET('/agents/{agentId}/imports', { params: { path: { agentId: agent.id }, query: { limit: PAGE_SIZE } } })), [agent.id]),
     agent.id,
   );
+  const [more, setMore] = useState<MorePages | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [moreError, setMoreError] = useState<string | null>(null);
   const [uploading, setUploading] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+
+  const items = history.status === 'ready' ? [...history.data.items, ...(more?.items ?? [])] : [];
+  const nextCursor = more ? more.nextCursor : history.status === 'ready' ? history.data.next_cursor : undefined;
+
+  async function loadMore() {
+    if (!nextCursor) return;
+    setLoadingMore(true);
+    setMoreError(null);
+    try {
+      const page = await unwrap(
+        api.GET('/agents/{agentId}/imports', { params: { path: { agentId: agent.id }, query: { limit: PAGE_SIZE, cursor: nextCursor } } }),
+      );
+      setMore((m) => ({ items: [...(m?.items ?? []), ...page.items], nextCursor: page.next_cursor }));
+    } catch (err) {
+      setMoreError(asApiError(err).message);
+    } finally {
+      setLoadingMore(false);
+    }
+  }
 
   async function upload(e: ChangeEvent<HTMLInputElement>) {
     const file = e.target.files?.[0];
@@ -70,8 +100,8 @@ function Imports() {
       <h3>History</h3>
       {history.status === 'loading' && <Loading label="Loading imports…" />}
       {history.status === 'error' && <Alert>{history.error.message}</Alert>}
-      {history.status === 'ready' && history.data.items.length === 0 && <p className="muted">No imports yet.</p>}
-      {history.status === 'ready' && history.data.items.length > 0 && (
+      {history.status === 'ready' && items.length === 0 && <p className="muted">No imports yet.</p>}
+      {items.length > 0 && (
         <div className="table-wrap">
           <table className="table" aria-label="Imports">
             <thead>
@@ -87,13 +117,13 @@ function Imports() {
               </tr>
             </thead>
             <tbody>
-              {history.data.items.map((imp) => (
+              {items.map((imp) => (
                 <tr key={imp.id}>
                   <td>
                     <Link to={imp.id} className="table__strong">
                       {imp.file_name}
                     </Link>
-                    <div className="muted small">{formatBytes(imp.size_bytes)}</div>
+                    <div className="muted small">{formatSize(imp.size_bytes)}</div>
                   </td>
                   <td>{statusLabels[imp.status]}</td>
                   <td>{formatCount(imp.progress.total)}</td>
@@ -106,6 +136,14 @@ function Imports() {
               ))}
             </tbody>
           </table>
+        </div>
+      )}
+      {moreError && <Alert>{moreError}</Alert>}
+      {nextCursor && (
+        <div className="imports__more">
+          <button type="button" className="btn" onClick={() => void loadMore()} disabled={loadingMore}>
+            {loadingMore ? 'Loading…' : 'Load more'}
+          </button>
         </div>
       )}
     </section>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatTimeLeft, limitsText, mappingProblem, percentDone, targetOptions } from './imports';
+import type { CustomField, Member, Stage } from '../api/client';
+import { formatSize, formatTimeLeft, limitsText, mappingProblem, percentDone, previewColumns, targetOptions, undoWarning, type PreviewRow } from './imports';
 
 describe('mappingProblem', () => {
   it('needs a column that tells contacts apart', () => {
@@ -40,7 +41,68 @@ describe('targets and limits', () => {
     expect(values).toContain('custom:plan');
     expect(values).not.toContain('custom:old');
   });
-  it('states the limits', () => {
-    expect(limitsText({ max_bytes: 512 << 20, max_rows: 1048576 })).toBe('CSV files up to 512 MB and 1,048,576 rows.');
+  it('states the limits from the API, in binary units', () => {
+    expect(limitsText({ max_bytes: 512 << 20, max_rows: 1048576 })).toBe('CSV files up to 512 MiB and 1,048,576 rows.');
+    expect(limitsText({ max_bytes: 2 * 1024 ** 3, max_rows: 50000 })).toBe('CSV files up to 2 GiB and 50,000 rows.');
+  });
+  it('says sizes in KiB, MiB and GiB', () => {
+    expect(formatSize(900)).toBe('900 B');
+    expect(formatSize(1536)).toBe('1.5 KiB');
+    expect(formatSize(512 * 1024 ** 2)).toBe('512 MiB');
+    expect(formatSize(1024 ** 3)).toBe('1 GiB');
+  });
+});
+
+describe('preview columns', () => {
+  const row: PreviewRow = {
+    row: 1,
+    name: 'Ada',
+    email: 'ada@example.com',
+    phone: '+15550100',
+    external_id: 'x1',
+    stage_id: 's1',
+    owner_id: 'u1',
+    custom: { plan: 'o1', tags: ['t1', 't2'], vip: true },
+    outcome: 'create',
+    reason: null,
+    match_id: null,
+  };
+  const fields = [
+    { key: 'plan', label: 'Plan', type: 'single_select', options: [{ id: 'o1', label: 'Pro', retired: false }] },
+    { key: 'tags', label: 'Tags', type: 'multi_select', options: [{ id: 't1', label: 'A', retired: false }, { id: 't2', label: 'B', retired: false }] },
+    { key: 'vip', label: 'VIP', type: 'checkbox', options: [] },
+  ] as unknown as CustomField[];
+  const lookups = {
+    fields,
+    stages: [{ id: 's1', name: 'Lead', position: 0, contact_count: 0 }] as Stage[],
+    members: [{ user_id: 'u1', name: '', email: 'owner@example.com' }] as Member[],
+  };
+
+  it('has one column per mapped target, in the file order, none for ignored columns', () => {
+    const cols = previewColumns(['custom:vip', 'last_name', 'ignore', 'first_name', 'owner', 'phone', 'custom:tags'], lookups);
+    expect(cols.map((c) => c.label)).toEqual(['VIP', 'Name', 'Owner', 'Phone', 'Tags']);
+    expect(cols.map((c) => c.cell(row))).toEqual(['Yes', 'Ada', 'owner@example.com', '+15550100', 'A, B']);
+  });
+  it('reads stages, select options and unknown fields for a person', () => {
+    const cols = previewColumns(['email', 'stage', 'external_id', 'custom:plan', 'custom:gone'], lookups);
+    expect(cols.map((c) => c.label)).toEqual(['Email', 'Stage', 'External id', 'Plan', 'gone']);
+    expect(cols.map((c) => c.cell({ ...row, custom: { ...row.custom, gone: 3 } }))).toEqual(['ada@example.com', 'Lead', 'x1', 'Pro', '3']);
+    expect(cols.map((c) => c.cell({ ...row, email: null, stage_id: null, external_id: null, custom: {} }))).toEqual(['', '', '', '', '']);
+  });
+});
+
+describe('undo warning', () => {
+  it('names everything deleted with the created contacts, and what updated ones get back', () => {
+    const [created, updated] = undoWarning({ created: 3000, updated: 2 });
+    expect(created).toBe(
+      'The 3,000 contacts it created are deleted with their conversations, notes and files, edited or not since the import. Deleted contacts cannot be brought back.',
+    );
+    expect(updated).toBe(
+      'The 2 contacts it updated get back the values they had before the import, unless they have changed since: those are kept as they are, and listed.',
+    );
+    expect(undoWarning({ created: 1, updated: 0 })).toEqual([
+      'The 1 contact it created is deleted with its conversations, notes and files, edited or not since the import. Deleted contacts cannot be brought back.',
+    ]);
+    expect(undoWarning({ created: 0, updated: 0 })).toHaveLength(1);
   });
 });

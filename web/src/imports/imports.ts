@@ -1,9 +1,11 @@
 import type { components } from '../api/schema';
-import type { CustomField } from '../api/client';
+import type { CustomField, Member, Stage } from '../api/client';
+import { formatValue } from '../fields/values';
 
 export type Import = components['schemas']['Import'];
 export type ImportPreview = components['schemas']['ImportPreview'];
 export type ImportLimits = components['schemas']['ImportLimits'];
+export type PreviewRow = ImportPreview['rows'][number];
 export type ImportMode = Import['mode'];
 export type ImportStatus = Import['status'];
 
@@ -86,7 +88,131 @@ export function formatCount(n: number): string {
   return new Intl.NumberFormat('en-US').format(Math.round(n));
 }
 
-/** The limits as a person reads them. */
+/**
+ * A size in binary units, as the limits are set (GUESTLIST_IMPORT_MAX_BYTES is 512 MiB by
+ * default): 536870912 → "512 MiB", 1536 → "1.5 KiB".
+ */
+export function formatSize(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '';
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const shown = value >= 10 ? Math.round(value) : Math.round(value * 10) / 10;
+  return `${new Intl.NumberFormat('en-US').format(shown)} ${units[unit]}`;
+}
+
+/** The limits as a person reads them, from the API's figures. */
 export function limitsText(l: ImportLimits): string {
-  return `CSV files up to ${formatCount(Math.floor(l.max_bytes / (1 << 20)))} MB and ${formatCount(l.max_rows)} rows.`;
+  return `CSV files up to ${formatSize(l.max_bytes)} and ${formatCount(l.max_rows)} rows.`;
+}
+
+/** What the preview's cells are read against: the agent's fields, stages and members. */
+export interface PreviewLookups {
+  fields: readonly CustomField[];
+  stages: readonly Stage[];
+  members: readonly Member[];
+}
+
+/** A column of the preview's table: one per mapped target. */
+export interface PreviewColumn {
+  key: string;
+  label: string;
+  cell: (row: PreviewRow) => string;
+}
+
+/**
+ * The preview's columns for a mapping, in the file's column order: one per mapped target
+ * (first and last name make one Name column), none for ignored columns.
+ */
+export function previewColumns(mapping: readonly string[], lookups: PreviewLookups): PreviewColumn[] {
+  const columns: PreviewColumn[] = [];
+  const seen = new Set<string>();
+  const add = (c: PreviewColumn) => {
+    if (seen.has(c.key)) return;
+    seen.add(c.key);
+    columns.push(c);
+  };
+  for (const target of mapping) {
+    switch (target) {
+      case 'ignore':
+        break;
+      case 'name':
+      case 'first_name':
+      case 'last_name':
+        add({ key: 'name', label: 'Name', cell: (r) => r.name ?? '' });
+        break;
+      case 'email':
+        add({ key: 'email', label: 'Email', cell: (r) => r.email ?? '' });
+        break;
+      case 'phone':
+        add({ key: 'phone', label: 'Phone', cell: (r) => r.phone ?? '' });
+        break;
+      case 'external_id':
+        add({ key: 'external_id', label: 'External id', cell: (r) => r.external_id ?? '' });
+        break;
+      case 'stage':
+        add({
+          key: 'stage',
+          label: 'Stage',
+          cell: (r) => (r.stage_id ? (lookups.stages.find((s) => s.id === r.stage_id)?.name ?? r.stage_id) : ''),
+        });
+        break;
+      case 'owner':
+        add({
+          key: 'owner',
+          label: 'Owner',
+          cell: (r) => {
+            if (!r.owner_id) return '';
+            const m = lookups.members.find((x) => x.user_id === r.owner_id);
+            return m ? m.name || m.email : r.owner_id;
+          },
+        });
+        break;
+      default: {
+        if (!target.startsWith('custom:')) break;
+        const key = target.slice('custom:'.length);
+        const field = lookups.fields.find((f) => f.key === key);
+        add({
+          key: target,
+          label: field?.label ?? key,
+          cell: (r) => {
+            const value = r.custom[key];
+            if (field) return formatValue(field, value);
+            return value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+          },
+        });
+      }
+    }
+  }
+  return columns;
+}
+
+function contacts(n: number): string {
+  return `${formatCount(n)} ${n === 1 ? 'contact' : 'contacts'}`;
+}
+
+/** What undoing a run does, for its confirmation: exactly what the undo job deletes and restores. */
+export function undoWarning(p: Pick<Import['progress'], 'created' | 'updated'>): string[] {
+  const out: string[] = [];
+  if (p.created > 0) {
+    const one = p.created === 1;
+    out.push(
+      `The ${contacts(p.created)} it created ${one ? 'is' : 'are'} deleted with ${one ? 'its' : 'their'} conversations, notes and files, ` +
+        `edited or not since the import. Deleted contacts cannot be brought back.`,
+    );
+  }
+  if (p.updated > 0) {
+    const one = p.updated === 1;
+    out.push(
+      `The ${contacts(p.updated)} it updated get${one ? 's' : ''} back the values ${one ? 'it' : 'they'} had before the import, ` +
+        `unless ${one ? 'it has' : 'they have'} changed since: those are kept as they are, and listed.`,
+    );
+  }
+  if (out.length === 0) out.push('It created and updated no contacts, so no contact changes.');
+  return out;
 }

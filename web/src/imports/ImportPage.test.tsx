@@ -1,0 +1,189 @@
+import { render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { MemoryRouter } from 'react-router';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { App } from '../App';
+import { stages } from '../test/crm';
+import { agent, fakeApi, json, session } from '../test/fakeApi';
+
+afterEach(() => vi.unstubAllGlobals());
+
+const base = `/agents/${agent.id}`;
+const importId = '0190a1b2-0000-7000-8000-0000000000c1';
+
+function importOf(extra: Record<string, unknown> = {}) {
+  return {
+    id: importId,
+    agent_id: agent.id,
+    file_name: 'people.csv',
+    size_bytes: 3 << 20,
+    checksum: 'a'.repeat(64),
+    encoding: 'utf-8',
+    delimiter: ',',
+    has_header: true,
+    headers: ['First', 'Last', 'Mail', 'Notes', 'Stage', 'Owner', 'Id', 'Plan', 'Seats'],
+    mode: 'create_and_update',
+    mapping: ['first_name', 'last_name', 'email', 'ignore', 'stage', 'owner', 'external_id', 'custom:plan', 'custom:seats'],
+    status: 'uploaded',
+    cancel_requested: false,
+    progress: { rows_done: 0, total: 2, created: 0, updated: 0, skipped: 0, rejected: 0, rows_per_second: 0, seconds_left: null },
+    error: null,
+    undo_kept: [],
+    earlier_import: null,
+    created_by: session.user.id,
+    created_at: '2025-01-05T10:00:00Z',
+    started_at: null,
+    finished_at: null,
+    undone_at: null,
+    ...extra,
+  };
+}
+
+function field(key: string, label: string, type: string, options: { id: string; label: string; retired: boolean }[] = []) {
+  return {
+    id: `f-${key}`,
+    agent_id: agent.id,
+    key,
+    label,
+    type,
+    help_text: '',
+    required: false,
+    unique: false,
+    default_value: null,
+    options,
+    position: 0,
+    ai_policy: 'off',
+    ai_hint: '',
+    archived_at: null,
+    created_at: '2025-01-01T10:00:00Z',
+    updated_at: '2025-01-01T10:00:00Z',
+    version: 1,
+  };
+}
+
+const fields = [
+  field('plan', 'Plan', 'single_select', [{ id: 'opt-pro', label: 'Pro', retired: false }]),
+  field('seats', 'Seats', 'number'),
+  field('unmapped', 'Never mapped', 'text'),
+];
+const members = [{ user_id: session.user.id, name: 'Ada Lovelace', email: 'ada@example.com', role: 'owner', since: '2025-01-01T10:00:00Z', agent_ids: [] }];
+
+const previewRows = [
+  {
+    row: 1,
+    name: 'Grace Hopper',
+    email: 'grace@example.com',
+    phone: null,
+    external_id: 'crm-17',
+    stage_id: stages[1]!.id,
+    owner_id: session.user.id,
+    custom: { plan: 'opt-pro', seats: 1200 },
+    outcome: 'create',
+    reason: null,
+    match_id: null,
+  },
+  {
+    row: 2,
+    name: 'Broken Row',
+    email: null,
+    phone: null,
+    external_id: null,
+    stage_id: null,
+    owner_id: null,
+    custom: {},
+    outcome: 'reject',
+    reason: 'invalid email "nope"',
+    match_id: null,
+  },
+];
+
+function renderAt(path: string) {
+  return render(
+    <MemoryRouter initialEntries={[path]}>
+      <App />
+    </MemoryRouter>,
+  );
+}
+
+function importApi(imp: ReturnType<typeof importOf>, extra: Parameters<typeof fakeApi>[0] = {}) {
+  return fakeApi({
+    'GET /me': () => json(200, session),
+    [`GET ${base}`]: () => json(200, agent),
+    [`GET ${base}/fields`]: () => json(200, { items: fields }),
+    [`GET ${base}/stages`]: () => json(200, { items: stages }),
+    'GET /members': () => json(200, { items: members }),
+    [`GET ${base}/imports/${importId}`]: () => json(200, imp),
+    [`PUT ${base}/imports/${importId}/mapping`]: (_req, body) => json(200, { ...imp, ...(body as object) }),
+    [`POST ${base}/imports/${importId}/preview`]: () =>
+      json(200, { rows: previewRows, create: 1, update: 0, skip: 0, reject: 1, reasons: [{ outcome: 'reject', reason: 'invalid email "nope"', rows: 1 }] }),
+    ...extra,
+  });
+}
+
+describe('Import wizard', () => {
+  it('previews every mapped column, and only those, as a person reads them', async () => {
+    importApi(importOf());
+    renderAt(`${base}/imports/${importId}`);
+    await screen.findByRole('heading', { name: 'people.csv' });
+    await userEvent.click(await screen.findByRole('button', { name: 'Preview' }));
+    const table = await screen.findByRole('table', { name: 'First rows' });
+
+    const headers = within(table)
+      .getAllByRole('columnheader')
+      .map((h) => h.textContent);
+    // First and last name make one Name column; the ignored Notes column and the unmapped
+    // custom field get none; the order is the file's.
+    expect(headers).toEqual(['Row', 'Name', 'Email', 'Stage', 'Owner', 'External id', 'Plan', 'Seats', 'Outcome']);
+
+    const [, grace, broken] = within(table).getAllByRole('row');
+    const cells = within(grace!)
+      .getAllByRole('cell')
+      .map((c) => c.textContent);
+    // Stage and owner by name (the API answers ids), the select option by label, the number formatted.
+    expect(cells).toEqual(['Grace Hopper', 'grace@example.com', 'Customer', 'Ada Lovelace', 'crm-17', 'Pro', (1200).toLocaleString(), 'create ']);
+    expect(within(broken!).getByRole('rowheader').textContent).toBe('2');
+    expect(within(broken!).getByText(/invalid email "nope"/)).toBeTruthy();
+
+    // The table may be wider than a phone: it scrolls sideways in a region a keyboard can reach.
+    const region = screen.getByRole('region', { name: 'First rows as mapped' });
+    expect(region.className).toContain('table-wrap');
+    expect(region.getAttribute('tabindex')).toBe('0');
+  });
+
+  it('leaves out what is not mapped, and reads no stages or members it does not need', async () => {
+    const { calls } = importApi(importOf({ headers: ['Mail', 'Tel', 'Other'], mapping: ['email', 'phone', 'ignore'] }));
+    renderAt(`${base}/imports/${importId}`);
+    await userEvent.click(await screen.findByRole('button', { name: 'Preview' }));
+    const table = await screen.findByRole('table', { name: 'First rows' });
+    expect(within(table).getAllByRole('columnheader').map((h) => h.textContent)).toEqual(['Row', 'Email', 'Phone', 'Outcome']);
+    expect(calls.some((c) => c.path === '/members' || c.path.endsWith('/stages'))).toBe(false);
+  });
+
+  it('shows the progress as a bar with its value, and rows done of total', async () => {
+    importApi(importOf({ status: 'running', progress: { rows_done: 1500, total: 20000, created: 1500, updated: 0, skipped: 0, rejected: 0, rows_per_second: 5000, seconds_left: 3.7 } }));
+    renderAt(`${base}/imports/${importId}`);
+    const bar = await screen.findByRole('progressbar', { name: 'Import progress' });
+    expect(bar.getAttribute('aria-valuenow')).toBe('7');
+    expect(bar.getAttribute('aria-valuetext')).toBe('1,500 of 20,000 rows');
+    expect(screen.getByText(/1,500 of 20,000 rows \(7%\)/)).toBeTruthy();
+  });
+
+  it('says exactly what undo deletes and restores', async () => {
+    const finished = importOf({
+      status: 'finished',
+      progress: { rows_done: 3001, total: 3001, created: 3000, updated: 1, skipped: 0, rejected: 0, rows_per_second: 0, seconds_left: null },
+    });
+    const { calls } = importApi(finished, {
+      [`POST ${base}/imports/${importId}/undo`]: () => json(202, { ...finished, status: 'undoing' }),
+    });
+    renderAt(`${base}/imports/${importId}`);
+    await userEvent.click(await screen.findByRole('button', { name: 'Undo import' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Undo this import?' });
+    expect(dialog.textContent).toContain(
+      'The 3,000 contacts it created are deleted with their conversations, notes and files, edited or not since the import.',
+    );
+    expect(dialog.textContent).toContain('The 1 contact it updated gets back the values it had before the import, unless it has changed since');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Undo import' }));
+    await waitFor(() => expect(calls.some((c) => c.method === 'POST' && c.path.endsWith('/undo'))).toBe(true));
+  });
+});
