@@ -297,6 +297,57 @@ func (q *Queries) LockContactsToAutomate(ctx context.Context, arg LockContactsTo
 	return items, nil
 }
 
+const pendingAutomations = `-- name: PendingAutomations :many
+SELECT c.id, c.source, c.created_by, c.primary_owner_id, c.secondary_owner_id
+FROM contacts c
+WHERE c.workspace_id = $1 AND c.agent_id = $2 AND c.automated_at IS NULL
+ORDER BY c.id
+LIMIT $3
+`
+
+type PendingAutomationsParams struct {
+	WorkspaceID uuid.UUID
+	AgentID     uuid.UUID
+	MaxRows     int32
+}
+
+type PendingAutomationsRow struct {
+	ID               uuid.UUID
+	Source           string
+	CreatedBy        uuid.NullUUID
+	PrimaryOwnerID   uuid.NullUUID
+	SecondaryOwnerID uuid.NullUUID
+}
+
+// The agent's contacts whose automation has not run yet (their jobs are still waiting), in the
+// order the jobs take them (id order), at most @max_rows: Simulate steps the rotations and loads
+// through them before the contacts it simulates.
+func (q *Queries) PendingAutomations(ctx context.Context, arg PendingAutomationsParams) ([]PendingAutomationsRow, error) {
+	rows, err := q.db.Query(ctx, pendingAutomations, arg.WorkspaceID, arg.AgentID, arg.MaxRows)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []PendingAutomationsRow{}
+	for rows.Next() {
+		var i PendingAutomationsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Source,
+			&i.CreatedBy,
+			&i.PrimaryOwnerID,
+			&i.SecondaryOwnerID,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const setAutomatedOwners = `-- name: SetAutomatedOwners :exec
 UPDATE contacts c
 SET primary_owner_id = COALESCE(c.primary_owner_id, NULLIF(a.primary_id, '00000000-0000-0000-0000-000000000000'::uuid)),

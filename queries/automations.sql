@@ -94,3 +94,13 @@ SET primary_owner_id = COALESCE(c.primary_owner_id, NULLIF(a.primary_id, '000000
 FROM (SELECT unnest(@ids::uuid[]) AS id, unnest(@primary_ids::uuid[]) AS primary_id,
              unnest(@secondary_ids::uuid[]) AS secondary_id) a
 WHERE c.workspace_id = @workspace_id AND c.agent_id = @agent_id AND c.id = a.id;
+
+-- name: PendingAutomations :many
+-- The agent's contacts whose automation has not run yet (their jobs are still waiting), in the
+-- order the jobs take them (id order), at most @max_rows: Simulate steps the rotations and loads
+-- through them before the contacts it simulates.
+SELECT c.id, c.source, c.created_by, c.primary_owner_id, c.secondary_owner_id
+FROM contacts c
+WHERE c.workspace_id = @workspace_id AND c.agent_id = @agent_id AND c.automated_at IS NULL
+ORDER BY c.id
+LIMIT @max_rows;

@@ -48,6 +48,10 @@ type Slot struct {
 	// PoolTooSmall flags a rotation left with fewer than MinPool members who can own the agent's
 	// contacts (someone left the workspace or lost the agent).
 	PoolTooSmall bool `json:"pool_too_small"`
+	// MemberGone flags a "selected member" slot whose member left the workspace (the rule's
+	// member is then NULL) or lost access to the agent: MemberID is null, and until an admin
+	// chooses again the primary falls back to the workspace owner and a secondary stays empty.
+	MemberGone bool `json:"member_gone"`
 }
 
 // Rule is one creation method's automation.
@@ -208,14 +212,27 @@ func (st *state) slotsFor(src contacts.Source) (contacts.Source, *[2]slot) {
 	return eff, sl
 }
 
-// withLoads reads the agent's contact counts of every pool member of a least-loaded slot.
+// withLoads reads the agent's contact counts of every pool member of a least-loaded slot in
+// effect for sources (one entry per contact is fine: each member is read once).
 func (st *state) withLoads(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, sources []contacts.Source) error {
 	var ids []uuid.UUID
+	seen := map[uuid.UUID]bool{}
+	done := map[contacts.Source]bool{}
 	for _, src := range sources {
+		if done[src] {
+			continue
+		}
+		done[src] = true
 		_, sl := st.slotsFor(src)
 		for _, s := range sl {
-			if s.strategy == LeastLoaded {
-				ids = append(ids, s.pool...)
+			if s.strategy != LeastLoaded {
+				continue
+			}
+			for _, id := range s.pool {
+				if !seen[id] {
+					seen[id] = true
+					ids = append(ids, id)
+				}
 			}
 		}
 	}
@@ -277,7 +294,11 @@ func (st *state) slotView(sl slot) Slot {
 		out.Pool = []uuid.UUID{}
 	}
 	if sl.strategy == Member {
-		out.MemberID = &sl.member
+		if sl.member != uuid.Nil && st.team.eligible[sl.member] {
+			out.MemberID = &sl.member
+		} else {
+			out.MemberGone = true
+		}
 	}
 	if sl.strategy.pooled() {
 		n := 0
@@ -381,12 +402,20 @@ func (st *state) check(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, src
 	if in.Primary.Strategy == None && in.Secondary.Strategy != None {
 		bad.Add("secondary.strategy", "must be none when there is no primary owner")
 	}
-	if in.Primary.Strategy == Member && in.Secondary.Strategy == Member && in.Primary.MemberID != nil &&
-		in.Secondary.MemberID != nil && *in.Primary.MemberID == *in.Secondary.MemberID {
-		bad.Add("secondary.member_id", "must not be the primary owner")
-	}
-	if in.Primary.Strategy == in.Secondary.Strategy && (in.Primary.Strategy == WorkspaceOwner || in.Primary.Strategy == Creator) {
+	// The secondary never names the primary's person: the same selected member, the workspace
+	// owner twice, the creator twice, or the workspace owner once by name and once by role.
+	p, pOK := st.fixedMember(in.Primary)
+	sec, sOK := st.fixedMember(in.Secondary)
+	switch {
+	case in.Primary.Strategy == in.Secondary.Strategy && (in.Primary.Strategy == WorkspaceOwner || in.Primary.Strategy == Creator):
 		bad.Add("secondary.strategy", "would be the primary owner again")
+	case !pOK || !sOK || p != sec:
+	case in.Secondary.Strategy == Member && in.Primary.Strategy == Member:
+		bad.Add("secondary.member_id", "must not be the primary owner")
+	case in.Secondary.Strategy == Member:
+		bad.Add("secondary.member_id", "is the workspace owner, who is already the primary owner")
+	default: // a selected primary member who is the workspace owner
+		bad.Add("secondary.strategy", "would be the primary owner again: the selected primary member is the workspace owner")
 	}
 	if in.StageID != nil {
 		ok, err := tx.Q.StageOfAgent(ctx, db.StageOfAgentParams{WorkspaceID: tx.WorkspaceID, AgentID: agentID, ID: *in.StageID})
@@ -398,6 +427,18 @@ func (st *state) check(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, src
 		}
 	}
 	return bad.Err()
+}
+
+// fixedMember is the one person a slot always names, if it names one: its selected member, or
+// the workspace owner.
+func (st *state) fixedMember(sl SlotInput) (uuid.UUID, bool) {
+	switch {
+	case sl.Strategy == Member && sl.MemberID != nil:
+		return *sl.MemberID, true
+	case sl.Strategy == WorkspaceOwner && st.team.owner != uuid.Nil:
+		return st.team.owner, true
+	}
+	return uuid.Nil, false
 }
 
 func (st *state) checkPool(pool []uuid.UUID) string {
@@ -420,26 +461,59 @@ func (st *state) checkPool(pool []uuid.UUID) string {
 	return ""
 }
 
+// MaxPending bounds the waiting contacts a simulation steps through before the ones it shows.
+const MaxPending = 10_000
+
+// Simulation is what Simulate answers.
+type Simulation struct {
+	Items []Assignment `json:"items"`
+	// Pending is how many contacts already created and still waiting for their automation the
+	// simulation stepped through first (at most MaxPending).
+	Pending int `json:"pending"`
+	// PendingCapped: more than MaxPending contacts were waiting; the simulation counted the first
+	// MaxPending only, so the rotation may be further along than it shows.
+	PendingCapped bool `json:"pending_capped"`
+}
+
 // Simulate shows who the next n contacts created by method would be assigned to, and their
 // stage, changing nothing: the rules are read without a lock and the transaction rolls back.
-// A manual contact's creator is the member asking.
-func (s *Service) Simulate(ctx context.Context, ws, agentID uuid.UUID, method string, n int, asker uuid.UUID) ([]Assignment, error) {
+// Contacts created but not automated yet (their jobs are waiting) come first, as they will for
+// the jobs: the rotations and loads are stepped through them, in id order, by their own rules
+// (up to MaxPending), before the n simulated ones. A manual contact's creator is the member
+// asking.
+func (s *Service) Simulate(ctx context.Context, ws, agentID uuid.UUID, method string, n int, asker uuid.UUID) (Simulation, error) {
 	src, err := parseMethod(method)
 	if err != nil {
-		return nil, err
+		return Simulation{}, err
 	}
 	if n < 1 || n > MaxSimulate {
-		return nil, apperr.Field("count", fmt.Sprintf("must be 1 to %d", MaxSimulate))
+		return Simulation{}, apperr.Field("count", fmt.Sprintf("must be 1 to %d", MaxSimulate))
 	}
-	out := make([]Assignment, 0, n)
+	out := Simulation{Items: make([]Assignment, 0, n)}
 	errRollback := errors.New("simulation: roll back")
 	err = s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
 		st, err := load(ctx, tx, agentID, false)
 		if err != nil {
 			return err
 		}
-		if err := st.withLoads(ctx, tx, agentID, []contacts.Source{src}); err != nil {
+		pending, err := tx.Q.PendingAutomations(ctx, db.PendingAutomationsParams{WorkspaceID: ws, AgentID: agentID, MaxRows: MaxPending + 1})
+		if err != nil {
 			return err
+		}
+		if len(pending) > MaxPending {
+			pending, out.PendingCapped = pending[:MaxPending], true
+		}
+		out.Pending = len(pending)
+		sources := []contacts.Source{src}
+		for _, c := range pending {
+			sources = append(sources, contacts.Source(c.Source))
+		}
+		if err := st.withLoads(ctx, tx, agentID, sources); err != nil {
+			return err
+		}
+		for _, c := range pending {
+			_, sl := st.slotsFor(contacts.Source(c.Source))
+			assign(&sl[0], &sl[1], &st.team, newContact{createdBy: c.CreatedBy, primary: c.PrimaryOwnerID, secondary: c.SecondaryOwnerID})
 		}
 		stage, err := startingStage(ctx, tx, agentID, src)
 		if err != nil {
@@ -452,7 +526,7 @@ func (s *Service) Simulate(ctx context.Context, ws, agentID uuid.UUID, method st
 		}
 		for range n {
 			p, sec := assign(&sl[0], &sl[1], &st.team, c)
-			out = append(out, Assignment{Primary: st.ref(p), Secondary: st.ref(sec), Stage: stage})
+			out.Items = append(out.Items, Assignment{Primary: st.ref(p), Secondary: st.ref(sec), Stage: stage})
 		}
 		return errRollback
 	})

@@ -3,6 +3,7 @@ package automations_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -255,10 +256,10 @@ func startWorkers(t *testing.T, env *apptest.Env) *app.App {
 	return a
 }
 
-// TestJobRunsOnceAfterTheWorkerDied: contacts committed while no worker runs (the one that
-// would have worked their jobs died after the commit) are automated when a worker starts, once;
-// and running the same job again changes nothing.
-func TestJobRunsOnceAfterTheWorkerDied(t *testing.T) {
+// TestJobsWaitingForAWorkerRunOnceWhenOneStarts: contacts committed while no worker runs are
+// automated when a worker starts, once; and running the same job again changes nothing. (The
+// worker killed with SIGKILL in the middle of the jobs is crash_test.go.)
+func TestJobsWaitingForAWorkerRunOnceWhenOneStarts(t *testing.T) {
 	t.Parallel()
 	env := apptest.Start(t)
 	o := env.SignUp(t)
@@ -267,7 +268,7 @@ func TestJobRunsOnceAfterTheWorkerDied(t *testing.T) {
 	resp := o.Do("PUT", fmt.Sprintf("/api/v1/agents/%s/automations/chat", agent),
 		map[string]any{"primary": slot("round_robin", "pool", []any{o.UserID, a.UserID}), "secondary": slot("none")})
 	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
-	require.NoError(t, env.App.StopWorkers()) // the worker is gone
+	require.NoError(t, env.App.StopWorkers()) // no worker runs
 
 	svc := contacts.NewService(env.App.Tenants, env.App.River)
 	var ids []uuid.UUID
@@ -278,7 +279,7 @@ func TestJobRunsOnceAfterTheWorkerDied(t *testing.T) {
 	}
 	require.Equal(t, 4, env.Count(t, o.WorkspaceID, `SELECT count(*) FROM contacts WHERE automated_at IS NULL AND primary_owner_id IS NULL`))
 
-	startWorkers(t, env) // the restarted worker
+	startWorkers(t, env) // a worker starts
 	c := crm{env: env, owner: o}
 	got := c.owners(t, ids...)
 	require.Equal(t, []uuid.UUID{o.UserID, a.UserID, o.UserID, a.UserID},
@@ -293,20 +294,50 @@ func TestJobRunsOnceAfterTheWorkerDied(t *testing.T) {
 	require.Equal(t, 4, env.Count(t, o.WorkspaceID, `SELECT count(*) FROM audit_log WHERE action = 'automate'`))
 }
 
+// TestRolledBackContactGetsNoJob: a contact created through the real creation path (contacts'
+// CreateTx, which inserts its automate_contacts job) in a transaction that then fails leaves
+// neither the contact nor its job; the same transaction committed leaves both, and the job runs.
 func TestRolledBackContactGetsNoJob(t *testing.T) {
 	t.Parallel()
 	c := setup(t)
-	jobs := func() int {
+	ctx := context.Background()
+	const jobsOf = `SELECT count(*) FROM river.river_job WHERE kind = 'automate_contacts' AND args->'contact_ids' ? $1`
+	// River's table has no RLS: counted as the database owner, outside any transaction of the app.
+	jobs := func(id uuid.UUID) int {
 		var n int
-		require.NoError(t, c.env.DB.Owner.QueryRow(context.Background(),
-			`SELECT count(*) FROM river.river_job WHERE kind = 'automate_contacts'`).Scan(&n))
+		require.NoError(t, c.env.DB.Owner.QueryRow(ctx, jobsOf, id.String()).Scan(&n))
 		return n
 	}
-	c.create(t, contacts.SourceManual, "once@example.com", c.owner.UserID)
-	before := jobs()
-	_, err := c.contacts.Create(context.Background(), c.owner.WorkspaceID, c.agent, contacts.Input{Email: httpapi.Some("ONCE@example.com")}, contacts.SourceManual, c.owner.UserID)
-	require.Error(t, err, "a duplicate")
-	require.Equal(t, before, jobs(), "the failed create inserted no job")
+	// Contacts are counted in the workspace, in a transaction of their own.
+	contactsWith := func(id uuid.UUID) int {
+		return c.env.Count(t, c.owner.WorkspaceID, `SELECT count(*) FROM contacts WHERE id = $1`, id)
+	}
+	create := func(email string, fail error) (uuid.UUID, error) {
+		var id uuid.UUID
+		err := c.env.App.Tenants.Tx(ctx, c.owner.WorkspaceID, func(tx tenant.Tx) error {
+			ct, err := c.contacts.CreateTx(ctx, tx, c.agent, contacts.Input{Email: httpapi.Some(email)}, contacts.SourceManual, c.owner.UserID)
+			require.NoError(t, err)
+			id = ct.ID
+			// Inside the transaction the contact and its job are both there.
+			var n int
+			require.NoError(t, tx.QueryRow(ctx, jobsOf, id.String()).Scan(&n))
+			require.Equal(t, 1, n, "CreateTx inserted the contact's job in this transaction")
+			return fail // something later in the same transaction fails, or not
+		})
+		return id, err
+	}
+
+	errLater := errors.New("a later step of the transaction failed")
+	id, err := create("rolled-back@example.com", errLater)
+	require.ErrorIs(t, err, errLater)
+	require.Zero(t, contactsWith(id), "the contact rolled back")
+	require.Zero(t, jobs(id), "its job rolled back with it")
+
+	id, err = create("committed@example.com", nil)
+	require.NoError(t, err)
+	require.Equal(t, 1, contactsWith(id))
+	require.Equal(t, 1, jobs(id))
+	require.Equal(t, c.owner.UserID, c.owners(t, id)[0].primary.UUID, "and the committed one's job ran")
 }
 
 func TestMemberRemovedLeavesPoolsAndTheScreenSaysSo(t *testing.T) {
@@ -389,6 +420,10 @@ func TestBadRulesAreRefusedNamingTheField(t *testing.T) {
 		{"chat", map[string]any{"primary": slot("workspace_owner", "pool", []any{c.admin.UserID, c.user.UserID}), "secondary": none}, "primary.pool"},
 		{"chat", map[string]any{"primary": none, "secondary": slot("workspace_owner")}, "secondary.strategy"},
 		{"chat", map[string]any{"primary": slot("member", "member_id", c.user.UserID), "secondary": slot("member", "member_id", c.user.UserID)}, "secondary.member_id"},
+		{"chat", map[string]any{"primary": slot("workspace_owner"), "secondary": slot("workspace_owner")}, "secondary.strategy"},
+		// The workspace owner selected by name on one side and by role on the other.
+		{"chat", map[string]any{"primary": slot("member", "member_id", c.owner.UserID), "secondary": slot("workspace_owner")}, "secondary.strategy"},
+		{"manual", map[string]any{"primary": slot("workspace_owner"), "secondary": slot("member", "member_id", c.owner.UserID)}, "secondary.member_id"},
 		{"chat", map[string]any{"primary": slot("workspace_owner"), "secondary": none, "same_as_chat": true}, "same_as_chat"},
 		{"manual", map[string]any{"primary": slot("creator"), "secondary": none, "stage_id": otherStage}, "stage_id"},
 	}
@@ -465,4 +500,173 @@ func TestImportedContactsGetTheirAutomationInBulk(t *testing.T) {
 	require.NoError(t, c.env.DB.Owner.QueryRow(context.Background(),
 		`SELECT count(*) FROM river.river_job WHERE kind = 'automate_contacts' AND jsonb_array_length(args->'contact_ids') > 1`).Scan(&jobs))
 	require.Positive(t, jobs, "the import's jobs carry many contacts each")
+}
+
+// TestSelectedMemberGoneIsFlagged: a "selected member" who loses access to the agent, or leaves
+// the workspace (the rule's member becomes NULL), is answered as member_id null with
+// member_gone, and the job falls back as the flag says: the workspace owner as primary, no
+// secondary.
+func TestSelectedMemberGoneIsFlagged(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	c.configure(t, "chat", map[string]any{"primary": slot("member", "member_id", c.user.UserID), "secondary": slot("none")})
+	cfg := c.configure(t, "manual", map[string]any{"primary": slot("creator"), "secondary": slot("member", "member_id", c.admin.UserID)})
+	rules := cfg["rules"].([]any)
+	slotOf := func(rules []any, i int, name string) map[string]any {
+		return rules[i].(map[string]any)[name].(map[string]any)
+	}
+	require.Equal(t, c.user.UserID.String(), slotOf(rules, 0, "primary")["member_id"])
+	require.Equal(t, false, slotOf(rules, 0, "primary")["member_gone"])
+	require.Equal(t, false, slotOf(rules, 1, "secondary")["member_gone"])
+
+	// The user loses the agent: still a member of the workspace, no longer one who can own its contacts.
+	resp := c.owner.Do("PUT", "/api/v1/members/"+c.user.UserID.String()+"/agents", map[string]any{"agent_ids": []any{}})
+	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+	rules = c.owner.Do("GET", c.base+"/automations", nil).Map(t)["rules"].([]any)
+	require.Nil(t, slotOf(rules, 0, "primary")["member_id"])
+	require.Equal(t, true, slotOf(rules, 0, "primary")["member_gone"])
+	require.Equal(t, false, slotOf(rules, 1, "secondary")["member_gone"])
+	o := c.owners(t, c.create(t, contacts.SourceChat, "fallback@example.com", uuid.Nil))[0]
+	require.Equal(t, c.owner.UserID, o.primary.UUID, "the primary falls back to the workspace owner")
+
+	// The admin leaves the workspace: the rule's member is set NULL by the foreign key.
+	resp = c.owner.Do("DELETE", "/api/v1/members/"+c.admin.UserID.String(), nil)
+	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+	require.Zero(t, c.env.Count(t, c.owner.WorkspaceID, `SELECT count(*) FROM automation_rules WHERE secondary_member_id IS NOT NULL`))
+	rules = c.owner.Do("GET", c.base+"/automations", nil).Map(t)["rules"].([]any)
+	require.Nil(t, slotOf(rules, 1, "secondary")["member_id"])
+	require.Equal(t, true, slotOf(rules, 1, "secondary")["member_gone"])
+	require.Equal(t, "member", slotOf(rules, 1, "secondary")["strategy"])
+	o = c.owners(t, c.create(t, contacts.SourceManual, "no-second@example.com", c.owner.UserID))[0]
+	require.Equal(t, c.owner.UserID, o.primary.UUID)
+	require.False(t, o.secondary.Valid, "the secondary stays empty")
+
+	// Choosing again clears the flag.
+	cfg = c.configure(t, "chat", map[string]any{"primary": slot("member", "member_id", c.owner.UserID), "secondary": slot("none")})
+	require.Equal(t, false, slotOf(cfg["rules"].([]any), 0, "primary")["member_gone"])
+}
+
+// TestSimulateStartsAfterTheContactsWaitingForTheirJobs: contacts created whose jobs have not
+// run yet step the rotation (and the loads) first, in the order the jobs will take them, so the
+// simulation shows what the next contacts will really get.
+func TestSimulateStartsAfterTheContactsWaitingForTheirJobs(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	pool := []any{c.admin.UserID, c.user.UserID}
+	c.configure(t, "chat", map[string]any{"primary": slot("round_robin", "pool", pool), "secondary": slot("none")})
+	c.configure(t, "manual", map[string]any{"primary": slot("least_loaded", "pool", pool), "secondary": slot("none")})
+	require.NoError(t, c.env.App.StopWorkers()) // the jobs wait
+
+	// Three contacts in chat's rotation (form follows chat) whose jobs wait.
+	for i, src := range []contacts.Source{contacts.SourceChat, contacts.SourceForm, contacts.SourceChat} {
+		c.create(t, src, fmt.Sprintf("waiting%d@example.com", i), uuid.Nil)
+	}
+	require.Equal(t, 3, c.env.Count(t, c.owner.WorkspaceID, `SELECT count(*) FROM contacts WHERE automated_at IS NULL`))
+
+	type simulation struct {
+		Items []struct {
+			Primary *struct{ ID uuid.UUID } `json:"primary_owner"`
+		} `json:"items"`
+		Pending       int  `json:"pending"`
+		PendingCapped bool `json:"pending_capped"`
+	}
+	simulate := func(method string, n int) (simulation, []uuid.UUID) {
+		resp := c.owner.Do("POST", c.base+"/automations/"+method+"/simulate", map[string]int{"count": n})
+		require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+		var sim simulation
+		resp.JSON(t, &sim)
+		var ids []uuid.UUID
+		for _, it := range sim.Items {
+			ids = append(ids, it.Primary.ID)
+		}
+		return sim, ids
+	}
+	// Chat's rotation has 3 waiting contacts ahead (admin, user, admin): the next is the user's.
+	sim, got := simulate("chat", 4)
+	require.Equal(t, 3, sim.Pending)
+	require.False(t, sim.PendingCapped)
+	require.Equal(t, []uuid.UUID{c.user.UserID, c.admin.UserID, c.user.UserID, c.admin.UserID}, got)
+	// Least loaded counts them too: the admin will own 2, the user 1, so the next manual contact
+	// goes to the user, then (2 each) to the first in the pool.
+	_, got = simulate("manual", 2)
+	require.Equal(t, []uuid.UUID{c.user.UserID, c.admin.UserID}, got)
+	require.Zero(t, c.env.Count(t, c.owner.WorkspaceID, `SELECT primary_turn FROM automation_rules WHERE source = 'chat'`), "nothing moved")
+
+	// The jobs run; the next contacts get what the simulation said.
+	startWorkers(t, c.env)
+	require.Eventually(t, func() bool {
+		return c.env.Count(t, c.owner.WorkspaceID, `SELECT count(*) FROM contacts WHERE automated_at IS NULL`) == 0
+	}, 20*time.Second, 20*time.Millisecond)
+	next := c.owners(t, c.create(t, contacts.SourceManual, "next-manual@example.com", c.owner.UserID))[0]
+	require.Equal(t, c.user.UserID, next.primary.UUID)
+	next = c.owners(t, c.create(t, contacts.SourceChat, "next-chat@example.com", uuid.Nil))[0]
+	require.Equal(t, c.user.UserID, next.primary.UUID)
+	sim, _ = simulate("chat", 1)
+	require.Zero(t, sim.Pending)
+}
+
+// TestSimulateSaysWhenTooManyContactsAreWaiting: past MaxPending waiting contacts the simulation
+// counts the first MaxPending and says so.
+func TestSimulateSaysWhenTooManyContactsAreWaiting(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	c.configure(t, "chat", map[string]any{"primary": slot("round_robin", "pool", []any{c.admin.UserID, c.user.UserID}), "secondary": slot("none")})
+	require.NoError(t, c.env.App.StopWorkers())
+	// Contacts whose jobs wait, written straight into the table: only their count matters here.
+	c.env.InWorkspace(t, c.owner.WorkspaceID, func(tx tenant.Tx) error {
+		_, err := tx.Exec(context.Background(), `
+			INSERT INTO contacts (workspace_id, agent_id, id, email, email_normalized, source)
+			SELECT $1, $2, gen_random_uuid(), 'w' || i || '@example.com', 'w' || i || '@example.com', 'chat'
+			FROM generate_series(1, $3::int) AS i`, c.owner.WorkspaceID, c.agent, automations.MaxPending+1)
+		return err
+	})
+	resp := c.owner.Do("POST", c.base+"/automations/chat/simulate", map[string]int{"count": 1})
+	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+	sim := resp.Map(t)
+	require.EqualValues(t, automations.MaxPending, sim["pending"])
+	require.Equal(t, true, sim["pending_capped"])
+	// MaxPending is even: the rotation of two went round and starts with the first again.
+	require.Equal(t, c.admin.UserID.String(), sim["items"].([]any)[0].(map[string]any)["primary_owner"].(map[string]any)["id"])
+}
+
+// TestStartingStage: with nothing configured every source starts in the agent's first stage; a
+// method that follows "agent captured" starts in chat's stage; a method with a rule of its own
+// and no stage starts in the first.
+func TestStartingStage(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	stages := c.owner.Do("GET", c.base+"/stages", nil).Map(t)["items"].([]any)
+	first := uuid.MustParse(stages[0].(map[string]any)["id"].(string))
+	customer := uuid.MustParse(stages[2].(map[string]any)["id"].(string))
+	all := []contacts.Source{contacts.SourceChat, contacts.SourceManual, contacts.SourceForm, contacts.SourceImport, contacts.SourceAPI}
+	n := 0
+	stageOf := func(src contacts.Source) uuid.UUID {
+		n++
+		id := c.create(t, src, fmt.Sprintf("stage%d@example.com", n), c.owner.UserID)
+		var stage uuid.UUID
+		c.env.InWorkspace(t, c.owner.WorkspaceID, func(tx tenant.Tx) error {
+			return tx.QueryRow(context.Background(), `SELECT stage_id FROM contacts WHERE id = $1`, id).Scan(&stage)
+		})
+		return stage
+	}
+	for _, src := range all {
+		require.Equal(t, first, stageOf(src), "nothing configured: %s starts in the first stage", src)
+	}
+
+	c.configure(t, "chat", map[string]any{"primary": slot("workspace_owner"), "secondary": slot("none"), "stage_id": customer})
+	for _, src := range all {
+		want := customer
+		if src == contacts.SourceManual {
+			want = first // manual has its own rule, never chat's
+		}
+		require.Equal(t, want, stageOf(src), "%s", src)
+	}
+
+	// API gets a rule of its own without a stage: the first stage again; form still follows chat.
+	c.configure(t, "api", map[string]any{"same_as_chat": false, "primary": slot("workspace_owner"), "secondary": slot("none")})
+	require.Equal(t, first, stageOf(contacts.SourceAPI))
+	require.Equal(t, customer, stageOf(contacts.SourceForm))
+	// And the simulation says the same.
+	items := c.owner.Do("POST", c.base+"/automations/import/simulate", map[string]int{"count": 1}).Map(t)["items"].([]any)
+	require.Equal(t, customer.String(), items[0].(map[string]any)["stage"].(map[string]any)["id"])
 }

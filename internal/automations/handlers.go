@@ -45,6 +45,6 @@ func (h handlers) simulate(c *gin.Context) {
 	if ok && httpapi.Bind(c, &in) {
 		m := httpapi.CurrentMember(c)
 		out, err := h.s.Simulate(c.Request.Context(), m.WorkspaceID, id[0], c.Param("method"), in.Count, m.UserID)
-		httpapi.Reply(c, http.StatusOK, gin.H{"items": out}, err)
+		httpapi.Reply(c, http.StatusOK, out, err)
 	}
 }

@@ -852,7 +852,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Who the next `count` contacts created by this method would be assigned to, and their starting stage, changing nothing (a manual contact's creator is the caller). */
+        /** Who the next `count` contacts created by this method would be assigned to, and their starting stage, changing nothing (a manual contact's creator is the caller). Contacts already created whose automation has not run yet come first, as they will for the jobs. */
         post: operations["simulateAutomation"];
         delete?: never;
         options?: never;
@@ -1420,11 +1420,16 @@ export interface components {
         AutomationStrategy: "creator" | "workspace_owner" | "member" | "round_robin" | "least_loaded" | "none";
         AutomationSlot: {
             strategy: components["schemas"]["AutomationStrategy"];
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description the selected member (member strategy); null when there is none or they are gone (see member_gone)
+             */
             member_id: string | null;
             pool: string[];
             /** @description a round_robin or least_loaded pool left with fewer than 2 members who can own the agent's contacts */
             pool_too_small: boolean;
+            /** @description a member strategy whose selected member left the workspace or lost access to the agent: until another is chosen, a primary falls back to the workspace owner and a secondary stays empty */
+            member_gone: boolean;
         };
         AutomationRule: {
             /** @enum {string} */
@@ -3934,6 +3939,10 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: components["schemas"]["AutomationAssignment"][];
+                        /** @description contacts of the agent already created and still waiting for their automation, stepped through (rotations and loads) before the simulated ones, in the order their jobs take them */
+                        pending: number;
+                        /** @description more than 10,000 contacts were waiting: only the first 10,000 were counted, so the rotation may be further along than the simulation shows */
+                        pending_capped: boolean;
                     };
                 };
             };

@@ -18,8 +18,8 @@ function rule(source: AutomationRule['source'], extra: Partial<AutomationRule> =
   return {
     source,
     same_as_chat: source === 'form' || source === 'import' || source === 'api',
-    primary: { strategy: 'workspace_owner', member_id: null, pool: [], pool_too_small: false },
-    secondary: { strategy: 'none', member_id: null, pool: [], pool_too_small: false },
+    primary: { strategy: 'workspace_owner', member_id: null, pool: [], pool_too_small: false, member_gone: false },
+    secondary: { strategy: 'none', member_id: null, pool: [], pool_too_small: false, member_gone: false },
     stage_id: null,
     notify: false,
     customized: false,
@@ -86,7 +86,7 @@ describe('Automations page', () => {
 
   it('saves a round robin over a pool, greying the primary’s member out of the secondary', async () => {
     const savedConfig = automations({
-      chat: { customized: true, primary: { strategy: 'round_robin', member_id: null, pool: [bob.id, ann.id], pool_too_small: false } },
+      chat: { customized: true, primary: { strategy: 'round_robin', member_id: null, pool: [bob.id, ann.id], pool_too_small: false, member_gone: false } },
     });
     const { calls } = pageApi(session, automations(), { [`PUT ${base}/automations/chat`]: () => json(200, savedConfig) });
     renderAt(`${base}/automations`);
@@ -134,13 +134,84 @@ describe('Automations page', () => {
     expect((cyChoice as HTMLOptionElement).disabled).toBe(true);
     // The workspace owner cannot be the secondary when the primary is the workspace owner.
     await userEvent.selectOptions(within(manual).getByLabelText('Primary owner strategy'), 'workspace_owner');
-    const ownerAgain = within(within(manual).getByLabelText('Secondary owner strategy')).getByRole('option', { name: 'Owner of the workspace' });
+    const ownerAgain = within(within(manual).getByLabelText('Secondary owner strategy')).getByRole('option', {
+      name: 'Owner of the workspace (the primary owner)',
+    });
     expect((ownerAgain as HTMLOptionElement).disabled).toBe(true);
+  });
+
+  it('greys the workspace owner out of the secondary when the primary names them, by name or by role', async () => {
+    pageApi(session, automations());
+    renderAt(`${base}/automations`);
+    const chat = await section('Agent captured contact');
+    // The secondary is "Owner of the workspace"; the primary becomes "Selected member": the owner
+    // is greyed among its members.
+    await userEvent.selectOptions(within(chat).getByLabelText('Primary owner strategy'), 'member');
+    await userEvent.selectOptions(within(chat).getByLabelText('Secondary owner strategy'), 'workspace_owner');
+    const annAsPrimary = within(within(chat).getByLabelText('Primary owner: member')).getByRole('option', { name: `${ann.name} (the secondary owner)` });
+    expect((annAsPrimary as HTMLOptionElement).disabled).toBe(true);
+    // The other way round: the owner chosen by name as primary greys "Owner of the workspace" out of the secondary.
+    await userEvent.selectOptions(within(chat).getByLabelText('Secondary owner strategy'), 'none');
+    await userEvent.selectOptions(within(chat).getByLabelText('Primary owner: member'), ann.id);
+    const secondary = within(chat).getByLabelText('Secondary owner strategy');
+    const ownerAgain = within(secondary).getByRole('option', { name: 'Owner of the workspace (the primary owner)' });
+    expect((ownerAgain as HTMLOptionElement).disabled).toBe(true);
+    // And the owner is greyed out of a secondary pool, since the rotation would always skip them.
+    await userEvent.selectOptions(secondary, 'round_robin');
+    const add = within(chat).getByLabelText('Add to the secondary owner pool');
+    expect((within(add).getByRole('option', { name: `${ann.name} (the primary owner)` }) as HTMLOptionElement).disabled).toBe(true);
+  });
+
+  it('says when a selected member is gone, in the slot and in the summary of a method that follows', async () => {
+    const gone = { strategy: 'member' as const, member_id: null, pool: [], pool_too_small: false, member_gone: true };
+    pageApi(
+      session,
+      automations({
+        chat: { customized: true, primary: gone },
+        manual: { customized: true, primary: { ...gone, strategy: 'creator', member_gone: false }, secondary: gone },
+      }),
+    );
+    renderAt(`${base}/automations`);
+    const chat = await section('Agent captured contact');
+    expect(within(chat).getByText(/The selected member left the workspace or lost access to this agent/)).toBeTruthy();
+    expect(within(chat).getByText(/new contacts go to the owner of the workspace/)).toBeTruthy();
+    expect((within(chat).getByLabelText('Primary owner: member') as HTMLSelectElement).value).toBe('');
+    const manual = await section('Manually created contact');
+    expect(within(manual).getByText(/Until you choose another member, new contacts get no secondary owner/)).toBeTruthy();
+    const form = await section('Form submission');
+    expect(within(form).getByText('Selected member, who left the workspace or lost access to this agent')).toBeTruthy();
+
+    // Choosing a member clears the warning.
+    await userEvent.selectOptions(within(chat).getByLabelText('Primary owner: member'), bob.id);
+    expect(within(chat).queryByText(/The selected member left the workspace/)).toBeNull();
+  });
+
+  it('says how many contacts waiting for their automation the simulation counted first', async () => {
+    const ref = (p: { id: string; name: string }) => ({ id: p.id, name: p.name });
+    let answer = { items: [{ primary_owner: ref(bob), secondary_owner: null, stage: ref(stages[0]!) }], pending: 3, pending_capped: false };
+    pageApi(session, automations(), { [`POST ${base}/automations/chat/simulate`]: () => json(200, answer) });
+    renderAt(`${base}/automations`);
+    const chat = await section('Agent captured contact');
+    const simulate = within(chat).getByRole('group', { name: 'Simulate Agent captured contact' });
+    await userEvent.click(within(simulate).getByText('Simulate the next contacts'));
+    await userEvent.click(within(simulate).getByRole('button', { name: 'Simulate' }));
+    expect(
+      await within(simulate).findByText('3 contacts already created are still waiting for their automation: the simulation counts them first, as the jobs will.'),
+    ).toBeTruthy();
+
+    answer = { ...answer, pending: 10000, pending_capped: true };
+    await userEvent.click(within(simulate).getByRole('button', { name: 'Simulate' }));
+    expect(await within(simulate).findByText(/More than 10,000 contacts already created are still waiting/)).toBeTruthy();
+    expect(within(simulate).getByText(/counts the first 10,000 of them only/)).toBeTruthy();
+
+    answer = { ...answer, pending: 0, pending_capped: false };
+    await userEvent.click(within(simulate).getByRole('button', { name: 'Simulate' }));
+    await waitFor(() => expect(within(simulate).queryByText(/still waiting/)).toBeNull());
   });
 
   it('shows the server’s field errors beside their fields, and flags a pool that became too small', async () => {
     const config = automations({
-      chat: { customized: true, primary: { strategy: 'round_robin', member_id: null, pool: [ann.id, 'gone-member'], pool_too_small: true } },
+      chat: { customized: true, primary: { strategy: 'round_robin', member_id: null, pool: [ann.id, 'gone-member'], pool_too_small: true, member_gone: false } },
     });
     pageApi(session, config, {
       [`PUT ${base}/automations/chat`]: () =>
@@ -184,7 +255,7 @@ describe('Automations page', () => {
   it('is read-only for users, who can still simulate', async () => {
     const asUser = { ...session, workspaces: [{ id: 'w3', name: 'Engine', role: 'user' }], current_workspace_id: 'w3' };
     const config = automations({
-      chat: { customized: true, primary: { strategy: 'round_robin', member_id: null, pool: [ann.id, bob.id], pool_too_small: false } },
+      chat: { customized: true, primary: { strategy: 'round_robin', member_id: null, pool: [ann.id, bob.id], pool_too_small: false, member_gone: false } },
     });
     const ref = (p: { id: string; name: string }) => ({ id: p.id, name: p.name });
     const { calls } = pageApi(asUser, config, {
@@ -195,6 +266,8 @@ describe('Automations page', () => {
             { primary_owner: ref(bob), secondary_owner: null, stage: ref(stages[0]!) },
             { primary_owner: ref(ann), secondary_owner: null, stage: ref(stages[0]!) },
           ],
+          pending: 0,
+          pending_capped: false,
         }),
     });
     renderAt(`${base}/automations`);

@@ -19,6 +19,7 @@ import {
   tabDirty,
   toRuleInput,
   validateDraft,
+  workspaceOwnerId,
   type AutomationRule,
   type Automations,
   type RuleDraft,
@@ -75,7 +76,7 @@ export function MethodRule({
   const [pending, setPending] = useState(false);
 
   function edit(next: RuleDraft) {
-    onDraft(normalize(next));
+    onDraft(normalize(next, workspaceOwnerId(members)));
     setNotice(null);
   }
 

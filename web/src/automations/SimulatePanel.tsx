@@ -3,18 +3,19 @@ import { api, unwrap } from '../api/client';
 import { TextField } from '../ui/Field';
 import { Alert } from '../ui/feedback';
 import { problemsFrom } from '../ui/validate';
-import { MAX_SIMULATE, parseSimulateCount, type AutomationAssignment, type Method } from './rules';
+import { MAX_SIMULATE, parseSimulateCount, type AutomationSimulation, type Method } from './rules';
 
 /**
  * "Simulate": who the next N contacts of a method would be assigned to, and their stage, as the
- * saved rule stands. The server works it out in a transaction it rolls back, so nothing changes.
+ * saved rule stands. The server works it out in a transaction it rolls back, so nothing changes;
+ * contacts already created whose automation has not run yet come first, and the panel says so.
  */
 export function SimulatePanel({ agentId, source, label, unsaved }: { agentId: string; source: Method; label: string; unsaved: boolean }) {
   const [count, setCount] = useState('5');
   const [error, setError] = useState<string | undefined>();
   const [message, setMessage] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
-  const [result, setResult] = useState<{ count: number; items: AutomationAssignment[] } | null>(null);
+  const [result, setResult] = useState<({ count: number } & AutomationSimulation) | null>(null);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -30,7 +31,7 @@ export function SimulatePanel({ agentId, source, label, unsaved }: { agentId: st
           body: { count: parsed.count },
         }),
       );
-      setResult({ count: parsed.count, items: answer.items });
+      setResult({ count: parsed.count, ...answer });
     } catch (err) {
       const problems = problemsFrom(err, ['count']);
       setError(problems.fields.count);
@@ -64,6 +65,13 @@ export function SimulatePanel({ agentId, source, label, unsaved }: { agentId: st
         {unsaved ? ' — save your changes first to simulate them' : ''}. 1 to {MAX_SIMULATE} contacts.
       </p>
       {message && <Alert>{message}</Alert>}
+      {result && result.pending > 0 && (
+        <Alert tone={result.pending_capped ? 'warning' : 'info'}>
+          {result.pending_capped
+            ? `More than ${result.pending.toLocaleString('en-US')} contacts already created are still waiting for their automation. The simulation counts the first ${result.pending.toLocaleString('en-US')} of them only, so the rotation may be further along than it shows.`
+            : `${result.pending === 1 ? '1 contact' : `${result.pending.toLocaleString('en-US')} contacts`} already created ${result.pending === 1 ? 'is' : 'are'} still waiting for ${result.pending === 1 ? 'its' : 'their'} automation: the simulation counts ${result.pending === 1 ? 'it' : 'them'} first, as the jobs will.`}
+        </Alert>
+      )}
       {result && (
         <div className="table-wrap simulate__result">
           <table className="table simulate__table" aria-label={`Simulation: ${label}`}>

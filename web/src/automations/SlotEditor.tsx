@@ -8,6 +8,7 @@ import {
   isPooled,
   memberChoices,
   poolChoices,
+  primaryPerson,
   secondaryStrategyDisabled,
   strategiesFor,
   strategyLabels,
@@ -18,6 +19,7 @@ import {
   type SlotDraft,
   type SlotName,
   type Strategy,
+  workspaceOwnerId,
 } from './rules';
 
 const slotLabels: Record<SlotName, string> = { primary: 'Primary owner', secondary: 'Secondary owner' };
@@ -43,7 +45,7 @@ export function SlotEditor({
   source: Method;
   slot: SlotName;
   draft: RuleDraft;
-  /** The slot as saved, for its pool_too_small flag. */
+  /** The slot as saved, for its pool_too_small and member_gone flags. */
   saved: AutomationSlot;
   members: readonly Person[];
   errors: FieldErrors;
@@ -53,11 +55,15 @@ export function SlotEditor({
   const value = draft[slot];
   const label = slotLabels[slot];
   const noPrimary = slot === 'secondary' && draft.primary.strategy === 'none';
-  const strategyOptions = strategiesFor(source).map((s) => ({
-    value: s,
-    label: strategyLabels[s],
-    disabled: slot === 'secondary' && secondaryStrategyDisabled(draft.primary.strategy, s),
-  }));
+  const ownerId = workspaceOwnerId(members);
+  const strategyOptions = strategiesFor(source).map((s) => {
+    const disabled = slot === 'secondary' && secondaryStrategyDisabled(draft.primary, s, ownerId);
+    // The workspace owner is greyed out when the primary is them, by role or by name.
+    const again = disabled && s === 'workspace_owner' && draft.primary.strategy !== 'none';
+    return { value: s, label: again ? `${strategyLabels[s]} (the primary owner)` : strategyLabels[s], disabled };
+  });
+  // The saved member left the workspace or lost the agent, and nobody was chosen since.
+  const memberGone = value.strategy === 'member' && saved.strategy === 'member' && saved.member_gone && value.member_id === '';
   const hint = noPrimary
     ? 'Without a primary owner there is no secondary one.'
     : value.strategy === 'none'
@@ -80,6 +86,14 @@ export function SlotEditor({
         error={errors[`${slot}.strategy`]}
         hint={hint}
       />
+      {memberGone && (
+        <Alert tone="warning">
+          The selected member left the workspace or lost access to this agent.{' '}
+          {slot === 'primary'
+            ? 'Until you choose another member, new contacts go to the owner of the workspace.'
+            : 'Until you choose another member, new contacts get no secondary owner.'}
+        </Alert>
+      )}
       {value.strategy === 'member' && (
         <SelectField
           label={`${label}: member`}
@@ -133,7 +147,7 @@ function PoolEditor({
   const addId = useId();
   const errorId = useId();
   const choices = poolChoices(members, draft, slot);
-  const primaryMember = slot === 'secondary' && draft.primary.strategy === 'member' ? draft.primary.member_id : '';
+  const primaryMember = primaryPerson(members, draft, slot);
   const items = pool.map((id) => {
     const person = members.find((m) => m.id === id);
     return { id, name: person?.name ?? 'Someone without access to this agent', email: person?.email ?? '', gone: !person };

@@ -12,6 +12,7 @@ import {
   tabDirty,
   toRuleInput,
   validateDraft,
+  workspaceOwnerId,
   type AutomationRule,
   type Person,
   type RuleDraft,
@@ -26,8 +27,8 @@ function rule(extra: Partial<AutomationRule> = {}): AutomationRule {
   return {
     source: 'chat',
     same_as_chat: false,
-    primary: { strategy: 'workspace_owner', member_id: null, pool: [], pool_too_small: false },
-    secondary: { strategy: 'none', member_id: null, pool: [], pool_too_small: false },
+    primary: { strategy: 'workspace_owner', member_id: null, pool: [], pool_too_small: false, member_gone: false },
+    secondary: { strategy: 'none', member_id: null, pool: [], pool_too_small: false, member_gone: false },
     stage_id: null,
     notify: false,
     customized: false,
@@ -74,8 +75,8 @@ describe('toRuleInput', () => {
     const saved = rule({
       source: 'api',
       same_as_chat: false,
-      primary: { strategy: 'least_loaded', member_id: null, pool: ['u-cy', 'u-ann'], pool_too_small: false },
-      secondary: { strategy: 'member', member_id: 'u-bob', pool: [], pool_too_small: false },
+      primary: { strategy: 'least_loaded', member_id: null, pool: ['u-cy', 'u-ann'], pool_too_small: false, member_gone: false },
+      secondary: { strategy: 'member', member_id: 'u-bob', pool: [], pool_too_small: false, member_gone: false },
       stage_id: 's2',
       notify: true,
     });
@@ -119,12 +120,37 @@ describe('the primary and the secondary never name the same person', () => {
   });
 
   it('rules out a secondary that would be the primary again, or any secondary without a primary', () => {
-    expect(secondaryStrategyDisabled('workspace_owner', 'workspace_owner')).toBe(true);
-    expect(secondaryStrategyDisabled('creator', 'creator')).toBe(true);
-    expect(secondaryStrategyDisabled('round_robin', 'round_robin')).toBe(false);
-    expect(secondaryStrategyDisabled('creator', 'workspace_owner')).toBe(false);
-    expect(secondaryStrategyDisabled('none', 'member')).toBe(true);
-    expect(secondaryStrategyDisabled('none', 'none')).toBe(false);
+    const primary = (strategy: RuleDraft['primary']['strategy'], member_id = '') => ({ strategy, member_id, pool: [] });
+    expect(secondaryStrategyDisabled(primary('workspace_owner'), 'workspace_owner', 'u-ann')).toBe(true);
+    expect(secondaryStrategyDisabled(primary('creator'), 'creator', 'u-ann')).toBe(true);
+    expect(secondaryStrategyDisabled(primary('round_robin'), 'round_robin', 'u-ann')).toBe(false);
+    expect(secondaryStrategyDisabled(primary('creator'), 'workspace_owner', 'u-ann')).toBe(false);
+    expect(secondaryStrategyDisabled(primary('none'), 'member', 'u-ann')).toBe(true);
+    expect(secondaryStrategyDisabled(primary('none'), 'none', 'u-ann')).toBe(false);
+    // The workspace owner chosen as the selected primary member: "Owner of the workspace" would be them again.
+    expect(secondaryStrategyDisabled(primary('member', 'u-ann'), 'workspace_owner', 'u-ann')).toBe(true);
+    expect(secondaryStrategyDisabled(primary('member', 'u-bob'), 'workspace_owner', 'u-ann')).toBe(false);
+  });
+
+  it('resolves the workspace owner on both sides: by role in one slot, by name in the other', () => {
+    const ownerPrimary = draft({
+      primary: { strategy: 'workspace_owner', member_id: '', pool: [] },
+      secondary: { strategy: 'member', member_id: '', pool: [] },
+    });
+    expect(workspaceOwnerId(members)).toBe('u-ann');
+    expect(memberChoices(members, ownerPrimary, 'secondary').filter((c) => c.disabled)).toEqual([
+      { value: 'u-ann', label: 'Ann (the primary owner)', disabled: true },
+    ]);
+    const ownerSecondary = draft({
+      primary: { strategy: 'member', member_id: '', pool: [] },
+      secondary: { strategy: 'workspace_owner', member_id: '', pool: [] },
+    });
+    expect(memberChoices(members, ownerSecondary, 'primary').filter((c) => c.disabled).map((c) => c.value)).toEqual(['u-ann']);
+    const pool = draft({
+      primary: { strategy: 'workspace_owner', member_id: '', pool: [] },
+      secondary: { strategy: 'round_robin', member_id: '', pool: [] },
+    });
+    expect(poolChoices(members, pool, 'secondary').filter((c) => c.disabled).map((c) => c.value)).toEqual(['u-ann']);
   });
 
   it('normalizes a change that would clash', () => {
@@ -133,12 +159,27 @@ describe('the primary and the secondary never name the same person', () => {
         primary: { strategy: 'member', member_id: 'u-bob', pool: [] },
         secondary: { strategy: 'member', member_id: 'u-bob', pool: [] },
       }),
+      'u-ann',
     );
     expect(clash.secondary).toEqual({ strategy: 'member', member_id: '', pool: [] });
-    const noPrimary = normalize(draft({ primary: { strategy: 'none', member_id: '', pool: [] }, secondary: { strategy: 'member', member_id: 'u-cy', pool: [] } }));
+    const noPrimary = normalize(
+      draft({ primary: { strategy: 'none', member_id: '', pool: [] }, secondary: { strategy: 'member', member_id: 'u-cy', pool: [] } }),
+      'u-ann',
+    );
     expect(noPrimary.secondary.strategy).toBe('none');
-    const ownerTwice = normalize(draft({ secondary: { strategy: 'workspace_owner', member_id: '', pool: [] } }));
+    const ownerTwice = normalize(draft({ secondary: { strategy: 'workspace_owner', member_id: '', pool: [] } }), 'u-ann');
     expect(ownerTwice.secondary.strategy).toBe('none');
+    // The owner picked by name as primary while the secondary is "Owner of the workspace", and the other way round.
+    const byName = normalize(
+      draft({ primary: { strategy: 'member', member_id: 'u-ann', pool: [] }, secondary: { strategy: 'workspace_owner', member_id: '', pool: [] } }),
+      'u-ann',
+    );
+    expect(byName.secondary.strategy).toBe('none');
+    const byRole = normalize(
+      draft({ primary: { strategy: 'workspace_owner', member_id: '', pool: [] }, secondary: { strategy: 'member', member_id: 'u-ann', pool: [] } }),
+      'u-ann',
+    );
+    expect(byRole.secondary).toEqual({ strategy: 'member', member_id: '', pool: [] });
   });
 });
 
@@ -183,6 +224,9 @@ describe('describeSlot', () => {
     expect(describeSlot({ strategy: 'member', member_id: 'u-cy', pool: [] }, members)).toBe('Cy');
     expect(describeSlot({ strategy: 'workspace_owner', member_id: null, pool: [] }, members)).toBe('Owner of the workspace');
     expect(describeSlot({ strategy: 'member', member_id: 'u-gone', pool: [] }, members)).toBe('someone without access');
+    expect(describeSlot({ strategy: 'member', member_id: null, pool: [], member_gone: true }, members)).toBe(
+      'Selected member, who left the workspace or lost access to this agent',
+    );
   });
 });
 

@@ -1,11 +1,14 @@
 import type { FieldErrors } from '../api/error';
-import type { components } from '../api/schema';
+import type { components, operations } from '../api/schema';
 
 export type Automations = components['schemas']['Automations'];
 export type AutomationRule = components['schemas']['AutomationRule'];
 export type AutomationSlot = components['schemas']['AutomationSlot'];
 export type AutomationRuleInput = components['schemas']['AutomationRuleInput'];
 export type AutomationAssignment = components['schemas']['AutomationAssignment'];
+/** A simulation: the next contacts' assignments, after the contacts still waiting for their automation. */
+export type AutomationSimulation = operations['simulateAutomation']['responses'][200]['content']['application/json'];
+
 export type Strategy = components['schemas']['AutomationStrategy'];
 export type Method = AutomationRule['source'];
 export type Person = Automations['members'][number];
@@ -112,19 +115,35 @@ export function sameDraft(a: RuleDraft, b: RuleDraft): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/**
- * The secondary's strategies the primary rules out: nothing at all without a primary, and the
- * workspace owner or the creator again, who would be the primary.
- */
-export function secondaryStrategyDisabled(primary: Strategy, strategy: Strategy): boolean {
-  if (primary === 'none') return strategy !== 'none';
-  return strategy === primary && (strategy === 'workspace_owner' || strategy === 'creator');
+/** The workspace owner among the members ('' if the list has none). */
+export function workspaceOwnerId(members: readonly Person[]): string {
+  return members.find((m) => m.role === 'owner')?.id ?? '';
 }
 
-/** The fixed member of the other slot, who may not be chosen for this one. */
-export function takenByOther(draft: RuleDraft, slot: SlotName): string {
-  const other = slot === 'primary' ? draft.secondary : draft.primary;
-  return other.strategy === 'member' ? other.member_id : '';
+/**
+ * The one person a slot always names, if it names one ('' otherwise): its selected member, or the
+ * workspace owner (ownerId) for "Owner of the workspace".
+ */
+export function fixedMember(slot: SlotDraft, ownerId: string): string {
+  if (slot.strategy === 'member') return slot.member_id;
+  if (slot.strategy === 'workspace_owner') return ownerId;
+  return '';
+}
+
+/**
+ * The secondary's strategies the primary rules out: nothing at all without a primary, and the
+ * workspace owner or the creator again, who would be the primary — the workspace owner also when
+ * the primary is the workspace owner chosen as the selected member.
+ */
+export function secondaryStrategyDisabled(primary: SlotDraft, strategy: Strategy, ownerId: string): boolean {
+  if (primary.strategy === 'none') return strategy !== 'none';
+  if (strategy === primary.strategy && (strategy === 'workspace_owner' || strategy === 'creator')) return true;
+  return strategy === 'workspace_owner' && ownerId !== '' && fixedMember(primary, ownerId) === ownerId;
+}
+
+/** The person the other slot always names (its selected member, or the workspace owner), who may not be chosen for this one. */
+export function takenByOther(draft: RuleDraft, slot: SlotName, ownerId: string): string {
+  return fixedMember(slot === 'primary' ? draft.secondary : draft.primary, ownerId);
 }
 
 export interface MemberChoice {
@@ -133,9 +152,9 @@ export interface MemberChoice {
   disabled: boolean;
 }
 
-/** The members a slot's "Selected member" may name; the other slot's member is greyed out. */
+/** The members a slot's "Selected member" may name; the person the other slot names is greyed out. */
 export function memberChoices(members: readonly Person[], draft: RuleDraft, slot: SlotName): MemberChoice[] {
-  const taken = takenByOther(draft, slot);
+  const taken = takenByOther(draft, slot, workspaceOwnerId(members));
   const otherName = slot === 'primary' ? 'secondary owner' : 'primary owner';
   return members.map((m) => ({
     value: m.id,
@@ -144,13 +163,18 @@ export function memberChoices(members: readonly Person[], draft: RuleDraft, slot
   }));
 }
 
+/** For the secondary, the person the primary always names (whom its rotation would always skip); '' for the primary. */
+export function primaryPerson(members: readonly Person[], draft: RuleDraft, slot: SlotName): string {
+  return slot === 'secondary' ? fixedMember(draft.primary, workspaceOwnerId(members)) : '';
+}
+
 /**
  * The members that may still join a slot's pool: not already in it, and, for the secondary, not
- * the primary's fixed member (the rotation would always skip them).
+ * the person the primary always names (the rotation would always skip them).
  */
 export function poolChoices(members: readonly Person[], draft: RuleDraft, slot: SlotName): MemberChoice[] {
   const pool = draft[slot].pool;
-  const primaryMember = slot === 'secondary' && draft.primary.strategy === 'member' ? draft.primary.member_id : '';
+  const primaryMember = primaryPerson(members, draft, slot);
   return members
     .filter((m) => !pool.includes(m.id))
     .map((m) => ({
@@ -162,19 +186,16 @@ export function poolChoices(members: readonly Person[], draft: RuleDraft, slot: 
 
 /**
  * A draft after a change, made consistent: no secondary without a primary, no secondary
- * strategy that would pick the primary again, no member who is the other slot's member.
+ * strategy that would pick the primary again, no member who is the person the primary names.
+ * ownerId is the workspace owner's id.
  */
-export function normalize(draft: RuleDraft): RuleDraft {
+export function normalize(draft: RuleDraft, ownerId: string): RuleDraft {
   const next = { ...draft, primary: { ...draft.primary }, secondary: { ...draft.secondary } };
-  if (secondaryStrategyDisabled(next.primary.strategy, next.secondary.strategy)) {
+  if (secondaryStrategyDisabled(next.primary, next.secondary.strategy, ownerId)) {
     next.secondary = { ...next.secondary, strategy: 'none' };
   }
-  if (
-    next.primary.strategy === 'member' &&
-    next.secondary.strategy === 'member' &&
-    next.primary.member_id !== '' &&
-    next.primary.member_id === next.secondary.member_id
-  ) {
+  const primary = fixedMember(next.primary, ownerId);
+  if (next.secondary.strategy === 'member' && primary !== '' && next.secondary.member_id === primary) {
     next.secondary.member_id = '';
   }
   return next;
@@ -213,10 +234,14 @@ export const ruleFieldNames = [
 ] as const;
 
 /** "Round robin: Ann, Bob" — one slot in a sentence, for the summary of a rule another method follows. */
-export function describeSlot(slot: { strategy: Strategy; member_id: string | null; pool: readonly string[] }, members: readonly Person[]): string {
+export function describeSlot(
+  slot: { strategy: Strategy; member_id: string | null; pool: readonly string[]; member_gone?: boolean },
+  members: readonly Person[],
+): string {
   const name = (id: string | null) => members.find((m) => m.id === id)?.name ?? 'someone without access';
   switch (slot.strategy) {
     case 'member':
+      if (slot.member_gone) return `${strategyLabels.member}, who left the workspace or lost access to this agent`;
       return slot.member_id ? name(slot.member_id) : strategyLabels.member;
     case 'round_robin':
     case 'least_loaded':
