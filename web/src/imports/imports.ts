@@ -210,7 +210,8 @@ export function undoWarning(p: Pick<Import['progress'], 'created' | 'updated'>):
     const one = p.updated === 1;
     out.push(
       `The ${contacts(p.updated)} it updated get${one ? 's' : ''} back the values ${one ? 'it' : 'they'} had before the import, ` +
-        `unless ${one ? 'it has' : 'they have'} changed since: those are kept as they are, and listed.`,
+        `unless ${one ? 'it has' : 'they have'} changed since or a value to restore (external id, email, phone) now belongs to another contact: ` +
+        'those are kept as they are, and listed.',
     );
   }
   if (out.length === 0) out.push('It created and updated no contacts, so no contact changes.');
