@@ -186,4 +186,21 @@ describe('Import wizard', () => {
     await userEvent.click(within(dialog).getByRole('button', { name: 'Undo import' }));
     await waitFor(() => expect(calls.some((c) => c.method === 'POST' && c.path.endsWith('/undo'))).toBe(true));
   });
+
+  it('lists the contacts an undo kept, each with its reason', async () => {
+    importApi(
+      importOf({
+        status: 'undone',
+        progress: { rows_done: 2, total: 2, created: 0, updated: 2, skipped: 0, rejected: 0, rows_per_second: 0, seconds_left: null },
+        undo_kept: [
+          { id: 'k1', name: 'Grace Hopper', email: 'grace@example.com', phone: null, reason: 'changed since the import' },
+          { id: 'k2', name: '', email: 'ada@example.com', phone: null, reason: 'its email now belongs to another contact' },
+        ],
+      }),
+    );
+    renderAt(`${base}/imports/${importId}`);
+    const kept = await screen.findByRole('list', { name: 'Kept contacts' });
+    const items = within(kept).getAllByRole('listitem').map((li) => li.textContent);
+    expect(items).toEqual(['Grace Hopper: changed since the import', 'ada@example.com: its email now belongs to another contact']);
+  });
 });

@@ -309,7 +309,7 @@ function RunStep({ imp, path, onChange }: { imp: Import; path: Path; onChange: (
       <Counts imp={imp} />
       {error && <Alert>{error}</Alert>}
       <button type="button" className="btn" disabled={imp.cancel_requested} onClick={() => void cancel()}>
-        {imp.cancel_requested ? 'Stopping after this chunk…' : 'Cancel'}
+        {imp.cancel_requested ? 'Stopping: the rows in flight are rolled back…' : 'Cancel'}
       </button>
     </div>
   );
@@ -346,11 +346,12 @@ function ResultStep({ imp, path, onChange }: { imp: Import; path: Path; onChange
           </p>
           {imp.undo_kept.length > 0 && (
             <>
-              <p>These contacts changed after the import and were kept as they are:</p>
+              <p>These contacts were kept as they are:</p>
               <ul aria-label="Kept contacts">
                 {imp.undo_kept.map((k) => (
                   <li key={k.id}>
                     <Link to={`../../contacts/${k.id}`} relative="path">{k.name || k.email || k.phone}</Link>
+                    <span className="muted">: {k.reason}</span>
                   </li>
                 ))}
               </ul>
