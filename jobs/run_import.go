@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -11,6 +12,10 @@ import (
 // QueueImports runs imports: each run reads a whole file and writes in large transactions, so
 // few run at once and they cannot hold up the default queue's short jobs.
 const QueueImports = "imports"
+
+// ErrRunAgain is what a job's work returns when it stopped at a safe point before the end (an
+// import after its time slice): its worker asks River to run the job again at once.
+var ErrRunAgain = errors.New("jobs: stopped at a safe point; run again to go on")
 
 // RunImportArgs works an import's file in chunks (internal/imports). Each chunk commits with
 // its checkpoint under the import's lock, so a run killed mid-way resumes from the last chunk,
@@ -51,6 +56,8 @@ const UndoImportAttempts = 10
 // ImportRunner runs and undoes imports (internal/imports).
 type ImportRunner interface {
 	RunImport(ctx context.Context, ws, id uuid.UUID) error
+	// Slice is how long one run works before it returns ErrRunAgain.
+	Slice() time.Duration
 	// FailImport marks an import failed after its last attempt, with the reason.
 	FailImport(ctx context.Context, ws, id uuid.UUID, cause error) error
 	UndoImport(ctx context.Context, ws, id uuid.UUID) error
@@ -67,6 +74,9 @@ type RunImportWorker struct {
 
 func (w *RunImportWorker) Work(ctx context.Context, job *river.Job[RunImportArgs]) error {
 	err := w.Imports.RunImport(ctx, job.Args.WorkspaceID, job.Args.ImportID)
+	if errors.Is(err, ErrRunAgain) {
+		return river.JobSnooze(0) // at once, and not counted as an attempt
+	}
 	if err != nil && job.Attempt >= job.MaxAttempts {
 		ctx, cancel := afterLastAttempt(ctx)
 		defer cancel()
@@ -81,12 +91,16 @@ func afterLastAttempt(ctx context.Context) (context.Context, context.CancelFunc)
 	return context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 }
 
-// Timeout bounds one attempt: a million rows take about a minute. A run cut short resumes
-// from its last chunk on the next attempt. The job of a worker that died (SIGKILL, a lost
-// machine) stays running in River: a worker that starts again does not take it over. River's
-// rescuer (in the leader worker, every 30 s) makes it retryable once its attempt is older than
-// both GUESTLIST_JOB_RESCUE_AFTER and this timeout, so about an hour with the defaults.
-func (w *RunImportWorker) Timeout(*river.Job[RunImportArgs]) time.Duration { return time.Hour }
+// Timeout bounds one attempt: a run stops at a committed chunk once its time slice
+// (GUESTLIST_IMPORT_SLICE, 2 minutes by default) is over, and goes on in the next; the slack
+// covers the chunks in flight and the next run's skip to its checkpoint. The job of a worker
+// that died (SIGKILL, a lost machine) stays running in River: a worker that starts again does
+// not take it over. River's rescuer (in the leader worker, every 30 s) makes it retryable once
+// its attempt is older than both GUESTLIST_JOB_RESCUE_AFTER and this timeout: about 10 minutes
+// with the defaults.
+func (w *RunImportWorker) Timeout(*river.Job[RunImportArgs]) time.Duration {
+	return max(5*w.Imports.Slice(), time.Minute)
+}
 
 // UndoImportWorker hands the undo to the runner.
 type UndoImportWorker struct {

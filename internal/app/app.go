@@ -108,7 +108,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, withWorkers bool) (
 	}
 	a.Automations = automations.NewService(a.Tenants, a.River, cfg.BaseURL)
 	if a.Imports, err = imports.NewService(ctx, a.Tenants, a.River, imports.Config{BlobURL: cfg.BlobURL,
-		Limits: imports.Limits{MaxBytes: cfg.ImportMaxBytes, MaxRows: cfg.ImportMaxRows}, ChunkRows: cfg.ImportChunkRows}); err != nil {
+		Limits: imports.Limits{MaxBytes: cfg.ImportMaxBytes, MaxRows: cfg.ImportMaxRows}, ChunkRows: cfg.ImportChunkRows, Slice: cfg.ImportSlice}); err != nil {
 		return nil, err
 	}
 	if withWorkers {

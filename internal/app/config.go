@@ -54,10 +54,15 @@ type Config struct {
 	ImportMaxRows  int   `env:"GUESTLIST_IMPORT_MAX_ROWS" envDefault:"1048576"`
 	// ImportChunkRows is how many rows each of an import's transactions writes.
 	ImportChunkRows int `env:"GUESTLIST_IMPORT_CHUNK_ROWS" envDefault:"20000"`
+	// ImportSlice is how long one run of an import job works before it stops at a committed
+	// chunk and is run again at once: an attempt stays short, so the import of a worker that
+	// died is rescued soon (after five slices).
+	ImportSlice time.Duration `env:"GUESTLIST_IMPORT_SLICE" envDefault:"2m"`
 	// JobRescueAfter is how long a job may run before River takes it for lost (its worker
-	// died) and runs it again; River's default, at least River's one-minute job timeout.
-	// Imports guard against a second run.
-	JobRescueAfter time.Duration `env:"GUESTLIST_JOB_RESCUE_AFTER" envDefault:"1h"`
+	// died) and runs it again, or its own timeout when that is longer (River's rescuer waits
+	// for both): a job past its timeout has been told to stop. At least River's one-minute
+	// job timeout. Imports guard against a second run.
+	JobRescueAfter time.Duration `env:"GUESTLIST_JOB_RESCUE_AFTER" envDefault:"2m"`
 	// ChatKeyRate is how many requests per second one agent key may make (its burst too); 0
 	// means no limit.
 	ChatKeyRate int `env:"GUESTLIST_CHAT_KEY_RATE" envDefault:"1000"`
@@ -124,6 +129,9 @@ func (c Config) validate() error {
 	}
 	if c.ImportChunkRows < 1 || c.ImportChunkRows > 100_000 {
 		errs = append(errs, fmt.Errorf("GUESTLIST_IMPORT_CHUNK_ROWS must be between 1 and 100,000, not %d", c.ImportChunkRows))
+	}
+	if c.ImportSlice <= 0 || c.ImportSlice > time.Hour {
+		errs = append(errs, fmt.Errorf("GUESTLIST_IMPORT_SLICE must be more than 0 and at most 1h, not %s", c.ImportSlice))
 	}
 	if c.JobRescueAfter < time.Minute {
 		errs = append(errs, fmt.Errorf("GUESTLIST_JOB_RESCUE_AFTER must be at least 1m (River's job timeout), not %s", c.JobRescueAfter))

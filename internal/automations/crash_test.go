@@ -120,7 +120,7 @@ func TestWorkerKilledWhileAutomating(t *testing.T) {
 	require.Positive(t, held, "the worker was killed between an automation's commit and its job's completion")
 
 	// The next worker takes the lost jobs over once River's rescuer (run by the leader) sees them
-	// stuck: as if GUESTLIST_JOB_RESCUE_AFTER (at least 1m, 1h by default) had passed since the
+	// stuck: as if GUESTLIST_JOB_RESCUE_AFTER (at least 1m, 2m by default) had passed since the
 	// dead worker took them, as internal/imports' crash test does; and as if the dead worker's
 	// leadership had run out (River lets it expire about 15 s after its last renewal), so the
 	// new worker is elected at its first try rather than 15-20 s later.

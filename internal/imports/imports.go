@@ -59,6 +59,10 @@ const (
 	DefaultMaxBytes  = 512 << 20
 	DefaultMaxRows   = 1 << 20
 	DefaultChunkRows = 20000
+	// DefaultSlice is how long one run of an import job works before it hands over. Its job's
+	// timeout, and so how soon River's rescuer takes over the import of a worker that died, is
+	// a small multiple of it (jobs.RunImportWorker.Timeout).
+	DefaultSlice = 2 * time.Minute
 )
 
 // Limits are the configured ceilings, shown in the API and the UI.
@@ -84,6 +88,7 @@ type Service struct {
 	bucket    *blob.Bucket
 	limits    Limits
 	chunkRows int
+	slice     time.Duration
 }
 
 // Config sizes the service.
@@ -93,6 +98,9 @@ type Config struct {
 	Limits  Limits
 	// ChunkRows is how many rows each of the run's transactions writes.
 	ChunkRows int
+	// Slice is how long one run works before it stops at a committed chunk with
+	// jobs.ErrRunAgain (DefaultSlice when zero).
+	Slice time.Duration
 }
 
 // NewService opens the blob storage.
@@ -108,9 +116,15 @@ func NewService(ctx context.Context, tenants *tenant.DB, inserter Inserter, cfg 
 	if cfg.ChunkRows < 1 {
 		cfg.ChunkRows = DefaultChunkRows
 	}
+	if cfg.Slice <= 0 {
+		cfg.Slice = DefaultSlice
+	}
 	return &Service{tenants: tenants, contacts: contacts.NewService(tenants, inserter), jobs: inserter, bucket: bucket,
-		limits: cfg.Limits, chunkRows: cfg.ChunkRows}, nil
+		limits: cfg.Limits, chunkRows: cfg.ChunkRows, slice: cfg.Slice}, nil
 }
+
+// Slice is how long one run works before it stops at a committed chunk (jobs.ErrRunAgain).
+func (s *Service) Slice() time.Duration { return s.slice }
 
 // Close releases the blob storage.
 func (s *Service) Close() error { return s.bucket.Close() }

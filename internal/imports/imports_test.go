@@ -2,6 +2,7 @@ package imports_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"fmt"
 	"mime/multipart"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/guestlist/guestlist/internal/app"
 	"github.com/guestlist/guestlist/internal/app/apptest"
+	"github.com/guestlist/guestlist/internal/tenant"
 	"github.com/guestlist/guestlist/internal/testdb"
 )
 
@@ -295,4 +297,37 @@ func TestCancelStopsAfterACommittedChunk(t *testing.T) {
 	require.Equal(t, done, c.env.Count(t, c.owner.WorkspaceID, "SELECT count(*) FROM import_changes"))
 	time.Sleep(200 * time.Millisecond) // a chunk in flight when the cancel committed is rolled back, not written later
 	require.Equal(t, done, c.env.Count(t, c.owner.WorkspaceID, "SELECT count(*) FROM contacts WHERE source = 'import'"))
+}
+
+// A run stops at a committed chunk when its time slice is over and its job runs it again at
+// once: here every chunk is a slice of its own, and the result is the same as in one go.
+func TestRunsInSlices(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString("external id,email,name\n")
+	for i := range 120 {
+		fmt.Fprintf(&b, "s%d,s%d@example.com,Person %d\n", i, i, i)
+		if i%40 == 0 {
+			fmt.Fprintf(&b, "t%d,s%d@example.com,Repeat %d\n", i, i, i) // a duplicate inside the file
+		}
+	}
+	c := setup(t, func(cfg *app.Config) { cfg.ImportChunkRows = 10; cfg.ImportSlice = time.Nanosecond })
+	resp := c.upload(t, "sliced.csv", []byte(b.String()), "?start=true")
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	id := resp.Map(t)["id"].(string)
+	imp := c.wait(t, id, "finished")
+	require.EqualValues(t, 123, progress(imp)["rows_done"])
+	require.EqualValues(t, 120, progress(imp)["created"])
+	require.EqualValues(t, 3, progress(imp)["rejected"])
+	require.Equal(t, 120, c.env.Count(t, c.owner.WorkspaceID, "SELECT count(DISTINCT email_normalized) FROM contacts WHERE source = 'import'"))
+	require.Equal(t, 120, c.env.Count(t, c.owner.WorkspaceID, "SELECT count(*) FROM contacts WHERE source = 'import'"))
+	// One job, run again after each slice (snoozed, so no attempt was spent on it).
+	var runs, attempt, snoozes int
+	c.env.InWorkspace(t, c.owner.WorkspaceID, func(tx tenant.Tx) error {
+		return tx.QueryRow(context.Background(), `SELECT count(*) OVER (), attempt, COALESCE((metadata->>'snoozes')::int, 0)
+			FROM river.river_job WHERE kind = 'run_import' AND args->>'import_id' = $1`, id).Scan(&runs, &attempt, &snoozes)
+	})
+	require.Equal(t, 1, runs)
+	require.Equal(t, 1, attempt)
+	require.GreaterOrEqual(t, snoozes, 10, "13 chunks: a run per chunk, or close to it")
 }

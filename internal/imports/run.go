@@ -265,7 +265,13 @@ var errCancelled = errors.New("imports: cancelled")
 // contacts before they commit, so it is classified with k-1's rows as context: a row of k
 // repeating a key of k-1, or matching the same contact, is a duplicate inside the file, as it
 // would be within one chunk; the contacts of earlier chunks are committed and found as before.
+//
+// A run works for its time slice (Config.Slice), then lets the chunks in flight commit and
+// returns jobs.ErrRunAgain; the next run resumes from there like any other. So one attempt stays
+// short, and so does its job's timeout, after which River's rescuer takes over the import of a
+// worker that died.
 func (s *Service) RunImport(ctx context.Context, ws, id uuid.UUID) error {
+	sliceStart := time.Now()
 	var r db.Import
 	var p *plan
 	var starting uuid.NullUUID
@@ -309,6 +315,7 @@ func (s *Service) RunImport(ctx context.Context, ws, id uuid.UUID) error {
 	defer closer.Close()
 	// Resume: the rows of committed chunks are read past, not written again.
 	done := int(r.RowsDone)
+	resumedAt := done
 	for range done {
 		if _, err := f.next(); err != nil {
 			return fmt.Errorf("imports: skipping to row %d: %w", done, err)
@@ -357,6 +364,15 @@ func (s *Service) RunImport(ctx context.Context, ws, id uuid.UUID) error {
 	for c := range chunks {
 		if c.err != nil {
 			return finish(c.err)
+		}
+		// The slice is over: the chunks in flight commit, this one is read again next time (a
+		// run writes at least one chunk, so every run makes progress).
+		if !c.eof && done > resumedAt && time.Since(sliceStart) >= s.slice {
+			stopReading()
+			if err := finish(nil); err != nil {
+				return err
+			}
+			return jobs.ErrRunAgain
 		}
 		if len(flying) == 2 {
 			if err := settle(); err != nil {
