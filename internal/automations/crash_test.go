@@ -3,9 +3,6 @@ package automations_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"sync"
 	"syscall"
 	"testing"
@@ -14,25 +11,11 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/guestlist/guestlist/internal/app/apptest"
 	"github.com/guestlist/guestlist/internal/contacts"
 	"github.com/guestlist/guestlist/internal/httpapi"
 	"github.com/guestlist/guestlist/internal/tenant"
 )
-
-// workerProcess runs `guestlist worker` as a process of its own against the test's database.
-func workerProcess(t *testing.T, bin string, c crm) *exec.Cmd {
-	t.Helper()
-	cmd := exec.Command(bin, "worker")
-	cmd.Env = append(os.Environ(), "DATABASE_URL="+c.env.DB.AppURL, "DATABASE_OWNER_URL="+c.env.DB.OwnerURL,
-		"GUESTLIST_BLOB_URL="+t.TempDir(), "GUESTLIST_OUTBOX_DIR="+t.TempDir(), "GUESTLIST_LOG_LEVEL=warn")
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_, _ = cmd.Process.Wait()
-	})
-	return cmd
-}
 
 // TestWorkerKilledWhileAutomating: contacts are committed with their automate_contacts jobs, a
 // worker process starts on them and is killed with SIGKILL in the middle, and a fresh worker
@@ -41,10 +24,7 @@ func workerProcess(t *testing.T, bin string, c crm) *exec.Cmd {
 // running when the worker died run again and change nothing.
 func TestWorkerKilledWhileAutomating(t *testing.T) {
 	t.Parallel()
-	bin := filepath.Join(t.TempDir(), "guestlist")
-	build := exec.Command("go", "build", "-o", bin, "../../cmd/guestlist")
-	build.Stderr = os.Stderr
-	require.NoError(t, build.Run())
+	bin := apptest.BuildBinary(t)
 
 	c := setup(t)
 	ctx := context.Background()
@@ -109,7 +89,7 @@ func TestWorkerKilledWhileAutomating(t *testing.T) {
 	// starts and is killed.
 	var done, running, held int
 	for attempt := 1; attempt <= 5 && held == 0; attempt++ {
-		w := workerProcess(t, bin, c)
+		w := c.env.WorkerProcess(t, bin, "GUESTLIST_BLOB_URL="+t.TempDir())
 		require.Eventually(t, func() bool { return doneButHeld() > 0 }, 30*time.Second, time.Millisecond)
 		require.NoError(t, w.Process.Signal(syscall.SIGKILL))
 		_, _ = w.Process.Wait()
@@ -129,7 +109,7 @@ func TestWorkerKilledWhileAutomating(t *testing.T) {
 	require.NoError(t, err)
 	_, err = c.env.DB.Owner.Exec(ctx, "UPDATE river.river_leader SET expires_at = now() - interval '1 second'")
 	require.NoError(t, err)
-	workerProcess(t, bin, c)
+	c.env.WorkerProcess(t, bin, "GUESTLIST_BLOB_URL="+t.TempDir())
 	restarted := time.Now()
 	states := func() string {
 		var out string

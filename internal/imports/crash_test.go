@@ -3,9 +3,6 @@ package imports_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -17,23 +14,6 @@ import (
 	"github.com/guestlist/guestlist/internal/app/apptest"
 	"github.com/guestlist/guestlist/internal/tenant"
 )
-
-// worker runs `guestlist worker` as a process of its own against the test's database and
-// blob folder; extra is more environment.
-func worker(t *testing.T, bin string, env *apptest.Env, blobs string, extra ...string) *exec.Cmd {
-	t.Helper()
-	cmd := exec.Command(bin, "worker")
-	cmd.Env = append(os.Environ(), "DATABASE_URL="+env.DB.AppURL, "DATABASE_OWNER_URL="+env.DB.OwnerURL,
-		"GUESTLIST_BLOB_URL="+blobs, "GUESTLIST_OUTBOX_DIR="+t.TempDir(), "GUESTLIST_IMPORT_CHUNK_ROWS=500", "GUESTLIST_LOG_LEVEL=warn")
-	cmd.Env = append(cmd.Env, extra...)
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_, _ = cmd.Process.Wait()
-	})
-	return cmd
-}
 
 // snapshot is a workspace's contacts as comparable lines (what the file decides), sorted. It
 // reads through the app's tenant door: the tables force row-level security on every role.
@@ -66,10 +46,7 @@ func snapshot(t *testing.T, env *apptest.Env, c crm) []string {
 // none twice, every count the same.
 func TestWorkerKilledMidImport(t *testing.T) {
 	t.Parallel()
-	bin := filepath.Join(t.TempDir(), "guestlist")
-	build := exec.Command("go", "build", "-o", bin, "../../cmd/guestlist")
-	build.Stderr = os.Stderr
-	require.NoError(t, build.Run())
+	bin := apptest.BuildBinary(t)
 
 	blobs := t.TempDir()
 	env := apptest.Start(t, func(cfg *app.Config) { cfg.BlobURL = blobs })
@@ -115,7 +92,7 @@ func TestWorkerKilledMidImport(t *testing.T) {
 	resp := crashed.upload(t, "crash.csv", content, "?start=true")
 	require.Equal(t, 201, resp.Status, "%s", resp.Body)
 	crashedID := resp.Map(t)["id"].(string)
-	first := worker(t, bin, env, blobs)
+	first := env.WorkerProcess(t, bin, "GUESTLIST_BLOB_URL="+blobs, "GUESTLIST_IMPORT_CHUNK_ROWS=500")
 	require.Eventually(t, func() bool {
 		done := progress(crashed.owner.Do("GET", crashed.base+"/imports/"+crashedID, nil).Map(t))["rows_done"].(float64)
 		return done >= 2000
@@ -132,7 +109,7 @@ func TestWorkerKilledMidImport(t *testing.T) {
 	_, err := env.DB.Owner.Exec(context.Background(),
 		"UPDATE river.river_job SET attempted_at = now() - interval '2 hours' WHERE kind = 'run_import' AND state = 'running'")
 	require.NoError(t, err)
-	worker(t, bin, env, blobs)
+	env.WorkerProcess(t, bin, "GUESTLIST_BLOB_URL="+blobs, "GUESTLIST_IMPORT_CHUNK_ROWS=500")
 	resp = clean.upload(t, "crash.csv", content, "?start=true")
 	require.Equal(t, 201, resp.Status, "%s", resp.Body)
 	cleanID := resp.Map(t)["id"].(string)
