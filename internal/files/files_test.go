@@ -285,6 +285,7 @@ func TestOversize(t *testing.T) {
 	t.Parallel()
 	const max = 64 << 10
 	c := setup(t, func(cfg *app.Config) { cfg.FileMaxBytes = max })
+	require.EqualValues(t, max, c.owner.Do("GET", c.files, nil).Map(t)["max_bytes"], "the list states the limit")
 	for name, size := range map[string]int{
 		"one byte over, caught while streaming": max + 1,
 		"far over, refused on Content-Length":   4 * max,

@@ -44,7 +44,7 @@ func (h handlers) list(c *gin.Context) {
 			httpapi.Fail(c, err)
 			return
 		}
-		c.JSON(http.StatusOK, gin.H{"items": files})
+		c.JSON(http.StatusOK, gin.H{"items": files, "max_bytes": h.s.MaxBytes()})
 	}
 }
 

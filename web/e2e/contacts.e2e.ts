@@ -184,6 +184,7 @@ describe('contacts', () => {
     await table.getByRole('link', { name: grace.name }).click();
     await visible(page.getByRole('heading', { level: 1, name: grace.name }));
     await page.getByRole('tab', { name: 'Files' }).click();
+    await visible(page.getByText(/Up to 25 MiB each\./)); // the server's limit, as configured
     await page.getByLabel('Upload files').setInputFiles({ name: 'pixel.png', mimeType: 'image/png', buffer: png });
     const files = await visible(page.getByRole('list', { name: 'Files' }));
     const file = files.getByRole('listitem').filter({ hasText: 'pixel.png' });

@@ -3192,6 +3192,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: components["schemas"]["ContactFile"][];
+                        /**
+                         * Format: int64
+                         * @description the largest file an upload may be (GUESTLIST_FILE_MAX_BYTES)
+                         */
+                        max_bytes: number;
                     };
                 };
             };

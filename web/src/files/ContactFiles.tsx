@@ -23,8 +23,14 @@ export function downloadHref(agentId: string, contactId: string, fileId: string)
 export function ContactFiles({ agentId, contactId, onChanged }: { agentId: string; contactId: string; onChanged?: () => void }) {
   const caps = useCapabilities();
   const path = { agentId, contactId };
+  // The server's upload limit (GUESTLIST_FILE_MAX_BYTES) comes with the list.
+  const [maxBytes, setMaxBytes] = useState<number | null>(null);
   const load = useCallback(
-    () => unwrap(api.GET('/agents/{agentId}/contacts/{contactId}/files', { params: { path: { agentId, contactId } } })).then((p) => p.items),
+    () =>
+      unwrap(api.GET('/agents/{agentId}/contacts/{contactId}/files', { params: { path: { agentId, contactId } } })).then((p) => {
+        setMaxBytes(p.max_bytes);
+        return p.items;
+      }),
     [agentId, contactId],
   );
   const files = useResource(load, `${agentId}/${contactId}`);
@@ -90,7 +96,9 @@ export function ContactFiles({ agentId, contactId, onChanged }: { agentId: strin
         <label htmlFor={inputId} className="btn btn--small">
           <span aria-hidden="true">↑</span> Upload files
         </label>
-        <span className="muted small">Up to 25 MB each. Programs and scripts are refused.</span>
+        <span className="muted small">
+          {maxBytes !== null && `Up to ${formatBytes(maxBytes)} each. `}Programs and scripts are refused.
+        </span>
       </div>
       {error && <Alert>{error}</Alert>}
       {files.status === 'loading' && <Loading label="Loading files…" />}

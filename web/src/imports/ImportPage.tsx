@@ -7,10 +7,10 @@ import { loadMembers, loadStages } from '../contacts/data';
 import { ConfirmDialog } from '../ui/Dialog';
 import { useDocumentTitle } from '../ui/dom';
 import { Alert, Loading } from '../ui/feedback';
+import { formatBytes } from '../ui/format';
 import { useResource } from '../ui/useResource';
 import {
   formatCount,
-  formatSize,
   formatTimeLeft,
   isActive,
   mappingProblem,
@@ -69,7 +69,7 @@ export function ImportPage() {
       </p>
       <h2 id="import-title">{data.file_name}</h2>
       <p className="muted small">
-        {formatSize(data.size_bytes)} · {formatCount(data.progress.total)} rows · {data.encoding} ·{' '}
+        {formatBytes(data.size_bytes)} · {formatCount(data.progress.total)} rows · {data.encoding} ·{' '}
         {data.delimiter === '\t' ? 'tab' : `“${data.delimiter}”`} separated · {statusLabels[data.status]}
       </p>
       {data.status === 'uploaded' && fields.status === 'ready' && (

@@ -6,9 +6,9 @@ import { asApiError } from '../api/error';
 import { useCapabilities } from '../session/SessionContext';
 import { useDocumentTitle } from '../ui/dom';
 import { Alert, Loading } from '../ui/feedback';
-import { formatDateTime } from '../ui/format';
+import { formatBytes, formatDateTime } from '../ui/format';
 import { useResource } from '../ui/useResource';
-import { formatCount, formatSize, limitsText, statusLabels, type Import } from './imports';
+import { formatCount, limitsText, statusLabels, type Import } from './imports';
 import './imports.css';
 
 /** An agent's imports (owners and admins): upload a CSV file, which opens its wizard, and the history. */
@@ -123,7 +123,7 @@ function Imports() {
                     <Link to={imp.id} className="table__strong">
                       {imp.file_name}
                     </Link>
-                    <div className="muted small">{formatSize(imp.size_bytes)}</div>
+                    <div className="muted small">{formatBytes(imp.size_bytes)}</div>
                   </td>
                   <td>{statusLabels[imp.status]}</td>
                   <td>{formatCount(imp.progress.total)}</td>

@@ -1,6 +1,7 @@
 import type { components } from '../api/schema';
 import type { CustomField, Member, Stage } from '../api/client';
 import { formatValue } from '../fields/values';
+import { formatBytes } from '../ui/format';
 
 export type Import = components['schemas']['Import'];
 export type ImportPreview = components['schemas']['ImportPreview'];
@@ -88,27 +89,9 @@ export function formatCount(n: number): string {
   return new Intl.NumberFormat('en-US').format(Math.round(n));
 }
 
-/**
- * A size in binary units, as the limits are set (GUESTLIST_IMPORT_MAX_BYTES is 512 MiB by
- * default): 536870912 → "512 MiB", 1536 → "1.5 KiB".
- */
-export function formatSize(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 0) return '';
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  const shown = value >= 10 ? Math.round(value) : Math.round(value * 10) / 10;
-  return `${new Intl.NumberFormat('en-US').format(shown)} ${units[unit]}`;
-}
-
 /** The limits as a person reads them, from the API's figures. */
 export function limitsText(l: ImportLimits): string {
-  return `CSV files up to ${formatSize(l.max_bytes)} and ${formatCount(l.max_rows)} rows.`;
+  return `CSV files up to ${formatBytes(l.max_bytes)} and ${formatCount(l.max_rows)} rows.`;
 }
 
 /** What the preview's cells are read against: the agent's fields, stages and members. */

@@ -19,8 +19,11 @@ describe('formatRelative', () => {
 describe('formatBytes', () => {
   it('says how big', () => {
     expect(formatBytes(0)).toBe('0 B');
-    expect(formatBytes(1536)).toBe('1.5 KB');
-    expect(formatBytes(25 * 1024 * 1024)).toBe('25 MB');
+    expect(formatBytes(900)).toBe('900 B');
+    expect(formatBytes(1536)).toBe('1.5 KiB');
+    expect(formatBytes(25 * 1024 * 1024)).toBe('25 MiB');
+    expect(formatBytes(512 * 1024 ** 2)).toBe('512 MiB');
+    expect(formatBytes(1024 ** 3)).toBe('1 GiB');
     expect(formatBytes(-1)).toBe('');
   });
 });

@@ -31,16 +31,17 @@ export function formatRelative(iso: string, now: Date = new Date()): string {
   return formatDate(iso);
 }
 
-/** 1536 → "1.5 KB". */
+/** A size in binary units, as limits are set (25 MiB, 512 MiB): 1536 → "1.5 KiB". */
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) return '';
   if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB'];
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
   let value = bytes / 1024;
   let unit = 0;
   while (value >= 1024 && unit < units.length - 1) {
     value /= 1024;
     unit++;
   }
-  return `${value >= 10 ? Math.round(value) : Math.round(value * 10) / 10} ${units[unit]}`;
+  const shown = value >= 10 ? Math.round(value) : Math.round(value * 10) / 10;
+  return `${new Intl.NumberFormat('en-US').format(shown)} ${units[unit]}`;
 }
