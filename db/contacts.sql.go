@@ -282,9 +282,10 @@ func (q *Queries) DeleteContact(ctx context.Context, arg DeleteContactParams) er
 	return err
 }
 
-const deleteImportChanges = `-- name: DeleteImportChanges :execrows
+const deleteImportChanges = `-- name: DeleteImportChanges :many
 
 DELETE FROM import_changes WHERE workspace_id = $1 AND contact_id = ANY($2::uuid[])
+RETURNING import_id
 `
 
 type DeleteImportChangesParams struct {
@@ -293,14 +294,27 @@ type DeleteImportChangesParams struct {
 }
 
 // Privacy: erase and export.
-// An erase removes the contacts' undo snapshots (import_changes.before holds their values);
-// undo then has nothing to restore for them, as it would for a deleted contact.
-func (q *Queries) DeleteImportChanges(ctx context.Context, arg DeleteImportChangesParams) (int64, error) {
-	result, err := q.db.Exec(ctx, deleteImportChanges, arg.WorkspaceID, arg.ContactIds)
+// An erase removes the contacts' undo snapshots (import_changes.before holds their values):
+// undo then has nothing to restore for them, as it would for a deleted contact. It says which
+// imports had written them.
+func (q *Queries) DeleteImportChanges(ctx context.Context, arg DeleteImportChangesParams) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, deleteImportChanges, arg.WorkspaceID, arg.ContactIds)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return result.RowsAffected(), nil
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var import_id uuid.UUID
+		if err := rows.Scan(&import_id); err != nil {
+			return nil, err
+		}
+		items = append(items, import_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const exportConversations = `-- name: ExportConversations :many
@@ -733,6 +747,40 @@ func (q *Queries) LockStagesShared(ctx context.Context, arg LockStagesSharedPara
 			return nil, err
 		}
 		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const markImportFilesErased = `-- name: MarkImportFilesErased :many
+UPDATE imports SET file_erased_at = now(), updated_at = now()
+WHERE workspace_id = $1 AND id = ANY($2::uuid[]) AND file_erased_at IS NULL
+    AND status IN ('finished', 'cancelled', 'failed', 'undone')
+RETURNING id
+`
+
+type MarkImportFilesErasedParams struct {
+	WorkspaceID uuid.UUID
+	Ids         []uuid.UUID
+}
+
+// The ended imports among ids whose stored file still exists: marked, and their files purged
+// by a job inserted in the same transaction. An import still under way keeps its file.
+func (q *Queries) MarkImportFilesErased(ctx context.Context, arg MarkImportFilesErasedParams) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, markImportFilesErased, arg.WorkspaceID, arg.Ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err

@@ -140,7 +140,7 @@ INSERT INTO imports (workspace_id, agent_id, id, file_name, size_bytes, checksum
                      headers, total_rows, mode, mapping, status, created_by)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
         $10, $11, $12, $13, $14, $15)
-RETURNING workspace_id, agent_id, id, file_name, size_bytes, checksum, encoding, delimiter, has_header, headers, total_rows, mode, mapping, status, cancel_requested, rows_done, created_count, updated_count, skipped_count, rejected_count, error, undo_kept, created_by, created_at, started_at, finished_at, undone_at, updated_at
+RETURNING workspace_id, agent_id, id, file_name, size_bytes, checksum, encoding, delimiter, has_header, headers, total_rows, mode, mapping, status, cancel_requested, rows_done, created_count, updated_count, skipped_count, rejected_count, error, undo_kept, created_by, created_at, started_at, finished_at, undone_at, updated_at, file_erased_at
 `
 
 type CreateImportParams struct {
@@ -209,6 +209,7 @@ func (q *Queries) CreateImport(ctx context.Context, arg CreateImportParams) (Imp
 		&i.FinishedAt,
 		&i.UndoneAt,
 		&i.UpdatedAt,
+		&i.FileErasedAt,
 	)
 	return i, err
 }
@@ -412,7 +413,7 @@ func (q *Queries) EarlierImportOfFile(ctx context.Context, arg EarlierImportOfFi
 const endImport = `-- name: EndImport :one
 UPDATE imports SET status = $1, error = $2, finished_at = clock_timestamp(), updated_at = clock_timestamp()
 WHERE workspace_id = $3 AND id = $4
-RETURNING workspace_id, agent_id, id, file_name, size_bytes, checksum, encoding, delimiter, has_header, headers, total_rows, mode, mapping, status, cancel_requested, rows_done, created_count, updated_count, skipped_count, rejected_count, error, undo_kept, created_by, created_at, started_at, finished_at, undone_at, updated_at
+RETURNING workspace_id, agent_id, id, file_name, size_bytes, checksum, encoding, delimiter, has_header, headers, total_rows, mode, mapping, status, cancel_requested, rows_done, created_count, updated_count, skipped_count, rejected_count, error, undo_kept, created_by, created_at, started_at, finished_at, undone_at, updated_at, file_erased_at
 `
 
 type EndImportParams struct {
@@ -460,6 +461,7 @@ func (q *Queries) EndImport(ctx context.Context, arg EndImportParams) (Import, e
 		&i.FinishedAt,
 		&i.UndoneAt,
 		&i.UpdatedAt,
+		&i.FileErasedAt,
 	)
 	return i, err
 }
@@ -467,7 +469,7 @@ func (q *Queries) EndImport(ctx context.Context, arg EndImportParams) (Import, e
 const failImportUndo = `-- name: FailImportUndo :one
 UPDATE imports SET status = 'failed', error = $1, updated_at = now()
 WHERE workspace_id = $2 AND id = $3 AND status = 'undoing'
-RETURNING workspace_id, agent_id, id, file_name, size_bytes, checksum, encoding, delimiter, has_header, headers, total_rows, mode, mapping, status, cancel_requested, rows_done, created_count, updated_count, skipped_count, rejected_count, error, undo_kept, created_by, created_at, started_at, finished_at, undone_at, updated_at
+RETURNING workspace_id, agent_id, id, file_name, size_bytes, checksum, encoding, delimiter, has_header, headers, total_rows, mode, mapping, status, cancel_requested, rows_done, created_count, updated_count, skipped_count, rejected_count, error, undo_kept, created_by, created_at, started_at, finished_at, undone_at, updated_at, file_erased_at
 `
 
 type FailImportUndoParams struct {
@@ -510,6 +512,7 @@ func (q *Queries) FailImportUndo(ctx context.Context, arg FailImportUndoParams) 
 		&i.FinishedAt,
 		&i.UndoneAt,
 		&i.UpdatedAt,
+		&i.FileErasedAt,
 	)
 	return i, err
 }
@@ -517,7 +520,7 @@ func (q *Queries) FailImportUndo(ctx context.Context, arg FailImportUndoParams) 
 const finishImportUndo = `-- name: FinishImportUndo :one
 UPDATE imports SET status = 'undone', undo_kept = $1, undone_at = now(), updated_at = now()
 WHERE workspace_id = $2 AND id = $3
-RETURNING workspace_id, agent_id, id, file_name, size_bytes, checksum, encoding, delimiter, has_header, headers, total_rows, mode, mapping, status, cancel_requested, rows_done, created_count, updated_count, skipped_count, rejected_count, error, undo_kept, created_by, created_at, started_at, finished_at, undone_at, updated_at
+RETURNING workspace_id, agent_id, id, file_name, size_bytes, checksum, encoding, delimiter, has_header, headers, total_rows, mode, mapping, status, cancel_requested, rows_done, created_count, updated_count, skipped_count, rejected_count, error, undo_kept, created_by, created_at, started_at, finished_at, undone_at, updated_at, file_erased_at
 `
 
 type FinishImportUndoParams struct {
@@ -558,12 +561,13 @@ func (q *Queries) FinishImportUndo(ctx context.Context, arg FinishImportUndoPara
 		&i.FinishedAt,
 		&i.UndoneAt,
 		&i.UpdatedAt,
+		&i.FileErasedAt,
 	)
 	return i, err
 }
 
 const getImport = `-- name: GetImport :one
-SELECT workspace_id, agent_id, id, file_name, size_bytes, checksum, encoding, delimiter, has_header, headers, total_rows, mode, mapping, status, cancel_requested, rows_done, created_count, updated_count, skipped_count, rejected_count, error, undo_kept, created_by, created_at, started_at, finished_at, undone_at, updated_at FROM imports WHERE workspace_id = $1 AND agent_id = $2 AND id = $3
+SELECT workspace_id, agent_id, id, file_name, size_bytes, checksum, encoding, delimiter, has_header, headers, total_rows, mode, mapping, status, cancel_requested, rows_done, created_count, updated_count, skipped_count, rejected_count, error, undo_kept, created_by, created_at, started_at, finished_at, undone_at, updated_at, file_erased_at FROM imports WHERE workspace_id = $1 AND agent_id = $2 AND id = $3
 `
 
 type GetImportParams struct {
@@ -604,12 +608,13 @@ func (q *Queries) GetImport(ctx context.Context, arg GetImportParams) (Import, e
 		&i.FinishedAt,
 		&i.UndoneAt,
 		&i.UpdatedAt,
+		&i.FileErasedAt,
 	)
 	return i, err
 }
 
 const getImportByID = `-- name: GetImportByID :one
-SELECT workspace_id, agent_id, id, file_name, size_bytes, checksum, encoding, delimiter, has_header, headers, total_rows, mode, mapping, status, cancel_requested, rows_done, created_count, updated_count, skipped_count, rejected_count, error, undo_kept, created_by, created_at, started_at, finished_at, undone_at, updated_at FROM imports WHERE workspace_id = $1 AND id = $2
+SELECT workspace_id, agent_id, id, file_name, size_bytes, checksum, encoding, delimiter, has_header, headers, total_rows, mode, mapping, status, cancel_requested, rows_done, created_count, updated_count, skipped_count, rejected_count, error, undo_kept, created_by, created_at, started_at, finished_at, undone_at, updated_at, file_erased_at FROM imports WHERE workspace_id = $1 AND id = $2
 `
 
 type GetImportByIDParams struct {
@@ -649,6 +654,7 @@ func (q *Queries) GetImportByID(ctx context.Context, arg GetImportByIDParams) (I
 		&i.FinishedAt,
 		&i.UndoneAt,
 		&i.UpdatedAt,
+		&i.FileErasedAt,
 	)
 	return i, err
 }
@@ -1001,7 +1007,7 @@ func (q *Queries) InsertImportedContacts(ctx context.Context, arg InsertImported
 }
 
 const listImports = `-- name: ListImports :many
-SELECT workspace_id, agent_id, id, file_name, size_bytes, checksum, encoding, delimiter, has_header, headers, total_rows, mode, mapping, status, cancel_requested, rows_done, created_count, updated_count, skipped_count, rejected_count, error, undo_kept, created_by, created_at, started_at, finished_at, undone_at, updated_at FROM imports
+SELECT workspace_id, agent_id, id, file_name, size_bytes, checksum, encoding, delimiter, has_header, headers, total_rows, mode, mapping, status, cancel_requested, rows_done, created_count, updated_count, skipped_count, rejected_count, error, undo_kept, created_by, created_at, started_at, finished_at, undone_at, updated_at, file_erased_at FROM imports
 WHERE workspace_id = $1 AND agent_id = $2
   AND ($3::uuid IS NULL OR id < $3)
 ORDER BY id DESC
@@ -1058,6 +1064,7 @@ func (q *Queries) ListImports(ctx context.Context, arg ListImportsParams) ([]Imp
 			&i.FinishedAt,
 			&i.UndoneAt,
 			&i.UpdatedAt,
+			&i.FileErasedAt,
 		); err != nil {
 			return nil, err
 		}
@@ -1070,7 +1077,7 @@ func (q *Queries) ListImports(ctx context.Context, arg ListImportsParams) ([]Imp
 }
 
 const lockImport = `-- name: LockImport :one
-SELECT workspace_id, agent_id, id, file_name, size_bytes, checksum, encoding, delimiter, has_header, headers, total_rows, mode, mapping, status, cancel_requested, rows_done, created_count, updated_count, skipped_count, rejected_count, error, undo_kept, created_by, created_at, started_at, finished_at, undone_at, updated_at FROM imports WHERE workspace_id = $1 AND id = $2 FOR NO KEY UPDATE
+SELECT workspace_id, agent_id, id, file_name, size_bytes, checksum, encoding, delimiter, has_header, headers, total_rows, mode, mapping, status, cancel_requested, rows_done, created_count, updated_count, skipped_count, rejected_count, error, undo_kept, created_by, created_at, started_at, finished_at, undone_at, updated_at, file_erased_at FROM imports WHERE workspace_id = $1 AND id = $2 FOR NO KEY UPDATE
 `
 
 type LockImportParams struct {
@@ -1115,6 +1122,7 @@ func (q *Queries) LockImport(ctx context.Context, arg LockImportParams) (Import,
 		&i.FinishedAt,
 		&i.UndoneAt,
 		&i.UpdatedAt,
+		&i.FileErasedAt,
 	)
 	return i, err
 }
@@ -1181,7 +1189,7 @@ func (q *Queries) MatchImportRows(ctx context.Context, arg MatchImportRowsParams
 const queueImport = `-- name: QueueImport :one
 UPDATE imports SET status = 'queued', updated_at = now()
 WHERE workspace_id = $1 AND id = $2
-RETURNING workspace_id, agent_id, id, file_name, size_bytes, checksum, encoding, delimiter, has_header, headers, total_rows, mode, mapping, status, cancel_requested, rows_done, created_count, updated_count, skipped_count, rejected_count, error, undo_kept, created_by, created_at, started_at, finished_at, undone_at, updated_at
+RETURNING workspace_id, agent_id, id, file_name, size_bytes, checksum, encoding, delimiter, has_header, headers, total_rows, mode, mapping, status, cancel_requested, rows_done, created_count, updated_count, skipped_count, rejected_count, error, undo_kept, created_by, created_at, started_at, finished_at, undone_at, updated_at, file_erased_at
 `
 
 type QueueImportParams struct {
@@ -1221,6 +1229,7 @@ func (q *Queries) QueueImport(ctx context.Context, arg QueueImportParams) (Impor
 		&i.FinishedAt,
 		&i.UndoneAt,
 		&i.UpdatedAt,
+		&i.FileErasedAt,
 	)
 	return i, err
 }
@@ -1294,7 +1303,7 @@ func (q *Queries) RejectTakenCustomValues(ctx context.Context, arg RejectTakenCu
 const requestImportCancel = `-- name: RequestImportCancel :one
 UPDATE imports SET cancel_requested = true, updated_at = now()
 WHERE workspace_id = $1 AND id = $2
-RETURNING workspace_id, agent_id, id, file_name, size_bytes, checksum, encoding, delimiter, has_header, headers, total_rows, mode, mapping, status, cancel_requested, rows_done, created_count, updated_count, skipped_count, rejected_count, error, undo_kept, created_by, created_at, started_at, finished_at, undone_at, updated_at
+RETURNING workspace_id, agent_id, id, file_name, size_bytes, checksum, encoding, delimiter, has_header, headers, total_rows, mode, mapping, status, cancel_requested, rows_done, created_count, updated_count, skipped_count, rejected_count, error, undo_kept, created_by, created_at, started_at, finished_at, undone_at, updated_at, file_erased_at
 `
 
 type RequestImportCancelParams struct {
@@ -1334,6 +1343,7 @@ func (q *Queries) RequestImportCancel(ctx context.Context, arg RequestImportCanc
 		&i.FinishedAt,
 		&i.UndoneAt,
 		&i.UpdatedAt,
+		&i.FileErasedAt,
 	)
 	return i, err
 }
@@ -1496,7 +1506,7 @@ func (q *Queries) SaveImportTemplate(ctx context.Context, arg SaveImportTemplate
 const setImportMapping = `-- name: SetImportMapping :one
 UPDATE imports SET mode = $1, mapping = $2, updated_at = now()
 WHERE workspace_id = $3 AND id = $4
-RETURNING workspace_id, agent_id, id, file_name, size_bytes, checksum, encoding, delimiter, has_header, headers, total_rows, mode, mapping, status, cancel_requested, rows_done, created_count, updated_count, skipped_count, rejected_count, error, undo_kept, created_by, created_at, started_at, finished_at, undone_at, updated_at
+RETURNING workspace_id, agent_id, id, file_name, size_bytes, checksum, encoding, delimiter, has_header, headers, total_rows, mode, mapping, status, cancel_requested, rows_done, created_count, updated_count, skipped_count, rejected_count, error, undo_kept, created_by, created_at, started_at, finished_at, undone_at, updated_at, file_erased_at
 `
 
 type SetImportMappingParams struct {
@@ -1543,6 +1553,7 @@ func (q *Queries) SetImportMapping(ctx context.Context, arg SetImportMappingPara
 		&i.FinishedAt,
 		&i.UndoneAt,
 		&i.UpdatedAt,
+		&i.FileErasedAt,
 	)
 	return i, err
 }
@@ -1550,7 +1561,7 @@ func (q *Queries) SetImportMapping(ctx context.Context, arg SetImportMappingPara
 const setImportStatus = `-- name: SetImportStatus :one
 UPDATE imports SET status = $1, updated_at = now()
 WHERE workspace_id = $2 AND id = $3
-RETURNING workspace_id, agent_id, id, file_name, size_bytes, checksum, encoding, delimiter, has_header, headers, total_rows, mode, mapping, status, cancel_requested, rows_done, created_count, updated_count, skipped_count, rejected_count, error, undo_kept, created_by, created_at, started_at, finished_at, undone_at, updated_at
+RETURNING workspace_id, agent_id, id, file_name, size_bytes, checksum, encoding, delimiter, has_header, headers, total_rows, mode, mapping, status, cancel_requested, rows_done, created_count, updated_count, skipped_count, rejected_count, error, undo_kept, created_by, created_at, started_at, finished_at, undone_at, updated_at, file_erased_at
 `
 
 type SetImportStatusParams struct {
@@ -1591,6 +1602,7 @@ func (q *Queries) SetImportStatus(ctx context.Context, arg SetImportStatusParams
 		&i.FinishedAt,
 		&i.UndoneAt,
 		&i.UpdatedAt,
+		&i.FileErasedAt,
 	)
 	return i, err
 }

@@ -229,6 +229,7 @@ type Import struct {
 	FinishedAt      *time.Time
 	UndoneAt        *time.Time
 	UpdatedAt       time.Time
+	FileErasedAt    *time.Time
 }
 
 type ImportChange struct {

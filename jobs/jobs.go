@@ -78,6 +78,9 @@ func Workers(d Deps) (*river.Workers, error) {
 	if err := river.AddWorkerSafely(w, &UndoImportWorker{Imports: d.Imports}); err != nil {
 		return nil, err
 	}
+	if err := river.AddWorkerSafely(w, &PurgeImportFilesWorker{Imports: d.Imports}); err != nil {
+		return nil, err
+	}
 	return w, nil
 }
 

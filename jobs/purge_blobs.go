@@ -40,3 +40,26 @@ func (w *PurgeBlobsWorker) Work(ctx context.Context, job *river.Job[PurgeBlobsAr
 }
 
 func (w *PurgeBlobsWorker) Timeout(*river.Job[PurgeBlobsArgs]) time.Duration { return 30 * time.Minute }
+
+// PurgeImportFilesArgs deletes the stored files of imports (ImportIDs) that held an erased
+// contact's row. It is inserted in the erase's transaction, which marks the imports.
+type PurgeImportFilesArgs struct {
+	WorkspaceID uuid.UUID   `json:"workspace_id"`
+	ImportIDs   []uuid.UUID `json:"import_ids"`
+}
+
+func (PurgeImportFilesArgs) Kind() string { return "purge_import_files" }
+
+func (PurgeImportFilesArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueFiles, MaxAttempts: 20}
+}
+
+// PurgeImportFilesWorker hands the purge to the imports.
+type PurgeImportFilesWorker struct {
+	river.WorkerDefaults[PurgeImportFilesArgs]
+	Imports ImportRunner
+}
+
+func (w *PurgeImportFilesWorker) Work(ctx context.Context, job *river.Job[PurgeImportFilesArgs]) error {
+	return w.Imports.PurgeImportFiles(ctx, job.Args.WorkspaceID, job.Args.ImportIDs)
+}

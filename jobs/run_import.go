@@ -64,6 +64,8 @@ type ImportRunner interface {
 	// FailUndo marks an undo failed after its last attempt (nothing was undone), with the
 	// reason, so that the import does not stay undoing.
 	FailUndo(ctx context.Context, ws, id uuid.UUID, cause error) error
+	// PurgeImportFiles deletes the stored files of imports; files already gone are no error.
+	PurgeImportFiles(ctx context.Context, ws uuid.UUID, ids []uuid.UUID) error
 }
 
 // RunImportWorker hands the import to the runner.

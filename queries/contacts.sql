@@ -142,10 +142,20 @@ ORDER BY id FOR SHARE;
 
 -- Privacy: erase and export.
 
--- name: DeleteImportChanges :execrows
--- An erase removes the contacts' undo snapshots (import_changes.before holds their values);
--- undo then has nothing to restore for them, as it would for a deleted contact.
-DELETE FROM import_changes WHERE workspace_id = @workspace_id AND contact_id = ANY(@contact_ids::uuid[]);
+-- name: DeleteImportChanges :many
+-- An erase removes the contacts' undo snapshots (import_changes.before holds their values):
+-- undo then has nothing to restore for them, as it would for a deleted contact. It says which
+-- imports had written them.
+DELETE FROM import_changes WHERE workspace_id = @workspace_id AND contact_id = ANY(@contact_ids::uuid[])
+RETURNING import_id;
+
+-- name: MarkImportFilesErased :many
+-- The ended imports among ids whose stored file still exists: marked, and their files purged
+-- by a job inserted in the same transaction. An import still under way keeps its file.
+UPDATE imports SET file_erased_at = now(), updated_at = now()
+WHERE workspace_id = @workspace_id AND id = ANY(@ids::uuid[]) AND file_erased_at IS NULL
+    AND status IN ('finished', 'cancelled', 'failed', 'undone')
+RETURNING id;
 
 -- name: ExportFiles :many
 -- A contact's files, newest first, below before_id (NULL: from the newest).

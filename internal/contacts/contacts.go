@@ -573,7 +573,7 @@ func (s *Service) deleteTx(ctx context.Context, tx tenant.Tx, agentID, id uuid.U
 			}
 		}
 		if action == "erase" {
-			if err := scrub(ctx, tx, id); err != nil {
+			if err := s.scrub(ctx, tx, id); err != nil {
 				return err
 			}
 			return audit.Record(ctx, tx, audit.Entry{Action: "erase", Resource: "contacts", ResourceID: id.String()})
@@ -585,9 +585,10 @@ func (s *Service) deleteTx(ctx context.Context, tx tenant.Tx, agentID, id uuid.U
 // scrub removes what an erased contact leaves outside its own rows: the values recorded in its
 // history and in the history of every contact merged into it (a merge leaves the merged
 // contact's older entries filed under its own id; ContactsMergedInto follows the merged_into
-// entries, merges of merges too), and the import undo snapshots of them all. The history keeps
-// that a contact was erased, and when, and by whom; not who it was.
-func scrub(ctx context.Context, tx tenant.Tx, id uuid.UUID) error {
+// entries, merges of merges too), the import undo snapshots of them all, and the stored files of
+// the ended imports that wrote any of them (a job purges them; the imports say so). The history
+// keeps that a contact was erased, and when, and by whom; not who it was.
+func (s *Service) scrub(ctx context.Context, tx tenant.Tx, id uuid.UUID) error {
 	merged, err := tx.Q.ContactsMergedInto(ctx, db.ContactsMergedIntoParams{WorkspaceID: tx.WorkspaceID, SubjectID: id.String()})
 	if err != nil {
 		return err
@@ -602,7 +603,15 @@ func scrub(ctx context.Context, tx tenant.Tx, id uuid.UUID) error {
 	if _, err := tx.Q.RedactAuditSubjects(ctx, subjects); err != nil {
 		return err
 	}
-	_, err = tx.Q.DeleteImportChanges(ctx, db.DeleteImportChangesParams{WorkspaceID: tx.WorkspaceID, ContactIds: ids})
+	imports, err := tx.Q.DeleteImportChanges(ctx, db.DeleteImportChangesParams{WorkspaceID: tx.WorkspaceID, ContactIds: ids})
+	if err != nil || len(imports) == 0 {
+		return err
+	}
+	erased, err := tx.Q.MarkImportFilesErased(ctx, db.MarkImportFilesErasedParams{WorkspaceID: tx.WorkspaceID, Ids: imports})
+	if err != nil || len(erased) == 0 {
+		return err
+	}
+	_, err = s.jobs.InsertTx(ctx, tx, jobs.PurgeImportFilesArgs{WorkspaceID: tx.WorkspaceID, ImportIDs: erased}, nil)
 	return err
 }
 

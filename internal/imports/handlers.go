@@ -183,6 +183,9 @@ func (h handlers) errors(c *gin.Context) {
 		return
 	}
 	imp, err := h.s.Get(c.Request.Context(), ws(c), id[0], id[1])
+	if err == nil && imp.FileErasedAt != nil {
+		err = errFileErased()
+	}
 	if err != nil {
 		httpapi.Fail(c, err)
 		return

@@ -188,13 +188,16 @@ type Import struct {
 	StartedAt       *time.Time `json:"started_at"`
 	FinishedAt      *time.Time `json:"finished_at"`
 	UndoneAt        *time.Time `json:"undone_at"`
+	// FileErasedAt is when the stored file was deleted because a contact it held was erased
+	// (privacy); the error report went with it.
+	FileErasedAt *time.Time `json:"file_erased_at"`
 }
 
 func fromRow(r db.Import) Import {
 	out := Import{ID: r.ID, AgentID: r.AgentID, FileName: r.FileName, SizeBytes: r.SizeBytes, Checksum: r.Checksum,
 		Encoding: r.Encoding, Delimiter: r.Delimiter, HasHeader: r.HasHeader, Mode: r.Mode, Status: r.Status,
 		CancelRequested: r.CancelRequested, Error: r.Error, CreatedAt: r.CreatedAt, StartedAt: r.StartedAt,
-		FinishedAt: r.FinishedAt, UndoneAt: r.UndoneAt, Headers: []string{}, Mapping: []string{}, UndoKept: []Kept{},
+		FinishedAt: r.FinishedAt, UndoneAt: r.UndoneAt, FileErasedAt: r.FileErasedAt, Headers: []string{}, Mapping: []string{}, UndoKept: []Kept{},
 		Progress: Progress{RowsDone: int(r.RowsDone), Total: int(r.TotalRows), Created: int(r.CreatedCount),
 			Updated: int(r.UpdatedCount), Skipped: int(r.SkippedCount), Rejected: int(r.RejectedCount)}}
 	// The columns are JSON arrays (check constraints say so), written by this package.
@@ -533,6 +536,18 @@ func trimBOM(s string) string {
 		s = s[3:]
 	}
 	return s
+}
+
+// PurgeImportFiles is the purge_import_files job: it deletes the stored files of imports that
+// held an erased contact's row (the erase marked them). A file already gone is no error, so a
+// second run changes nothing; a storage failure is retried.
+func (s *Service) PurgeImportFiles(ctx context.Context, ws uuid.UUID, ids []uuid.UUID) error {
+	for _, id := range ids {
+		if err := s.bucket.Delete(ctx, blobKey(ws, id)); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
+			return fmt.Errorf("imports: deleting an erased import's file: %w", err)
+		}
+	}
+	return nil
 }
 
 func (s *Service) deleteBlob(ctx context.Context, k string) {

@@ -253,6 +253,11 @@ var errStop = errors.New("imports: the run stops")
 // are rolled back and the cancellation is committed on its own.
 var errCancelled = errors.New("imports: cancelled")
 
+// errFileErased answers for the report of an import whose file an erase deleted.
+func errFileErased() error {
+	return apperr.New(apperr.Conflict, "the import's file was deleted when a contact it held was erased; its error report went with it")
+}
+
 // RunImport is the run_import job: the file, chunk after chunk, each chunk in one transaction
 // with its checkpoint. It resumes after the last committed chunk; an import that is no longer
 // queued or running is left as it is.
@@ -728,6 +733,9 @@ func (s *Service) ErrorReport(ctx context.Context, ws, agentID, id uuid.UUID, w 
 		return err
 	}); err != nil {
 		return err
+	}
+	if r.FileErasedAt != nil {
+		return errFileErased()
 	}
 	f, closer, err := s.open(ctx, r)
 	if err != nil {

@@ -296,7 +296,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Privacy: erase a contact completely: the contact, its notes, its files and their stored contents, its conversations, the values recorded in its history and in that of the contacts merged into it, and its import undo snapshots; one audit entry remains, without personal data. Owners and admins. */
+        /** Privacy: erase a contact completely: the contact, its notes, its files and their stored contents, its conversations, the values recorded in its history and in that of the contacts merged into it, its import undo snapshots, and the stored files of the ended imports that wrote it (they hold its row: the imports keep their counts and say when, in file_erased_at; their error reports go); one audit entry remains, without personal data. Owners and admins. */
         post: operations["eraseContact"];
         delete?: never;
         options?: never;
@@ -696,7 +696,7 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** The rejected rows as CSV (UTF-8, comma-separated): the file's own columns as they were, and a reason column; every cell (the header's too) beginning with =, +, -, @, a tab or a carriage return gets a leading apostrophe, as in an export. Fixed, the file can be uploaded again: the import drops those apostrophes, so the values are the file's. */
+        /** The rejected rows as CSV (UTF-8, comma-separated): the file's own columns as they were, and a reason column; every cell (the header's too) beginning with =, +, -, @, a tab or a carriage return gets a leading apostrophe, as in an export. Fixed, the file can be uploaded again: the import drops those apostrophes, so the values are the file's. 409 when the import's file was deleted because a contact it held was erased (file_erased_at). */
         get: operations["importErrorReport"];
         put?: never;
         post?: never;
@@ -1894,6 +1894,11 @@ export interface components {
             finished_at: string | null;
             /** Format: date-time */
             undone_at: string | null;
+            /**
+             * Format: date-time
+             * @description when the stored file was deleted because a contact it held was erased (privacy); the error report went with it
+             */
+            file_erased_at: string | null;
         };
         ImportPreview: {
             rows: {
@@ -3618,6 +3623,7 @@ export interface operations {
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
         };
     };
     listFields: {

@@ -29,6 +29,7 @@ function importOf(extra: Record<string, unknown> = {}) {
     progress: { rows_done: 0, total: 2, created: 0, updated: 0, skipped: 0, rejected: 0, rows_per_second: 0, seconds_left: null },
     error: null,
     undo_kept: [],
+    file_erased_at: null,
     earlier_import: null,
     created_by: session.user.id,
     created_at: '2025-01-05T10:00:00Z',
@@ -202,5 +203,19 @@ describe('Import wizard', () => {
     const kept = await screen.findByRole('list', { name: 'Kept contacts' });
     const items = within(kept).getAllByRole('listitem').map((li) => li.textContent);
     expect(items).toEqual(['Grace Hopper: changed since the import', 'ada@example.com: its email now belongs to another contact']);
+  });
+
+  it('says when an erase took the file, and offers no error report then', async () => {
+    importApi(
+      importOf({
+        status: 'finished',
+        progress: { rows_done: 3, total: 3, created: 2, updated: 0, skipped: 0, rejected: 1, rows_per_second: 0, seconds_left: null },
+        file_erased_at: '2025-01-06T09:30:00Z',
+      }),
+    );
+    renderAt(`${base}/imports/${importId}`);
+    const note = await screen.findByRole('note');
+    expect(note.textContent).toContain('when a contact it held was erased; its error report went with it');
+    expect(screen.queryByRole('link', { name: 'Download error report' })).toBeNull();
   });
 });

@@ -7,7 +7,7 @@ import { loadMembers, loadStages } from '../contacts/data';
 import { ConfirmDialog } from '../ui/Dialog';
 import { useDocumentTitle } from '../ui/dom';
 import { Alert, Loading } from '../ui/feedback';
-import { formatBytes } from '../ui/format';
+import { formatBytes, formatDateTime } from '../ui/format';
 import { useResource } from '../ui/useResource';
 import {
   formatCount,
@@ -326,8 +326,13 @@ function ResultStep({ imp, path, onChange }: { imp: Import; path: Path; onChange
         {formatCount(imp.progress.rows_done)} of {formatCount(imp.progress.total)} rows done.
       </p>
       <Counts imp={imp} />
+      {imp.file_erased_at && (
+        <p className="muted" role="note">
+          The file was deleted on {formatDateTime(imp.file_erased_at)}, when a contact it held was erased; its error report went with it.
+        </p>
+      )}
       <div className="import-actions">
-        {imp.progress.rejected > 0 && (
+        {imp.progress.rejected > 0 && !imp.file_erased_at && (
           <a className="btn" href={errorsHref} download>
             Download error report
           </a>
