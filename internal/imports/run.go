@@ -330,8 +330,14 @@ func (s *Service) RunImport(ctx context.Context, ws, id uuid.UUID) error {
 	// two are written. At most three chunks are in memory.
 	chunks := make(chan chunk)
 	readCtx, stopReading := context.WithCancel(ctx)
-	defer stopReading()
+	readerDone := make(chan struct{})
+	// The reader has stopped (after the chunk it is reading) before the file is closed.
+	defer func() {
+		stopReading()
+		<-readerDone
+	}()
 	go func() {
+		defer close(readerDone)
 		defer close(chunks)
 		n := done
 		for {
