@@ -192,12 +192,10 @@ func (s *Service) Upload(ctx context.Context, m *httpapi.Member, agentID, contac
 	}
 	// A program or a script is refused at once, from its first bytes, before anything is stored.
 	// The process_file job still reads every stored file and has the last word on it.
-	head := make([]byte, sniffLen)
-	n, err := io.ReadFull(content, head)
-	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+	head, err := readHead(content)
+	if err != nil {
 		return File{}, uploadError(err)
 	}
-	head = head[:n]
 	if reason := Verdict(name, mimetype.Detect(head)); reason != "" {
 		return File{}, apperr.Field("file", "refused, "+reason)
 	}
@@ -447,6 +445,16 @@ func (s *Service) ProcessFile(ctx context.Context, ws, id uuid.UUID) error {
 // read limit).
 const sniffLen = 3072
 
+// readHead reads the first sniffLen bytes of r, fewer when r is shorter.
+func readHead(r io.Reader) ([]byte, error) {
+	head := make([]byte, sniffLen)
+	n, err := io.ReadFull(r, head)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil, err
+	}
+	return head[:n], nil
+}
+
 // inspect reads the content under k: its sniffed type and its SHA-256 in hex.
 func (s *Service) inspect(ctx context.Context, k string) (*mimetype.MIME, string, error) {
 	r, err := s.bucket.NewReader(ctx, k, nil)
@@ -454,12 +462,10 @@ func (s *Service) inspect(ctx context.Context, k string) (*mimetype.MIME, string
 		return nil, "", err
 	}
 	defer r.Close()
-	head := make([]byte, sniffLen)
-	n, err := io.ReadFull(r, head)
-	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+	head, err := readHead(r)
+	if err != nil {
 		return nil, "", err
 	}
-	head = head[:n]
 	h := sha256.New()
 	h.Write(head)
 	if _, err := io.Copy(h, r); err != nil {

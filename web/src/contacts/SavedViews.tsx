@@ -62,6 +62,7 @@ export function SavedViews({
   const active = list.find((v) => v.id === activeId) ?? null;
   const changeable = active ? canChangeView(active, session.user.id, caps.shareViews) : false;
   const matches = active ? viewMatches(active, filters, columns) : true;
+  const dropped = active ? droppedNote(active) : '';
   const put = (view: SavedView) => views.replace([...list.filter((v) => v.id !== view.id), view]);
 
   async function update() {
@@ -109,9 +110,9 @@ export function SavedViews({
         </select>
       </label>
       {active && !matches && <span className="badge views-bar__edited">Edited</span>}
-      {active && droppedNote(active) && (
+      {dropped && (
         <span className="muted small" role="note">
-          {droppedNote(active)}
+          {dropped}
         </span>
       )}
       <div className="views-bar__actions">
