@@ -1365,6 +1365,30 @@ shared AS (
     GROUP BY x.field, x.value
     HAVING count(*) > 1
 ),
+unique_fields AS (
+    SELECT f.key, f.label FROM custom_fields f
+    WHERE f.workspace_id = $1 AND f.agent_id = $3 AND f.is_unique AND f.archived_at IS NULL
+),
+custom_before AS (
+    SELECT ch.contact_id, u.key, u.label, ch.before -> 'custom' -> u.key AS value
+    FROM import_changes ch
+    JOIN unique_fields u ON ch.before -> 'custom' ? u.key
+    WHERE ch.workspace_id = $1 AND ch.import_id = $2 AND NOT ch.created
+),
+custom_held AS (
+    SELECT o.id, u.key, o.custom -> u.key AS value
+    FROM contacts o
+    JOIN unique_fields u ON o.custom ? u.key
+    WHERE o.workspace_id = $1 AND o.agent_id = $3 AND o.status = 'active'
+      AND EXISTS (SELECT 1 FROM custom_before)
+),
+custom_taken AS (
+    SELECT DISTINCT ON (b.contact_id) b.contact_id, b.label, b.value
+    FROM custom_before b
+    WHERE EXISTS (SELECT 1 FROM custom_held h WHERE h.key = b.key AND h.value = b.value AND h.id <> b.contact_id)
+       OR EXISTS (SELECT 1 FROM custom_before b2 WHERE b2.key = b.key AND b2.value = b.value AND b2.contact_id <> b.contact_id)
+    ORDER BY b.contact_id, b.key
+),
 cand AS (
     SELECT ch.contact_id, ch.before, ch.version_after, c.name, c.email, c.phone, CASE
         WHEN c.version <> ch.version_after THEN 'changed since the import'
@@ -1387,9 +1411,12 @@ cand AS (
           OR EXISTS (SELECT 1 FROM shared sh WHERE sh.field = 'email' AND sh.value = ch.before ->> 'email_normalized')
           OR EXISTS (SELECT 1 FROM shared sh WHERE sh.field = 'phone' AND sh.value = ch.before ->> 'phone') THEN
             'another contact this import updated had the same external id, email or phone before it'
+        WHEN t.contact_id IS NOT NULL THEN
+            'its ' || t.label || ' ' || (t.value #>> '{}') || ' now belongs to another contact'
         END AS kept_because
     FROM import_changes ch
     JOIN contacts c ON c.workspace_id = ch.workspace_id AND c.id = ch.contact_id
+    LEFT JOIN custom_taken t ON t.contact_id = ch.contact_id
     WHERE ch.workspace_id = $1 AND ch.import_id = $2 AND NOT ch.created AND c.agent_id = $3
 ),
 restored AS (
@@ -1438,9 +1465,11 @@ type RestoreImportedUpdatesRow struct {
 }
 
 // Updated contacts whose version is still the one the import gave them get their values back,
-// unless a value to restore (external id, email, phone) now belongs to another active contact
-// of the agent (the unique indexes would refuse it, and the whole undo with it), or another
-// contact this import updated had the same value before it too: those are left as they are.
+// unless a value to restore (external id, email, phone, or the value of a unique custom field)
+// now belongs to another active contact of the agent (the unique indexes would refuse it, and
+// the whole undo with it; custom fields have no index, so restoring it would silently give two
+// contacts one value), or another contact this import updated had the same value before it
+// too: those are left as they are.
 // Run after the created contacts are deleted, so the values they held are free again. One row
 // per contact left as it is, with the reason (one row with the nil id when none is), and in
 // every row the number restored. The version is checked again on the row being written, so a
@@ -1448,6 +1477,11 @@ type RestoreImportedUpdatesRow struct {
 // and the restored are decided on one snapshot.
 // Values that two updated contacts had before the import (one lost it, by an edit, between
 // the chunks that updated them): restoring both would put one value on two contacts.
+// The agent's unique custom fields, as fields.Batch.Unique has them.
+// The unique custom values the updated contacts had before the import.
+// Of those, the ones another active contact holds now, or another updated contact had before
+// too. The agent's contacts are read once, and only when it has unique fields and the import
+// updated a contact that had such a value (an equi-join on field and value, so a hash join).
 func (q *Queries) RestoreImportedUpdates(ctx context.Context, arg RestoreImportedUpdatesParams) ([]RestoreImportedUpdatesRow, error) {
 	rows, err := q.db.Query(ctx, restoreImportedUpdates, arg.WorkspaceID, arg.ImportID, arg.AgentID)
 	if err != nil {

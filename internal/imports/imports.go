@@ -155,7 +155,7 @@ type Earlier struct {
 }
 
 // Kept is a contact the import updated that undo left as it is, and why: it changed after
-// the import, or a value to restore (external id, email, phone) now belongs to another contact.
+// the import, or a value to restore (external id, email, phone, a unique custom field) now belongs to another contact.
 type Kept struct {
 	ID     uuid.UUID `json:"id"`
 	Name   string    `json:"name"`
@@ -723,7 +723,7 @@ func (s *Service) Undo(ctx context.Context, ws, agentID, id uuid.UUID) (Import, 
 // created are deleted first (their notes, files, conversations and everything else added to
 // them since go with them: the foreign keys cascade), which frees the values they held; then
 // the updated contacts get their values back, except those changed since and those whose
-// external id, email or phone now belongs to another contact: those are left as they are
+// external id, email, phone or unique custom value now belongs to another contact: those are left as they are
 // and listed, with the reason, in undo_kept.
 func (s *Service) UndoImport(ctx context.Context, ws, id uuid.UUID) error {
 	return s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {

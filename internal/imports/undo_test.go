@@ -104,6 +104,43 @@ func TestUndoLeavesContactsWhoseValuesAreTaken(t *testing.T) {
 		`SELECT count(*) FROM audit_log WHERE resource = 'imports' AND action = 'undo' AND after @> '{"restored": 2, "kept": 3, "deleted": 3}'`))
 }
 
+// TestUndoLeavesContactsWhoseUniqueCustomValuesAreTaken: a unique custom field has no index
+// to refuse a second holder, so undo itself must not give a contact back a value another
+// contact took since the import: that contact is left as the import made it and listed with
+// the field's label; the other contacts are restored.
+func TestUndoLeavesContactsWhoseUniqueCustomValuesAreTaken(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	c.field(t, map[string]any{"label": "Member No", "type": "text", "unique": true})
+	u1 := c.createContact(t, map[string]any{"name": "U1", "email": "u1@example.com", "custom": map[string]any{"member_no": "M1"}})
+	u2 := c.createContact(t, map[string]any{"name": "U2", "email": "u2@example.com", "custom": map[string]any{"member_no": "M2"}})
+	c.automated(t)
+
+	file := "email,member_no\nu1@example.com,M1-new\nu2@example.com,M2-new\n"
+	resp := c.upload(t, "members.csv", []byte(file), "?start=true&mode=create_and_update")
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	id := resp.Map(t)["id"].(string)
+	imp := c.wait(t, id, "finished")
+	require.EqualValues(t, 2, progress(imp)["updated"], "%v", imp)
+
+	// Since the import, another contact took U1's old member number.
+	taker := c.createContact(t, map[string]any{"name": "Taker", "email": "t@example.com", "custom": map[string]any{"member_no": "M1"}})
+
+	require.Equal(t, http.StatusAccepted, c.owner.Do("POST", c.base+"/imports/"+id+"/undo", nil).Status)
+	imp = c.wait(t, id, "undone")
+	kept := imp["undo_kept"].([]any)
+	require.Len(t, kept, 1, "%v", kept)
+	require.Equal(t, u1, kept[0].(map[string]any)["id"])
+	require.Equal(t, "its Member No M1 now belongs to another contact", kept[0].(map[string]any)["reason"])
+
+	custom := map[string]any{}
+	for _, ct := range c.contacts(t) {
+		custom[ct["id"].(string)] = ct["custom"].(map[string]any)["member_no"]
+	}
+	require.Equal(t, map[string]any{u1: "M1-new", u2: "M2", taker: "M1"}, custom,
+		"U1 keeps the import's value, U2 gets its own back, and M1 stays with one contact")
+}
+
 // failingUndo is the real service whose undo always fails.
 type failingUndo struct{ *imports.Service }
 

@@ -1870,7 +1870,7 @@ export interface components {
                 name: string;
                 email: string | null;
                 phone: string | null;
-                /** @description 'changed since the import', or that a value to restore (its external id, email or phone) now belongs to another contact */
+                /** @description 'changed since the import', or that a value to restore (its external id, email, phone or a unique custom field's value) now belongs to another contact */
                 reason: string;
             }[];
             /** @description an earlier import of the same file into this agent (re-importing it needs confirm_reimport) */

@@ -92,7 +92,7 @@ describe('undo warning', () => {
       'The 3,000 contacts it created are deleted with their conversations, notes and files, edited or not since the import. Deleted contacts cannot be brought back.',
     );
     expect(updated).toBe(
-      'The 2 contacts it updated get back the values they had before the import, unless they have changed since or a value to restore (external id, email, phone) now belongs to another contact: those are kept as they are, and listed.',
+      'The 2 contacts it updated get back the values they had before the import, unless they have changed since or a value to restore (external id, email, phone, a unique custom field) now belongs to another contact: those are kept as they are, and listed.',
     );
     expect(undoWarning({ created: 1, updated: 0 })).toEqual([
       'The 1 contact it created is deleted with its conversations, notes and files, edited or not since the import. Deleted contacts cannot be brought back.',

@@ -193,7 +193,7 @@ export function undoWarning(p: Pick<Import['progress'], 'created' | 'updated'>):
     const one = p.updated === 1;
     out.push(
       `The ${contacts(p.updated)} it updated get${one ? 's' : ''} back the values ${one ? 'it' : 'they'} had before the import, ` +
-        `unless ${one ? 'it has' : 'they have'} changed since or a value to restore (external id, email, phone) now belongs to another contact: ` +
+        `unless ${one ? 'it has' : 'they have'} changed since or a value to restore (external id, email, phone, a unique custom field) now belongs to another contact: ` +
         'those are kept as they are, and listed.',
     );
   }
