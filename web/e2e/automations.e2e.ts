@@ -8,6 +8,17 @@ async function poolNames(pool: Locator): Promise<string[]> {
   return pool.getByRole('listitem').evaluateAll((items) => items.map((li) => li.querySelector('.setting-row__name')?.textContent ?? ''));
 }
 
+/** touchDrag drags with a finger: touch events through the DevTools protocol, which Chromium
+ * turns into the pointer events the drag and drop listens to (Playwright has no touch move). */
+async function touchDrag(page: Page, from: { x: number; y: number }, to: { x: number; y: number }) {
+  const cdp = await page.context().newCDPSession(page);
+  const at = (i: number, steps: number) => [{ x: from.x + ((to.x - from.x) * i) / steps, y: from.y + ((to.y - from.y) * i) / steps }];
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: at(0, 1) });
+  for (let i = 1; i <= 12; i++) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at(i, 12) });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await cdp.detach();
+}
+
 async function addToPool(section: Locator, name: string) {
   await section.getByLabel('Add to the primary owner pool').selectOption({ label: name });
   await section.getByRole('button', { name: 'Add', exact: true }).click();
@@ -198,6 +209,28 @@ describe('automations', () => {
       await simulate.getByRole('button', { name: 'Simulate' }).click();
       await expect.poll(primaries).toEqual([owner.name, admin.name, owner.name, admin.name]);
       await snapshot(page, 'automations-simulate');
+
+      // On a phone the pool reorders by touch: each handle is a finger's size (44 px), and a finger
+      // dragging the admin's handle above the owner moves the admin up. Dragged back, the pool is
+      // as saved again.
+      const desktop = page.viewportSize()!;
+      await page.setViewportSize({ width: 390, height: 844 });
+      const fingerDrag = async (name: string) => {
+        const handle = manual.getByRole('button', { name: `Reorder ${name}` });
+        await handle.scrollIntoViewIfNeeded();
+        const box = (await handle.boundingBox())!;
+        expect(box.width).toBeGreaterThanOrEqual(44);
+        expect(box.height).toBeGreaterThanOrEqual(44);
+        const top = (await manualPool.getByRole('listitem').first().boundingBox())!;
+        const x = box.x + box.width / 2;
+        await touchDrag(page, { x, y: box.y + box.height / 2 }, { x, y: top.y + 2 });
+      };
+      await fingerDrag(admin.name);
+      await expect.poll(() => poolNames(manualPool)).toEqual([admin.name, owner.name]);
+      await snapshot(page, 'automations-pool-390');
+      await fingerDrag(owner.name);
+      await expect.poll(() => poolNames(manualPool)).toEqual([owner.name, admin.name]);
+      await page.setViewportSize(desktop);
 
       // Contacts the agent captures through the chat runtime API get their owner from the
       // background job, in turn; so do contacts created through the contacts API (manual), in
