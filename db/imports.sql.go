@@ -226,6 +226,10 @@ CREATE TEMP TABLE import_stage (
     stage_id           uuid,
     owner_id           uuid,
     custom             jsonb NOT NULL,
+    -- the retired select options the row names (key → option ids), and the reason it is rejected
+    -- unless it updates a contact that holds them all
+    retired            jsonb,
+    retired_reason     text,
     problem            text,
     match_id           uuid,
     outcome            text,
@@ -1266,6 +1270,30 @@ func (q *Queries) RecordImportIssues(ctx context.Context, arg RecordImportIssues
 	return err
 }
 
+const rejectRetiredOptions = `-- name: RejectRetiredOptions :exec
+UPDATE import_stage s
+SET outcome = 'reject', reason = s.retired_reason
+WHERE s.retired IS NOT NULL AND s.outcome IN ('create', 'update')
+  AND (s.outcome = 'create' OR EXISTS (
+        SELECT 1
+        FROM contacts c, jsonb_each(s.retired) AS r (key, ids), jsonb_array_elements_text(r.ids) AS i (id)
+        WHERE c.workspace_id = $1 AND c.agent_id = $2 AND c.id = s.match_id
+          AND NOT COALESCE(c.custom -> r.key @> to_jsonb(i.id), false)))
+`
+
+type RejectRetiredOptionsParams struct {
+	WorkspaceID uuid.UUID
+	AgentID     uuid.UUID
+}
+
+// A retired option can no longer be chosen, but a file may name one that the contact it updates
+// holds already (an export imported back): such a row stays; any other row naming one is
+// rejected.
+func (q *Queries) RejectRetiredOptions(ctx context.Context, arg RejectRetiredOptionsParams) error {
+	_, err := q.db.Exec(ctx, rejectRetiredOptions, arg.WorkspaceID, arg.AgentID)
+	return err
+}
+
 const rejectTakenCustomValues = `-- name: RejectTakenCustomValues :exec
 UPDATE import_stage s
 SET outcome = 'reject', reason = 'the ' || t.key || ' value belongs to another contact'
@@ -1652,7 +1680,7 @@ WHERE s.outcome = 'update' AND c.workspace_id = $1 AND c.agent_id = $2 AND c.id 
   AND (s.external_id IS NULL OR s.external_id IS NOT DISTINCT FROM c.external_id)
   AND (s.stage_id IS NULL OR s.stage_id IS NOT DISTINCT FROM c.stage_id)
   AND (s.owner_id IS NULL OR s.owner_id IS NOT DISTINCT FROM c.primary_owner_id)
-  AND c.custom @> s.custom
+  AND NOT EXISTS (SELECT 1 FROM jsonb_each(s.custom) AS e (key, value) WHERE c.custom -> e.key IS DISTINCT FROM e.value)
 `
 
 type SkipUnchangedRowsParams struct {
@@ -1660,7 +1688,8 @@ type SkipUnchangedRowsParams struct {
 	AgentID     uuid.UUID
 }
 
-// An update that would change nothing is a skip.
+// An update that would change nothing is a skip. Custom values are compared key by key: jsonb
+// containment (@>) would call a multi-select narrowed to some of its options unchanged.
 func (q *Queries) SkipUnchangedRows(ctx context.Context, arg SkipUnchangedRowsParams) error {
 	_, err := q.db.Exec(ctx, skipUnchangedRows, arg.WorkspaceID, arg.AgentID)
 	return err
@@ -1705,6 +1734,8 @@ type StageImportRowsParams struct {
 	StageID         uuid.NullUUID
 	OwnerID         uuid.NullUUID
 	Custom          []byte
+	Retired         []byte
+	RetiredReason   *string
 	Problem         *string
 	NewID           uuid.NullUUID
 }

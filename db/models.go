@@ -259,6 +259,8 @@ type ImportStage struct {
 	StageID          uuid.NullUUID
 	OwnerID          uuid.NullUUID
 	Custom           []byte
+	Retired          []byte
+	RetiredReason    *string
 	Problem          *string
 	MatchID          uuid.NullUUID
 	Outcome          *string

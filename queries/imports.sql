@@ -140,6 +140,10 @@ CREATE TEMP TABLE import_stage (
     stage_id           uuid,
     owner_id           uuid,
     custom             jsonb NOT NULL,
+    -- the retired select options the row names (key → option ids), and the reason it is rejected
+    -- unless it updates a contact that holds them all
+    retired            jsonb,
+    retired_reason     text,
     problem            text,
     match_id           uuid,
     outcome            text,
@@ -151,8 +155,8 @@ CREATE TEMP TABLE import_stage (
 ) ON COMMIT DROP;
 
 -- name: StageImportRows :copyfrom
-INSERT INTO import_stage (row_number, name, email, email_normalized, phone, external_id, stage_id, owner_id, custom, problem, new_id)
-VALUES (@row_number, @name, @email, @email_normalized, @phone, @external_id, @stage_id, @owner_id, @custom, @problem, @new_id);
+INSERT INTO import_stage (row_number, name, email, email_normalized, phone, external_id, stage_id, owner_id, custom, retired, retired_reason, problem, new_id)
+VALUES (@row_number, @name, @email, @email_normalized, @phone, @external_id, @stage_id, @owner_id, @custom, @retired, @retired_reason, @problem, @new_id);
 
 -- name: AnalyzeImportStage :exec
 -- Statistics on the row numbers, so the staging table's joins with itself (by row number) are
@@ -281,8 +285,22 @@ FROM (
 ) t
 WHERE s.row_number = t.row_number;
 
+-- name: RejectRetiredOptions :exec
+-- A retired option can no longer be chosen, but a file may name one that the contact it updates
+-- holds already (an export imported back): such a row stays; any other row naming one is
+-- rejected.
+UPDATE import_stage s
+SET outcome = 'reject', reason = s.retired_reason
+WHERE s.retired IS NOT NULL AND s.outcome IN ('create', 'update')
+  AND (s.outcome = 'create' OR EXISTS (
+        SELECT 1
+        FROM contacts c, jsonb_each(s.retired) AS r (key, ids), jsonb_array_elements_text(r.ids) AS i (id)
+        WHERE c.workspace_id = @workspace_id AND c.agent_id = @agent_id AND c.id = s.match_id
+          AND NOT COALESCE(c.custom -> r.key @> to_jsonb(i.id), false)));
+
 -- name: SkipUnchangedRows :exec
--- An update that would change nothing is a skip.
+-- An update that would change nothing is a skip. Custom values are compared key by key: jsonb
+-- containment (@>) would call a multi-select narrowed to some of its options unchanged.
 UPDATE import_stage s
 SET outcome = 'skip', reason = 'no changes'
 FROM contacts c
@@ -293,7 +311,7 @@ WHERE s.outcome = 'update' AND c.workspace_id = @workspace_id AND c.agent_id = @
   AND (s.external_id IS NULL OR s.external_id IS NOT DISTINCT FROM c.external_id)
   AND (s.stage_id IS NULL OR s.stage_id IS NOT DISTINCT FROM c.stage_id)
   AND (s.owner_id IS NULL OR s.owner_id IS NOT DISTINCT FROM c.primary_owner_id)
-  AND c.custom @> s.custom;
+  AND NOT EXISTS (SELECT 1 FROM jsonb_each(s.custom) AS e (key, value) WHERE c.custom -> e.key IS DISTINCT FROM e.value);
 
 -- name: ImportStageSummary :many
 SELECT outcome::text AS outcome, COALESCE(reason, '')::text AS reason, count(*)::bigint AS rows

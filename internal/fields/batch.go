@@ -34,10 +34,12 @@ func (b *Batch) Fields() []Field { return b.fields }
 
 // Validate normalizes one row's values (key → raw JSON; an empty value is simply not given) as
 // Validate would for an update by a member, and returns only the values given. A value that is
-// not valid is an apperr naming custom.<key>. A retired option is refused: the row's contact
-// is not known yet, so the exception for a value it already stores cannot apply.
-func (b *Batch) Validate(patch map[string]json.RawMessage) (map[string]any, error) {
-	return validate(b.fields, nil, patch, false, WriterMember, b.country)
+// not valid is an apperr naming custom.<key>. A retired option is refused unless held (key →
+// option id, or a list of them) names it: the row's contact is not known yet, so an import
+// passes the retired options its row names as held and keeps the row only for a contact that
+// really holds them (decided in SQL, set-based). held's keys must be keys of patch.
+func (b *Batch) Validate(held map[string]any, patch map[string]json.RawMessage) (map[string]any, error) {
+	return validate(b.fields, held, patch, false, WriterMember, b.country)
 }
 
 // Defaults are the active fields' default values, which a new contact takes.

@@ -299,23 +299,11 @@ func normalize(f Field, raw json.RawMessage, old any, country string) (any, stri
 	return nil, "has an unknown type"
 }
 
-// chooseOption finds the option s names, by id or by label (case-insensitive, as labels are
-// unique that way). A retired option is refused unless stored says it is already stored.
+// chooseOption finds the option s names (Field.Option). A retired option is refused unless
+// stored says it is already stored.
 func chooseOption(f Field, s string, stored func(id string) bool) (string, string) {
-	var found *Option
-	if id, err := uuid.Parse(s); err == nil {
-		for i := range f.Options {
-			if f.Options[i].ID == id {
-				found = &f.Options[i]
-			}
-		}
-	}
-	for i := range f.Options {
-		if found == nil && strings.EqualFold(f.Options[i].Label, s) {
-			found = &f.Options[i]
-		}
-	}
-	if found == nil {
+	found, ok := f.Option(s)
+	if !ok {
 		return "", fmt.Sprintf("%q is not an option of this field", s)
 	}
 	id := found.ID.String()
@@ -323,6 +311,24 @@ func chooseOption(f Field, s string, stored func(id string) bool) (string, strin
 		return "", fmt.Sprintf("%q is retired: it can no longer be chosen", found.Label)
 	}
 	return id, ""
+}
+
+// Option is the option s names, by id or by label (case-insensitive, as labels are unique that
+// way), retired or not.
+func (f Field) Option(s string) (Option, bool) {
+	if id, err := uuid.Parse(s); err == nil {
+		for _, o := range f.Options {
+			if o.ID == id {
+				return o, true
+			}
+		}
+	}
+	for _, o := range f.Options {
+		if strings.EqualFold(o.Label, s) {
+			return o, true
+		}
+	}
+	return Option{}, false
 }
 
 // normalizeURL accepts http and https addresses; one without a scheme ("example.com/pricing")

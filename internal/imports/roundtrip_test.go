@@ -180,3 +180,81 @@ func rowOf(t *testing.T, rows [][]string, email string) []string {
 	t.Fatalf("no row for %s", email)
 	return nil
 }
+
+// TestRetiredOptionsStayOnTheirHolders: a retired option can no longer be chosen, but an export
+// of contacts that hold one imports back onto them (the row is an update that keeps it); a
+// row that would give a retired option to another contact, or to a new one, is rejected with
+// the field and the option named.
+func TestRetiredOptionsStayOnTheirHolders(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	plan := c.field(t, map[string]any{"label": "Plan", "type": "single_select",
+		"options": []map[string]any{{"label": "Free"}, {"label": "Legacy"}}})
+	tags := c.field(t, map[string]any{"label": "Tags", "type": "multi_select",
+		"options": []map[string]any{{"label": "A"}, {"label": "Old"}}})
+	optionID := func(f map[string]any, i int) string { return f["options"].([]any)[i].(map[string]any)["id"].(string) }
+	free, legacy := optionID(plan, 0), optionID(plan, 1)
+	a, old := optionID(tags, 0), optionID(tags, 1)
+	holder := c.createContact(t, map[string]any{"name": "Holder", "email": "holder@example.com",
+		"custom": map[string]any{"plan": legacy, "tags": []string{a, old}}})
+	other := c.createContact(t, map[string]any{"name": "Other", "email": "other@example.com", "custom": map[string]any{"plan": free}})
+	c.automated(t)
+	for _, f := range []struct {
+		field       map[string]any
+		keep, retir string
+		keepLabel   string
+		retireLabel string
+	}{{plan, free, legacy, "Free", "Legacy"}, {tags, a, old, "A", "Old"}} {
+		resp := c.owner.Do("PATCH", c.base+"/fields/"+f.field["id"].(string), map[string]any{"options": []map[string]any{
+			{"id": f.keep, "label": f.keepLabel}, {"id": f.retir, "label": f.retireLabel, "retired": true}}})
+		require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+	}
+
+	// The export, with one name changed, imports back: the holder keeps its retired options.
+	resp := c.owner.Do("GET", c.base+"/contacts/export?columns=plan,tags", nil)
+	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+	rows := readCSV(t, resp.Body)
+	row := rowOf(t, rows, "holder@example.com")
+	require.Equal(t, []string{"Legacy", "A; Old"}, row[len(row)-2:])
+	row[0] = "Holder Renamed"
+	var file bytes.Buffer
+	w := csv.NewWriter(&file)
+	require.NoError(t, w.WriteAll(rows))
+	resp = c.upload(t, "export.csv", file.Bytes(), "?start=true&mode=create_and_update")
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	done := c.wait(t, resp.Map(t)["id"].(string), "finished")
+	require.EqualValues(t, 1, progress(done)["updated"], "%v", done)
+	require.EqualValues(t, 0, progress(done)["rejected"], "%v", done)
+	all := byEmail(c.contacts(t))
+	require.Equal(t, "Holder Renamed", all["holder@example.com"]["name"])
+	require.Equal(t, map[string]any{"plan": legacy, "tags": []any{a, old}}, all["holder@example.com"]["custom"])
+
+	// Chosen anew, for another contact or a new one, a retired option is refused.
+	file.Reset()
+	file.WriteString("email,plan,tags\nother@example.com,Legacy,\nnew@example.com,,A; Old\nholder@example.com,,old\n")
+	resp = c.upload(t, "anew.csv", file.Bytes(), "?mode=create_and_update")
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	id := resp.Map(t)["id"].(string)
+	resp = c.owner.Do("POST", c.base+"/imports/"+id+"/preview", nil)
+	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+	var got [][2]any
+	for _, r := range resp.Map(t)["rows"].([]any) {
+		r := r.(map[string]any)
+		got = append(got, [2]any{r["outcome"], r["reason"]})
+	}
+	require.Equal(t, [][2]any{
+		{"reject", `Plan "Legacy" is retired: it can no longer be chosen`},
+		{"reject", `Tags "Old" is retired: it can no longer be chosen`},
+		{"update", nil}, // the holder's tags narrowed to the retired option it holds
+	}, got)
+	resp = c.owner.Do("POST", c.base+"/imports/"+id+"/start", map[string]any{})
+	require.Equal(t, http.StatusAccepted, resp.Status, "%s", resp.Body)
+	done = c.wait(t, id, "finished")
+	require.EqualValues(t, 1, progress(done)["updated"], "%v", done)
+	require.EqualValues(t, 2, progress(done)["rejected"], "%v", done)
+	all = byEmail(c.contacts(t))
+	require.Equal(t, map[string]any{"plan": legacy, "tags": []any{old}}, all["holder@example.com"]["custom"])
+	require.Equal(t, map[string]any{"plan": free}, all["other@example.com"]["custom"])
+	require.NotContains(t, all, "new@example.com")
+	require.Len(t, all, 2, "%v", []string{holder, other})
+}

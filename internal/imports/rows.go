@@ -29,6 +29,9 @@ type plan struct {
 	batch   *fields.Batch
 	labels  map[string]string       // custom key → label, for messages
 	multi   map[string]fields.Field // the multi-select fields, by key: their cells list options
+	// the select fields with retired options, by key: a row naming one is kept only when it
+	// updates a contact that holds it (RejectRetiredOptions)
+	retiring map[string]fields.Field
 	stages  map[string]uuid.UUID
 	owners  map[string]uuid.UUID
 	country string
@@ -48,12 +51,15 @@ func newPlan(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, mapping []str
 		return nil, err
 	}
 	p := &plan{mapping: mapping, columns: columns, batch: batch, labels: map[string]string{}, country: country,
-		multi: map[string]fields.Field{}, stages: map[string]uuid.UUID{}, owners: map[string]uuid.UUID{}, required: batch.Required(),
+		multi: map[string]fields.Field{}, retiring: map[string]fields.Field{}, stages: map[string]uuid.UUID{}, owners: map[string]uuid.UUID{}, required: batch.Required(),
 		unique: batch.Unique()}
 	for _, f := range batch.Fields() {
 		p.labels[f.Key] = f.Label
 		if f.Type == fields.MultiSelect {
 			p.multi[f.Key] = f
+		}
+		if slices.ContainsFunc(f.Options, func(o fields.Option) bool { return o.Retired }) {
+			p.retiring[f.Key] = f
 		}
 	}
 	if p.defaults, err = json.Marshal(batch.Defaults()); err != nil {
@@ -93,6 +99,7 @@ func (p *plan) row(n int, rec []string) db.StageImportRowsParams {
 	}
 	var first, last *string
 	custom := map[string]json.RawMessage{}
+	held := retiredOptions{}
 	for i, target := range p.mapping {
 		if i >= len(rec) {
 			break // a short row: the missing cells are empty
@@ -154,8 +161,10 @@ func (p *plan) row(n int, rec []string) db.StageImportRowsParams {
 					continue // only separators: an empty cell
 				}
 				raw, _ = json.Marshal(items) // strings always encode
+				held.add(p.retiring[key], items...)
 			} else {
 				raw, _ = json.Marshal(*v)
+				held.add(p.retiring[key], *v)
 			}
 			custom[key] = raw
 		}
@@ -167,7 +176,12 @@ func (p *plan) row(n int, rec []string) db.StageImportRowsParams {
 	if out.Name != nil && utf8.RuneCountInString(*out.Name) > contacts.MaxNameLength {
 		problems = append(problems, fmt.Sprintf("name longer than %d characters", contacts.MaxNameLength))
 	}
-	values, err := p.batch.Validate(custom)
+	values, err := p.batch.Validate(held.values, custom)
+	if err == nil && len(held.ids) > 0 {
+		out.Retired, _ = json.Marshal(held.ids) // strings always encode
+		reason := strings.Join(held.reasons, "; ")
+		out.RetiredReason = &reason
+	}
 	if err != nil {
 		problems = append(problems, p.customProblems(err)...)
 		values = map[string]any{}
@@ -185,6 +199,36 @@ func (p *plan) row(n int, rec []string) db.StageImportRowsParams {
 		out.Problem = &msg
 	}
 	return out
+}
+
+// retiredOptions are the retired options one row names: as held values for Validate, which
+// then accepts them, and as what the staged row records for RejectRetiredOptions.
+type retiredOptions struct {
+	values  map[string]any      // key → option id (single select) or []any of ids (multi select)
+	ids     map[string][]string // key → option ids
+	reasons []string
+}
+
+// add records the retired options of f (nil: f has none) among the names of a cell.
+func (r *retiredOptions) add(f fields.Field, names ...string) {
+	for _, name := range names {
+		o, ok := f.Option(name)
+		if !ok || !o.Retired {
+			continue
+		}
+		if r.values == nil {
+			r.values, r.ids = map[string]any{}, map[string][]string{}
+		}
+		id := o.ID.String()
+		r.ids[f.Key] = append(r.ids[f.Key], id)
+		if f.Type == fields.MultiSelect {
+			list, _ := r.values[f.Key].([]any)
+			r.values[f.Key] = append(list, id)
+		} else {
+			r.values[f.Key] = id
+		}
+		r.reasons = append(r.reasons, fmt.Sprintf("%s %q is retired: it can no longer be chosen", f.Label, o.Label))
+	}
 }
 
 // splitOptions reads a multi-select cell as the options it lists. Options are separated by

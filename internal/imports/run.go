@@ -65,6 +65,12 @@ func classify(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, mode string,
 			return q.DecideImportRows(ctx, args)
 		},
 		func() error {
+			if len(p.retiring) == 0 {
+				return nil
+			}
+			return q.RejectRetiredOptions(ctx, db.RejectRetiredOptionsParams{WorkspaceID: ws, AgentID: agentID})
+		},
+		func() error {
 			if len(p.unique) == 0 {
 				return nil
 			}
@@ -85,7 +91,7 @@ func classify(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, mode string,
 }
 
 // classifySteps name classify's steps in the chunk timings logged at debug level.
-var classifySteps = []string{"analyze", "match", "decide", "reject_taken_custom", "skip_unchanged"}
+var classifySteps = []string{"analyze", "match", "decide", "reject_retired", "reject_taken_custom", "skip_unchanged"}
 
 // timings are how long a chunk's steps took, logged at debug level: where an import's time goes.
 type timings map[string]time.Duration
