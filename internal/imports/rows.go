@@ -32,9 +32,9 @@ type plan struct {
 	// the select fields with retired options, by key: a row naming one is kept only when it
 	// updates a contact that holds it (RejectRetiredOptions)
 	retiring map[string]fields.Field
-	stages  map[string]uuid.UUID
-	owners  map[string]uuid.UUID
-	country string
+	stages   map[string]uuid.UUID
+	owners   map[string]uuid.UUID
+	country  string
 	// what a new contact gets: the fields' defaults and the required keys (checked in SQL)
 	defaults []byte
 	required []string
