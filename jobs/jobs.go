@@ -52,6 +52,7 @@ type Deps struct {
 	Blobs     BlobPurger
 	Automator ContactAutomator
 	Imports   ImportRunner
+	Tidier    ImportTidier
 }
 
 // Workers registers every worker.
@@ -81,6 +82,9 @@ func Workers(d Deps) (*river.Workers, error) {
 	if err := river.AddWorkerSafely(w, &PurgeImportFilesWorker{Imports: d.Imports}); err != nil {
 		return nil, err
 	}
+	if err := river.AddWorkerSafely(w, &TidyImportsWorker{Imports: d.Tidier}); err != nil {
+		return nil, err
+	}
 	return w, nil
 }
 
@@ -90,6 +94,9 @@ func Periodic() []*river.PeriodicJob {
 	return []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 			func() (river.JobArgs, *river.InsertOpts) { return ExpireSessionsArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(TidyImportsEvery),
+			func() (river.JobArgs, *river.InsertOpts) { return TidyImportsArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true}),
 	}
 }

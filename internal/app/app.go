@@ -108,12 +108,13 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, withWorkers bool) (
 	}
 	a.Automations = automations.NewService(a.Tenants, a.River, cfg.BaseURL)
 	if a.Imports, err = imports.NewService(ctx, a.Tenants, a.River, imports.Config{BlobURL: cfg.BlobURL,
-		Limits: imports.Limits{MaxBytes: cfg.ImportMaxBytes, MaxRows: cfg.ImportMaxRows}, ChunkRows: cfg.ImportChunkRows, Slice: cfg.ImportSlice}); err != nil {
+		Limits: imports.Limits{MaxBytes: cfg.ImportMaxBytes, MaxRows: cfg.ImportMaxRows}, ChunkRows: cfg.ImportChunkRows, Slice: cfg.ImportSlice,
+		FileRetention: cfg.ImportFileRetention}); err != nil {
 		return nil, err
 	}
 	if withWorkers {
 		workers, err := jobs.Workers(jobs.Deps{Mail: mail.JobSender{Sender: a.Mail}, Sessions: a.Auth, Files: a.Files, Blobs: a.Files,
-			Automator: a.Automations, Imports: a.Imports})
+			Automator: a.Automations, Imports: a.Imports, Tidier: a.Imports})
 		if err != nil {
 			return nil, err
 		}

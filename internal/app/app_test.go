@@ -136,6 +136,23 @@ func TestConfigValidation(t *testing.T) { // not parallel: it sets the environme
 	require.ErrorContains(t, err, "SMTP_URL")
 }
 
+// GUESTLIST_IMPORT_FILE_RETENTION: 30 days by default, 0 keeps files, otherwise between an
+// hour (time to fetch an error report) and ten years.
+func TestImportFileRetentionConfig(t *testing.T) { // not parallel: it sets the environment
+	require.Equal(t, 720*time.Hour, app.DefaultConfig().ImportFileRetention)
+	for value, valid := range map[string]bool{"0": true, "1h": true, "720h": true, "87600h": true,
+		"59m": false, "-1h": false, "87601h": false, "forever": false} {
+		t.Setenv("GUESTLIST_IMPORT_FILE_RETENTION", value)
+		_, err := app.LoadConfig()
+		if valid {
+			require.NoError(t, err, value)
+			continue
+		}
+		require.Error(t, err, value)
+		require.Regexp(t, "GUESTLIST_IMPORT_FILE_RETENTION|ImportFileRetention", err.Error(), value)
+	}
+}
+
 // With SMTP_URL set, the sign-up's welcome email goes through the River job to a real SMTP
 // server, and the dev outbox does not exist.
 func TestWelcomeEmailOverSMTP(t *testing.T) {

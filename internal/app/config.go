@@ -58,6 +58,11 @@ type Config struct {
 	// chunk and is run again at once: an attempt stays short, so the import of a worker that
 	// died is rescued soon (after five slices).
 	ImportSlice time.Duration `env:"GUESTLIST_IMPORT_SLICE" envDefault:"2m"`
+	// ImportFileRetention is how long an import keeps its stored file after its run ended: the
+	// file holds people's rows, and only the error report reads it (undo works from snapshots).
+	// The tidy_imports job deletes older files every few minutes. 0 keeps files until an erase
+	// deletes them (a deployment with its own retention, or none).
+	ImportFileRetention time.Duration `env:"GUESTLIST_IMPORT_FILE_RETENTION" envDefault:"720h"`
 	// JobRescueAfter is how long a job may run before River takes it for lost (its worker
 	// died) and runs it again, or its own timeout when that is longer (River's rescuer waits
 	// for both): a job past its timeout has been told to stop. At least River's one-minute
@@ -132,6 +137,10 @@ func (c Config) validate() error {
 	}
 	if c.ImportSlice <= 0 || c.ImportSlice > time.Hour {
 		errs = append(errs, fmt.Errorf("GUESTLIST_IMPORT_SLICE must be more than 0 and at most 1h, not %s", c.ImportSlice))
+	}
+	// A member needs time to fetch the error report after a run; ten years is a typo's length.
+	if c.ImportFileRetention != 0 && (c.ImportFileRetention < time.Hour || c.ImportFileRetention > 10*365*24*time.Hour) {
+		errs = append(errs, fmt.Errorf("GUESTLIST_IMPORT_FILE_RETENTION must be 0 (keep files) or between 1h and 87600h (10 years), not %s", c.ImportFileRetention))
 	}
 	if c.JobRescueAfter < time.Minute {
 		errs = append(errs, fmt.Errorf("GUESTLIST_JOB_RESCUE_AFTER must be at least 1m (River's job timeout), not %s", c.JobRescueAfter))

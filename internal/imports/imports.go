@@ -89,6 +89,9 @@ type Service struct {
 	limits    Limits
 	chunkRows int
 	slice     time.Duration
+	// fileRetention is how long an ended import keeps its stored file; 0 keeps it (until an
+	// erase). See housekeeping.go.
+	fileRetention time.Duration
 }
 
 // Config sizes the service.
@@ -101,6 +104,9 @@ type Config struct {
 	// Slice is how long one run works before it stops at a committed chunk with
 	// jobs.ErrRunAgain (DefaultSlice when zero).
 	Slice time.Duration
+	// FileRetention is how long after its run ended an import keeps its stored file
+	// (GUESTLIST_IMPORT_FILE_RETENTION); 0 keeps files until an erase deletes them.
+	FileRetention time.Duration
 }
 
 // NewService opens the blob storage.
@@ -120,7 +126,7 @@ func NewService(ctx context.Context, tenants *tenant.DB, inserter Inserter, cfg 
 		cfg.Slice = DefaultSlice
 	}
 	return &Service{tenants: tenants, contacts: contacts.NewService(tenants, inserter), jobs: inserter, bucket: bucket,
-		limits: cfg.Limits, chunkRows: cfg.ChunkRows, slice: cfg.Slice}, nil
+		limits: cfg.Limits, chunkRows: cfg.ChunkRows, slice: cfg.Slice, fileRetention: max(cfg.FileRetention, 0)}, nil
 }
 
 // Slice is how long one run works before it stops at a committed chunk (jobs.ErrRunAgain).

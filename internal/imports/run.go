@@ -259,9 +259,12 @@ var errStop = errors.New("imports: the run stops")
 // are rolled back and the cancellation is committed on its own.
 var errCancelled = errors.New("imports: cancelled")
 
-// errFileErased answers for the report of an import whose file an erase deleted.
+// errFileErased answers for the report of an import whose file is gone: its retention
+// (GUESTLIST_IMPORT_FILE_RETENTION, housekeeping.go) ended, or an erase of a contact it held
+// took it. file_erased_at does not say which (the audit log does).
 func errFileErased() error {
-	return apperr.New(apperr.Conflict, "the import's file was deleted when a contact it held was erased; its error report went with it")
+	return apperr.New(apperr.Conflict, "the import's file was deleted: import files are kept for a limited time after the run, "+
+		"and deleted sooner when a contact they held is erased; its error report went with it")
 }
 
 // RunImport is the run_import job: the file, chunk after chunk, each chunk in one transaction

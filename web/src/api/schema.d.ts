@@ -696,7 +696,7 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** The rejected rows as CSV (UTF-8, comma-separated): the file's own columns as they were, and a reason column; every cell (the header's too) beginning with =, +, -, @, a tab or a carriage return gets a leading apostrophe, as in an export. Fixed, the file can be uploaded again: the import drops those apostrophes, so the values are the file's. 409 when the import's file was deleted because a contact it held was erased (file_erased_at). */
+        /** The rejected rows as CSV (UTF-8, comma-separated): the file's own columns as they were, and a reason column; every cell (the header's too) beginning with =, +, -, @, a tab or a carriage return gets a leading apostrophe, as in an export. Fixed, the file can be uploaded again: the import drops those apostrophes, so the values are the file's. 409 when the import's file was deleted (file_erased_at): files are kept for a limited time after the run (the deployment's GUESTLIST_IMPORT_FILE_RETENTION, 30 days by default), and deleted sooner when a contact they held is erased. */
         get: operations["importErrorReport"];
         put?: never;
         post?: never;
@@ -1896,7 +1896,7 @@ export interface components {
             undone_at: string | null;
             /**
              * Format: date-time
-             * @description when the stored file was deleted because a contact it held was erased (privacy); the error report went with it
+             * @description when the stored file was deleted: its retention after the run ended (GUESTLIST_IMPORT_FILE_RETENTION), or the erase of a contact it held (privacy); the error report went with it
              */
             file_erased_at: string | null;
         };

@@ -205,7 +205,7 @@ describe('Import wizard', () => {
     expect(items).toEqual(['Grace Hopper: changed since the import', 'ada@example.com: its email now belongs to another contact']);
   });
 
-  it('says when an erase took the file, and offers no error report then', async () => {
+  it('says when the file was deleted (retention or erase), and offers no error report then', async () => {
     importApi(
       importOf({
         status: 'finished',
@@ -215,7 +215,9 @@ describe('Import wizard', () => {
     );
     renderAt(`${base}/imports/${importId}`);
     const note = await screen.findByRole('note');
-    expect(note.textContent).toContain('when a contact it held was erased; its error report went with it');
+    expect(note.textContent).toContain('kept for a limited time after the run');
+    expect(note.textContent).toContain('when a contact they held is erased');
+    expect(note.textContent).toContain('Its error report went with it.');
     expect(screen.queryByRole('link', { name: 'Download error report' })).toBeNull();
   });
 });

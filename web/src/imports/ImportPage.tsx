@@ -328,7 +328,8 @@ function ResultStep({ imp, path, onChange }: { imp: Import; path: Path; onChange
       <Counts imp={imp} />
       {imp.file_erased_at && (
         <p className="muted" role="note">
-          The file was deleted on {formatDateTime(imp.file_erased_at)}, when a contact it held was erased; its error report went with it.
+          The file was deleted on {formatDateTime(imp.file_erased_at)}: import files are kept for a limited time after the run, and
+          deleted sooner when a contact they held is erased. Its error report went with it.
         </p>
       )}
       <div className="import-actions">
