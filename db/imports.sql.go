@@ -1565,6 +1565,63 @@ func (q *Queries) SaveImportTemplate(ctx context.Context, arg SaveImportTemplate
 	return err
 }
 
+const setImportHeader = `-- name: SetImportHeader :one
+UPDATE imports SET has_header = $1, headers = $2, total_rows = $3, updated_at = now()
+WHERE workspace_id = $4 AND id = $5
+RETURNING workspace_id, agent_id, id, file_name, size_bytes, checksum, encoding, delimiter, has_header, headers, total_rows, mode, mapping, status, cancel_requested, rows_done, created_count, updated_count, skipped_count, rejected_count, error, undo_kept, created_by, created_at, started_at, finished_at, undone_at, updated_at, file_erased_at
+`
+
+type SetImportHeaderParams struct {
+	HasHeader   bool
+	Headers     []byte
+	TotalRows   int32
+	WorkspaceID uuid.UUID
+	ID          uuid.UUID
+}
+
+func (q *Queries) SetImportHeader(ctx context.Context, arg SetImportHeaderParams) (Import, error) {
+	row := q.db.QueryRow(ctx, setImportHeader,
+		arg.HasHeader,
+		arg.Headers,
+		arg.TotalRows,
+		arg.WorkspaceID,
+		arg.ID,
+	)
+	var i Import
+	err := row.Scan(
+		&i.WorkspaceID,
+		&i.AgentID,
+		&i.ID,
+		&i.FileName,
+		&i.SizeBytes,
+		&i.Checksum,
+		&i.Encoding,
+		&i.Delimiter,
+		&i.HasHeader,
+		&i.Headers,
+		&i.TotalRows,
+		&i.Mode,
+		&i.Mapping,
+		&i.Status,
+		&i.CancelRequested,
+		&i.RowsDone,
+		&i.CreatedCount,
+		&i.UpdatedCount,
+		&i.SkippedCount,
+		&i.RejectedCount,
+		&i.Error,
+		&i.UndoKept,
+		&i.CreatedBy,
+		&i.CreatedAt,
+		&i.StartedAt,
+		&i.FinishedAt,
+		&i.UndoneAt,
+		&i.UpdatedAt,
+		&i.FileErasedAt,
+	)
+	return i, err
+}
+
 const setImportMapping = `-- name: SetImportMapping :one
 UPDATE imports SET mode = $1, mapping = $2, updated_at = now()
 WHERE workspace_id = $3 AND id = $4

@@ -47,6 +47,11 @@ UPDATE imports SET mode = @mode, mapping = @mapping, updated_at = now()
 WHERE workspace_id = @workspace_id AND id = @id
 RETURNING *;
 
+-- name: SetImportHeader :one
+UPDATE imports SET has_header = @has_header, headers = @headers, total_rows = @total_rows, updated_at = now()
+WHERE workspace_id = @workspace_id AND id = @id
+RETURNING *;
+
 -- name: QueueImport :one
 UPDATE imports SET status = 'queued', updated_at = now()
 WHERE workspace_id = @workspace_id AND id = @id

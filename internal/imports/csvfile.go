@@ -216,14 +216,29 @@ func (f *fileReader) next() ([]string, error) {
 }
 
 // looksLikeData reports whether a first row is data rather than a header: a header names
-// columns, it does not hold an email address.
+// columns, it does not hold an email address or a phone number (seven digits or more, and
+// nothing but what phone numbers are written with). A wrong guess either way is the member's
+// to correct (SetMapping's HasHeader).
 func looksLikeData(first []string) bool {
 	for _, cell := range first {
-		if _, ok := mail.NormalizeEmail(cell); ok {
+		if _, ok := mail.NormalizeEmail(cell); ok || looksLikePhone(cell) {
 			return true
 		}
 	}
 	return false
+}
+
+func looksLikePhone(cell string) bool {
+	digits := 0
+	for _, r := range strings.TrimSpace(cell) {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case !strings.ContainsRune("+-(). ", r):
+			return false
+		}
+	}
+	return digits >= 7
 }
 
 // blank reports whether every cell of a row is empty (a row of bare delimiters).

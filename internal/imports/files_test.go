@@ -114,3 +114,71 @@ func TestRealWorldFiles(t *testing.T) {
 	require.Equal(t, before, storedFiles(t, dir), "a refused file left its bytes behind")
 	require.Equal(t, len(imported), c.env.Count(t, c.owner.WorkspaceID, "SELECT count(*) FROM imports"))
 }
+
+// TestTheMemberSaysWhetherTheFirstRowIsAHeader: the guess (a first row holding an email or a
+// phone number is data) can be wrong either way, so the mapping step can say otherwise: the
+// headers, the row count and the suggested mapping follow, and the run reads the file so.
+func TestTheMemberSaysWhetherTheFirstRowIsAHeader(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	mapping := func(id string, body map[string]any) map[string]any {
+		t.Helper()
+		resp := c.owner.Do("PUT", c.base+"/imports/"+id+"/mapping", body)
+		require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+		return resp.Map(t)
+	}
+
+	// Phones only, no header: the first row is data.
+	resp := c.upload(t, "phones.csv", []byte("+1 415 555 0100,Ada\n+1 415 555 0101,Grace\n"), "")
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	require.Equal(t, false, resp.Map(t)["has_header"])
+
+	// Names only, no header: nothing tells, so the first row is taken for a header...
+	resp = c.upload(t, "names.csv", []byte("Ada Lovelace,ada@example.com\nGrace Hopper,grace@example.com\n"), "")
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	require.Equal(t, false, resp.Map(t)["has_header"], "an email in the first row is data")
+	resp = c.upload(t, "guess.csv", []byte("Full name,E-mail address\nAda Lovelace,ada@example.com\n"), "")
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	imp := resp.Map(t)
+	id := imp["id"].(string)
+	require.Equal(t, true, imp["has_header"])
+	require.Equal(t, []any{"Full name", "E-mail address"}, imp["headers"])
+	require.Equal(t, []any{"name", "email"}, imp["mapping"])
+	require.EqualValues(t, 1, progress(imp)["total"])
+
+	// ...which the member corrects: columns by position, two rows, a mapping suggested anew.
+	imp = mapping(id, map[string]any{"mode": "create_and_update", "has_header": false})
+	require.Equal(t, false, imp["has_header"])
+	require.Equal(t, []any{"Column 1", "Column 2"}, imp["headers"])
+	require.Equal(t, []any{"ignore", "ignore"}, imp["mapping"])
+	require.EqualValues(t, 2, progress(imp)["total"])
+	// And back: the header's names and their suggestion again.
+	imp = mapping(id, map[string]any{"mode": "create_and_update", "has_header": true})
+	require.Equal(t, []any{"Full name", "E-mail address"}, imp["headers"])
+	require.Equal(t, []any{"name", "email"}, imp["mapping"])
+	require.EqualValues(t, 1, progress(imp)["total"])
+
+	// A mapping given with the change is the one kept; the run reads the first row as data.
+	imp = mapping(id, map[string]any{"mode": "create_and_update", "has_header": false, "mapping": []string{"name", "email"}})
+	require.Equal(t, []any{"name", "email"}, imp["mapping"])
+	resp = c.owner.Do("POST", c.base+"/imports/"+id+"/preview", nil)
+	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+	rows := resp.Map(t)["rows"].([]any)
+	require.Len(t, rows, 2)
+	require.Equal(t, "reject", rows[0].(map[string]any)["outcome"])
+	require.Contains(t, rows[0].(map[string]any)["reason"], "invalid email", "the old header row is a row now")
+	require.Equal(t, "create", rows[1].(map[string]any)["outcome"])
+
+	// A one-row file cannot be all header; a started import's header cannot change.
+	resp = c.upload(t, "one.csv", []byte("ada@example.com,Ada Lovelace\n"), "")
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	one := resp.Map(t)
+	require.Equal(t, false, one["has_header"], "a file of one row is data")
+	resp = c.owner.Do("PUT", c.base+"/imports/"+one["id"].(string)+"/mapping", map[string]any{"mode": "create_only", "has_header": true})
+	require.Equal(t, http.StatusBadRequest, resp.Status, "%s", resp.Body)
+	require.Contains(t, string(resp.Body), `"has_header"`)
+	resp = c.upload(t, "started.csv", []byte("email\nx@example.com\n"), "?start=true")
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	resp = c.owner.Do("PUT", c.base+"/imports/"+resp.Map(t)["id"].(string)+"/mapping", map[string]any{"mode": "create_only", "has_header": false})
+	require.Equal(t, http.StatusConflict, resp.Status, "%s", resp.Body)
+}

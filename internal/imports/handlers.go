@@ -135,11 +135,12 @@ func (h handlers) get(c *gin.Context) {
 func (h handlers) mapping(c *gin.Context) {
 	id, ok := httpapi.PathIDs(c, "agentId", "importId")
 	var in struct {
-		Mode    string   `json:"mode"`
-		Mapping []string `json:"mapping"`
+		Mode      string   `json:"mode"`
+		Mapping   []string `json:"mapping"`
+		HasHeader *bool    `json:"has_header"`
 	}
 	if ok && httpapi.Bind(c, &in) {
-		imp, err := h.s.SetMapping(c.Request.Context(), ws(c), id[0], id[1], in.Mode, in.Mapping)
+		imp, err := h.s.SetMapping(c.Request.Context(), ws(c), id[0], id[1], MappingChange{Mode: in.Mode, Mapping: in.Mapping, HasHeader: in.HasHeader})
 		httpapi.Reply(c, http.StatusOK, imp, err)
 	}
 }

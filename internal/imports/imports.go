@@ -377,17 +377,13 @@ func (s *Service) record(ctx context.Context, m *httpapi.Member, agentID, id uui
 		if err != nil {
 			return err
 		}
-		mode, mapping := opts.Mode, Suggest(a.headers, fs)
-		if t, err := tx.Q.GetImportTemplate(ctx, db.GetImportTemplateParams{WorkspaceID: tx.WorkspaceID, AgentID: agentID, HeaderKey: headerKey(a.headers)}); err == nil {
-			var remembered []string
-			if json.Unmarshal(t.Mapping, &remembered) == nil && checkMapping(remembered, a.headers, fs) == nil {
-				mapping = remembered
-				if !opts.Start {
-					mode = t.Mode
-				}
-			}
-		} else if !errors.Is(err, pgx.ErrNoRows) {
+		mode := opts.Mode
+		mapping, remembered, err := suggestion(ctx, tx, agentID, a.headers, fs)
+		if err != nil {
 			return err
+		}
+		if remembered != "" && !opts.Start {
+			mode = remembered
 		}
 		r, err := tx.Q.CreateImport(ctx, db.CreateImportParams{WorkspaceID: tx.WorkspaceID, AgentID: agentID, ID: id, FileName: name,
 			SizeBytes: facts.size, Checksum: facts.checksum, Encoding: a.encoding, Delimiter: string(a.delimiter), HasHeader: a.hasHeader,
@@ -502,17 +498,8 @@ func (s *Service) analyze(ctx context.Context, k string, facts rawFacts) (analys
 		return a, err
 	}
 	a.hasHeader = !looksLikeData(first)
-	if a.hasHeader {
-		for i, h := range first {
-			if h = clip(Unneutralize(trimBOM(h))); h == "" {
-				h = fmt.Sprintf("Column %d", i+1)
-			}
-			a.headers = append(a.headers, h)
-		}
-	} else {
-		for i := range first {
-			a.headers = append(a.headers, fmt.Sprintf("Column %d", i+1))
-		}
+	a.headers = headersOf(first, a.hasHeader)
+	if !a.hasHeader {
 		a.rows = 1
 	}
 	for {
@@ -535,6 +522,22 @@ func (s *Service) analyze(ctx context.Context, k string, facts rawFacts) (analys
 		return a, apperr.Field("file", "has a header row but no data rows")
 	}
 	return a, nil
+}
+
+// headersOf names a file's columns: its first row's cells when that row is a header (a blank
+// cell by its position), else by position alone.
+func headersOf(first []string, hasHeader bool) []string {
+	headers := make([]string, len(first))
+	for i, h := range first {
+		if !hasHeader {
+			h = ""
+		}
+		if h = clip(Unneutralize(trimBOM(h))); h == "" {
+			h = fmt.Sprintf("Column %d", i+1)
+		}
+		headers[i] = h
+	}
+	return headers
 }
 
 func trimBOM(s string) string {
@@ -580,8 +583,21 @@ func (s *Service) open(ctx context.Context, r db.Import) (*fileReader, io.Closer
 	return f, br, nil
 }
 
-// SetMapping saves the mode and the column mapping of an import not started yet.
-func (s *Service) SetMapping(ctx context.Context, ws, agentID, id uuid.UUID, mode string, mapping []string) (Import, error) {
+// MappingChange is what a member sets on an import not started yet. HasHeader nil keeps
+// whether the first row is a header; Mapping nil keeps the mapping, or, when the first row
+// changes role (and so the headers), takes the agent's template or the suggestion for the new
+// headers.
+type MappingChange struct {
+	Mode      string
+	Mapping   []string
+	HasHeader *bool
+}
+
+// SetMapping saves the mode, the column mapping and whether the first row is a header, of an
+// import not started yet. The header guess (a first row holding an email or phone is data)
+// can be wrong either way, so the member has the last word.
+func (s *Service) SetMapping(ctx context.Context, ws, agentID, id uuid.UUID, in MappingChange) (Import, error) {
+	mode, mapping := in.Mode, in.Mapping
 	if !validMode(mode) {
 		return Import{}, apperr.Field("mode", "must be create_only, create_and_update or update_only")
 	}
@@ -598,10 +614,27 @@ func (s *Service) SetMapping(ctx context.Context, ws, agentID, id uuid.UUID, mod
 		if err != nil {
 			return err
 		}
+		headerChanged := in.HasHeader != nil && *in.HasHeader != r.HasHeader
+		if headerChanged {
+			if r, err = s.setHeader(ctx, tx, r, *in.HasHeader); err != nil {
+				return err
+			}
+		}
 		var headers []string
 		_ = json.Unmarshal(r.Headers, &headers)
-		if err := checkMapping(mapping, headers, fs); err != nil {
-			return err
+		switch {
+		case mapping == nil && headerChanged:
+			// A suggestion, as an upload's: checked when the import starts, not here.
+			if mapping, _, err = suggestion(ctx, tx, agentID, headers, fs); err != nil {
+				return err
+			}
+		case mapping == nil:
+			_ = json.Unmarshal(r.Mapping, &mapping)
+			fallthrough
+		default:
+			if err := checkMapping(mapping, headers, fs); err != nil {
+				return err
+			}
 		}
 		r, err = tx.Q.SetImportMapping(ctx, db.SetImportMappingParams{WorkspaceID: ws, ID: id, Mode: mode, Mapping: mustJSON(mapping)})
 		if err != nil {
@@ -611,6 +644,47 @@ func (s *Service) SetMapping(ctx context.Context, ws, agentID, id uuid.UUID, mod
 		return err
 	})
 	return out, err
+}
+
+// setHeader makes the first row of r's file its header, or its first data row: the headers
+// are named anew and the data rows counted again.
+func (s *Service) setHeader(ctx context.Context, tx tenant.Tx, r db.Import, hasHeader bool) (db.Import, error) {
+	br, err := s.bucket.NewReader(ctx, blobKey(r.WorkspaceID, r.ID), nil)
+	if err != nil {
+		return r, fmt.Errorf("imports: opening the file of %s: %w", r.ID, err)
+	}
+	defer br.Close()
+	first, err := newFileReader(br, r.Encoding, []rune(r.Delimiter)[0]).next()
+	if err != nil {
+		return r, err
+	}
+	rows := r.TotalRows + 1
+	if hasHeader {
+		rows = r.TotalRows - 1
+	}
+	if rows == 0 {
+		return r, apperr.Field("has_header", "the file has one row: as a header, it would leave no data rows")
+	}
+	return tx.Q.SetImportHeader(ctx, db.SetImportHeaderParams{WorkspaceID: r.WorkspaceID, ID: r.ID, HasHeader: hasHeader,
+		Headers: mustJSON(headersOf(first, hasHeader)), TotalRows: rows})
+}
+
+// suggestion is the mapping an import starts with: the agent's template for the headers when
+// it fits the agent's fields (with the template's mode), else what the headers suggest (and
+// no mode).
+func suggestion(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, headers []string, fs []fields.Field) ([]string, string, error) {
+	t, err := tx.Q.GetImportTemplate(ctx, db.GetImportTemplateParams{WorkspaceID: tx.WorkspaceID, AgentID: agentID, HeaderKey: headerKey(headers)})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Suggest(headers, fs), "", nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	var remembered []string
+	if json.Unmarshal(t.Mapping, &remembered) == nil && checkMapping(remembered, headers, fs) == nil {
+		return remembered, t.Mode, nil
+	}
+	return Suggest(headers, fs), "", nil
 }
 
 // Start queues the run of an uploaded import. A file imported before into the agent (same

@@ -137,4 +137,37 @@ describe('imports', () => {
     await page.getByRole('link', { name: 'Contacts', exact: true }).click();
     await visible(page.getByRole('region', { name: 'No contacts yet' }));
   }, 240_000);
+
+  // A file without a header whose first person has no email or phone: nothing in the first row
+  // tells data from a header, so the upload takes it for one; the member says otherwise, and
+  // that row is not silently lost but rejected where they can see it.
+  test('a file without a header row: the member says so, maps the columns and sees every row', async ({ page }) => {
+    await signUp(page, newUser('import-headless'));
+    await agentLink(page, 'My first agent').click();
+    await page.waitForURL(/\/agents\/[^/]+\/contacts$/);
+    await page.getByRole('link', { name: 'Imports', exact: true }).click();
+    const csv = 'Ada Lovelace,Analytical,\nGrace Hopper,Navy,grace@example.com\nKatherine Johnson,NASA,katherine@example.com\n';
+    await page.locator('input[type=file]').setInputFiles({ name: 'headless.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await visible(page.getByRole('heading', { name: 'headless.csv' }));
+    const header = page.getByRole('checkbox', { name: 'The first row names the columns' });
+    expect(await header.isChecked()).toBe(true);
+    await visible(page.getByText(/· 2 rows ·/));
+    await visible(page.getByLabel('Import Ada Lovelace as'));
+
+    await header.uncheck();
+    await visible(page.getByText(/· 3 rows ·/));
+    const mapping = page.getByRole('table', { name: 'Column mapping' });
+    await mapping.getByLabel('Import Column 1 as').selectOption('name');
+    await mapping.getByLabel('Import Column 3 as').selectOption('email');
+    await page.getByRole('button', { name: 'Preview' }).click();
+    const preview = await visible(page.getByLabel('Preview'), 30_000);
+    await visible(preview.getByText(/Would create\s*2, update\s*0, skip\s*0, reject\s*1\./));
+    await visible(preview.getByRole('table', { name: 'First rows' }).getByText('Ada Lovelace'));
+    await snapshot(page, 'import-headless');
+    await page.getByRole('button', { name: 'Start import' }).click();
+    await visible(page.getByRole('heading', { name: 'Finished' }), 60_000);
+    await page.getByRole('link', { name: 'Contacts', exact: true }).click();
+    const list = await visible(page.getByRole('table', { name: 'Contacts' }));
+    for (const name of ['Grace Hopper', 'Katherine Johnson']) await visible(list.getByText(name));
+  }, 120_000);
 });

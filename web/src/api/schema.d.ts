@@ -597,7 +597,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Set the mode and the mapping of an import not started yet: one target per column, each name, first_name, last_name, email, phone, stage (by name), owner (a member's email), external_id, custom:<key> or ignore; email, phone or external_id must be among them. A run's mapping and mode are remembered for the agent's next file with the same headers. */
+        /** Set the mode and the mapping of an import not started yet: one target per column, each name, first_name, last_name, email, phone, stage (by name), owner (a member's email), external_id, custom:<key> or ignore; email, phone or external_id must be among them. A run's mapping and mode are remembered for the agent's next file with the same headers. has_header corrects the upload's guess (a first row holding an email address or a phone number is data, anything else a header): the headers are named anew (the first row's cells, or Column 1, Column 2, …), total_rows counted again, and, with no mapping given, the mapping suggested anew (the template for the new headers, or what they suggest; it is checked when the import starts). A file of one row cannot be all header (400 naming has_header). */
         put: operations["setImportMapping"];
         post?: never;
         delete?: never;
@@ -3464,7 +3464,10 @@ export interface operations {
                 "application/json": {
                     /** @enum {string} */
                     mode: "create_only" | "create_and_update" | "update_only";
-                    mapping: string[];
+                    /** @description omitted: the mapping is kept (or suggested anew when has_header changes) */
+                    mapping?: string[];
+                    /** @description whether the file's first row names the columns; omitted: unchanged */
+                    has_header?: boolean;
                 };
             };
         };

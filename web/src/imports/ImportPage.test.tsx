@@ -151,6 +151,32 @@ describe('Import wizard', () => {
     expect(region.getAttribute('tabindex')).toBe('0');
   });
 
+  it('lets the member say whether the first row names the columns, and maps the columns anew', async () => {
+    const guessed = importOf({ headers: ['Ada Lovelace', '+14155550100'], mapping: ['name', 'ignore'], progress: { ...importOf().progress, total: 1 } });
+    const { calls } = importApi(guessed, {
+      [`PUT ${base}/imports/${importId}/mapping`]: (_req, body) =>
+        json(200, {
+          ...guessed,
+          has_header: (body as { has_header: boolean }).has_header,
+          headers: ['Column 1', 'Column 2'],
+          mapping: ['ignore', 'ignore'],
+          progress: { ...guessed.progress, total: 2 },
+        }),
+    });
+    renderAt(`${base}/imports/${importId}`);
+    const header = await screen.findByRole('checkbox', { name: 'The first row names the columns' });
+    expect((header as HTMLInputElement).checked).toBe(true);
+    expect(screen.getByLabelText('Import Ada Lovelace as')).toBeTruthy();
+
+    await userEvent.click(header);
+    await screen.findByLabelText('Import Column 1 as');
+    expect(calls.filter((c) => c.method === 'PUT').map((c) => c.body)).toEqual([{ mode: 'create_and_update', has_header: false }]);
+    // The step starts over with the new columns and their suggestion; the count follows.
+    expect((screen.getByLabelText('Import Column 1 as') as HTMLSelectElement).value).toBe('ignore');
+    expect((screen.getByRole('checkbox', { name: 'The first row names the columns' }) as HTMLInputElement).checked).toBe(false);
+    expect(screen.getByText(/2 rows/)).toBeTruthy();
+  });
+
   it('leaves out what is not mapped, and reads no stages or members it does not need', async () => {
     const { calls } = importApi(importOf({ headers: ['Mail', 'Tel', 'Other'], mapping: ['email', 'phone', 'ignore'] }));
     renderAt(`${base}/imports/${importId}`);

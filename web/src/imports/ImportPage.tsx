@@ -73,7 +73,7 @@ export function ImportPage() {
         {data.delimiter === '\t' ? 'tab' : `“${data.delimiter}”`} separated · {statusLabels[data.status]}
       </p>
       {data.status === 'uploaded' && fields.status === 'ready' && (
-        <MappingStep key={data.id} imp={data} fields={fields.data} path={path} onChange={imp.replace} />
+        <MappingStep key={`${data.id}:${data.has_header}`} imp={data} fields={fields.data} path={path} onChange={imp.replace} />
       )}
       {data.status === 'uploaded' && fields.status === 'loading' && <Loading />}
       {(data.status === 'queued' || data.status === 'running') && <RunStep imp={data} path={path} onChange={imp.replace} />}
@@ -89,7 +89,8 @@ function MappingStep({ imp, fields, path, onChange }: { imp: Import; fields: Par
   const [mapping, setMapping] = useState<string[]>(imp.mapping);
   const [mode, setMode] = useState<ImportMode>(imp.mode);
   const [preview, setPreview] = useState<{ result: ImportPreview; columns: PreviewColumn[] } | null>(null);
-  const [busy, setBusy] = useState<'preview' | 'start' | null>(null);
+  const [busy, setBusy] = useState<'preview' | 'start' | 'header' | null>(null);
+  const [firstRowIsHeader, setFirstRowIsHeader] = useState(imp.has_header);
   const [error, setError] = useState<string | null>(null);
   const [confirmAgain, setConfirmAgain] = useState(false);
   const options = targetOptions(fields);
@@ -132,6 +133,21 @@ function MappingStep({ imp, fields, path, onChange }: { imp: Import; fields: Par
     }
   }
 
+  // The upload guessed whether the first row names the columns; saying otherwise names the
+  // columns anew and suggests a mapping for them (the step starts over with it).
+  async function setHeader(hasHeader: boolean) {
+    setBusy('header');
+    setFirstRowIsHeader(hasHeader);
+    setError(null);
+    try {
+      onChange(await unwrap(api.PUT('/agents/{agentId}/imports/{importId}/mapping', { params: { path }, body: { mode, has_header: hasHeader } })));
+    } catch (err) {
+      setError(asApiError(err).message);
+      setFirstRowIsHeader(!hasHeader);
+      setBusy(null);
+    }
+  }
+
   function choose(i: number, target: string) {
     setMapping((m) => m.map((t, j) => (j === i ? target : t)));
     setPreview(null);
@@ -140,6 +156,10 @@ function MappingStep({ imp, fields, path, onChange }: { imp: Import; fields: Par
   return (
     <div className="import-step">
       <h3>1. Map the columns</h3>
+      <label className="import-header-choice">
+        <input type="checkbox" checked={firstRowIsHeader} disabled={busy !== null} onChange={(e) => void setHeader(e.target.checked)} />
+        The first row names the columns
+      </label>
       <div className="table-wrap">
         <table className="table" aria-label="Column mapping">
           <thead>
