@@ -13,26 +13,39 @@ import (
 )
 
 const expireImportFiles = `-- name: ExpireImportFiles :many
-UPDATE imports SET file_erased_at = now(), updated_at = now()
-WHERE workspace_id = $1 AND id = ANY($2::uuid[]) AND file_erased_at IS NULL
-  AND status IN ('finished', 'cancelled', 'failed', 'undone')
-  AND finished_at < now() - $3::interval
+UPDATE imports
+SET file_erased_at = now(), updated_at = now(),
+    status = CASE WHEN status = 'uploaded' THEN 'cancelled' ELSE status END,
+    finished_at = COALESCE(finished_at, now()),
+    error = CASE WHEN status = 'uploaded'
+        THEN $1::text ELSE error END
+WHERE workspace_id = $2 AND id = ANY($3::uuid[]) AND file_erased_at IS NULL
+  AND ((status IN ('finished', 'cancelled', 'failed', 'undone') AND finished_at < now() - $4::interval)
+    OR (status = 'uploaded' AND created_at < now() - $4::interval))
 RETURNING id
 `
 
 type ExpireImportFilesParams struct {
-	WorkspaceID uuid.UUID
-	Ids         []uuid.UUID
-	Retention   pgtype.Interval
+	NeverStarted string
+	WorkspaceID  uuid.UUID
+	Ids          []uuid.UUID
+	Retention    pgtype.Interval
 }
 
-// The ended imports among ids whose run ended longer ago than the retention and whose stored
-// file still exists: marked as an erase marks them (file_erased_at), and their files purged by
-// a purge_import_files job inserted in the same transaction. Checked again here, in the
-// workspace: the definer function's list is a snapshot, and an import may have moved since
-// (an undo under way keeps its file until it ends).
+// The imports among ids whose file is past the retention and still stored: ended imports whose
+// run ended longer ago than the retention, and uploads never started that long after their
+// upload (cancelled now: without its file an import cannot start). Marked as an erase marks
+// them (file_erased_at; their error report answers 409), and their files purged by a
+// purge_import_files job inserted in the same transaction. Checked again here, in the
+// workspace: the definer function's list is a snapshot, and an import may have moved since (an
+// undo under way keeps its file until it ends; an upload may have started).
 func (q *Queries) ExpireImportFiles(ctx context.Context, arg ExpireImportFilesParams) ([]uuid.UUID, error) {
-	rows, err := q.db.Query(ctx, expireImportFiles, arg.WorkspaceID, arg.Ids, arg.Retention)
+	rows, err := q.db.Query(ctx, expireImportFiles,
+		arg.NeverStarted,
+		arg.WorkspaceID,
+		arg.Ids,
+		arg.Retention,
+	)
 	if err != nil {
 		return nil, err
 	}

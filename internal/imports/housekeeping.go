@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -109,13 +110,15 @@ func (s *Service) TidyImports(ctx context.Context) error {
 }
 
 // expireFiles marks the workspace's imports among ids whose files are past the retention (the
-// query checks again) and inserts the purge_import_files job in the same transaction, as an
+// query checks again; an upload never started is cancelled with it) and inserts the purge_import_files job in the same transaction, as an
 // erase does: the mark and the deletion commit together. One audit entry per import says why
 // its file went (file_erased_at alone cannot tell a retention from an erase).
 func (s *Service) expireFiles(ctx context.Context, ws uuid.UUID, ids []uuid.UUID, retention pgtype.Interval) (int, error) {
 	var n int
 	err := s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
-		expired, err := tx.Q.ExpireImportFiles(ctx, db.ExpireImportFilesParams{WorkspaceID: ws, Ids: ids, Retention: retention})
+		expired, err := tx.Q.ExpireImportFiles(ctx, db.ExpireImportFilesParams{WorkspaceID: ws, Ids: ids, Retention: retention,
+			NeverStarted: fmt.Sprintf("Never started: its file was deleted %s after the upload, as import files are kept for a limited time.",
+				spell(s.fileRetention))})
 		if err != nil || len(expired) == 0 {
 			return err
 		}
@@ -131,4 +134,18 @@ func (s *Service) expireFiles(ctx context.Context, ws uuid.UUID, ids []uuid.UUID
 		return audit.RecordMany(ctx, tx, entries)
 	})
 	return n, err
+}
+
+// spell says a retention as people count it: "30 days", "12 hours".
+func spell(d time.Duration) string {
+	unit, n := "hour", d/time.Hour
+	if d%(24*time.Hour) == 0 {
+		unit, n = "day", d/(24*time.Hour)
+	} else if d%time.Hour != 0 {
+		return d.String()
+	}
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
 }

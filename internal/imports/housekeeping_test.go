@@ -254,6 +254,12 @@ func TestTidyDeletesImportFilesPastTheirRetention(t *testing.T) {
 	old := run("old.csv", "name,email\nAda,ada@example.com\nNew Name,existing@example.com\nBroken,not-an-email\n")
 	recent := run("recent.csv", "name,email\nGrace,grace@example.com\nBroken,not-an-email\n")
 	active := run("active.csv", "name,email\nLinus,linus@example.com\n")
+	upload := func(name string) string {
+		resp := c.upload(t, name, []byte("name,email\nAlan,alan@example.com\n"), "")
+		require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+		return resp.Map(t)["id"].(string)
+	}
+	forgotten, waiting := upload("forgotten.csv"), upload("waiting.csv")
 	require.Equal(t, "New Name", c.contactByID(t, existing)["name"])
 	// The sweep is periodic and runs when the workers start: it has run once already (and found
 	// nothing to do).
@@ -267,6 +273,9 @@ func TestTidyDeletesImportFilesPastTheirRetention(t *testing.T) {
 	// The old run ended two days ago; the active one is running again (a live job, between
 	// two slices) with a finished_at from two days ago.
 	c.setImport(t, ws, old, "finished_at = now() - interval '48 hours'")
+	// An upload never started, two days old, and one of an hour ago.
+	c.setImport(t, ws, forgotten, "created_at = now() - interval '48 hours'")
+	c.setImport(t, ws, waiting, "created_at = now() - interval '1 hour'")
 	c.setImport(t, ws, active, "status = 'running', finished_at = now() - interval '48 hours'")
 	c.setJob(t, c.importJob(t, "run_import", active), "state = 'scheduled', finalized_at = NULL, scheduled_at = now() + interval '1 hour'")
 	c.tidy(t)
@@ -282,6 +291,17 @@ func TestTidyDeletesImportFilesPastTheirRetention(t *testing.T) {
 	require.Contains(t, string(report.Body), "kept for a limited time after the run")
 	require.Equal(t, 1, c.env.Count(t, ws,
 		"SELECT count(*) FROM audit_log WHERE resource = 'imports' AND action = 'delete_file' AND resource_id = $1 AND after ->> 'reason' = 'retention'", old))
+
+	// The forgotten upload is cancelled with its file gone, saying why; it cannot start.
+	require.Eventually(t, func() bool { return !stored(forgotten) }, 15*time.Second, 20*time.Millisecond, "the forgotten upload's file is deleted")
+	imp = c.status(t, forgotten)
+	require.Equal(t, "cancelled", imp["status"])
+	require.NotNil(t, imp["file_erased_at"])
+	require.Equal(t, "Never started: its file was deleted 1 day after the upload, as import files are kept for a limited time.", imp["error"])
+	resp := c.owner.Do("POST", c.base+"/imports/"+forgotten+"/start", map[string]any{})
+	require.Equal(t, http.StatusConflict, resp.Status, "%s", resp.Body)
+	require.True(t, stored(waiting), "a recent upload keeps its file")
+	require.Equal(t, "uploaded", c.status(t, waiting)["status"])
 
 	require.True(t, stored(recent), "a recent import keeps its file")
 	require.Nil(t, c.status(t, recent)["file_erased_at"])
