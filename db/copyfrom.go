@@ -39,7 +39,6 @@ func (r iteratorForStageImportRows) Values() ([]interface{}, error) {
 		r.rows[0].OwnerID,
 		r.rows[0].Custom,
 		r.rows[0].Retired,
-		r.rows[0].RetiredReason,
 		r.rows[0].Problem,
 		r.rows[0].NewID,
 	}, nil
@@ -50,5 +49,5 @@ func (r iteratorForStageImportRows) Err() error {
 }
 
 func (q *Queries) StageImportRows(ctx context.Context, arg []StageImportRowsParams) (int64, error) {
-	return q.db.CopyFrom(ctx, []string{"import_stage"}, []string{"row_number", "name", "email", "email_normalized", "phone", "external_id", "stage_id", "owner_id", "custom", "retired", "retired_reason", "problem", "new_id"}, &iteratorForStageImportRows{rows: arg})
+	return q.db.CopyFrom(ctx, []string{"import_stage"}, []string{"row_number", "name", "email", "email_normalized", "phone", "external_id", "stage_id", "owner_id", "custom", "retired", "problem", "new_id"}, &iteratorForStageImportRows{rows: arg})
 }

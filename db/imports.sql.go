@@ -226,10 +226,9 @@ CREATE TEMP TABLE import_stage (
     stage_id           uuid,
     owner_id           uuid,
     custom             jsonb NOT NULL,
-    -- the retired select options the row names (key → option ids), and the reason it is rejected
-    -- unless it updates a contact that holds them all
+    -- the retired select options the row names ([{key, id, reason}]): the row is rejected, with
+    -- the reasons of those the contact it updates does not hold
     retired            jsonb,
-    retired_reason     text,
     problem            text,
     match_id           uuid,
     outcome            text,
@@ -1272,13 +1271,17 @@ func (q *Queries) RecordImportIssues(ctx context.Context, arg RecordImportIssues
 
 const rejectRetiredOptions = `-- name: RejectRetiredOptions :exec
 UPDATE import_stage s
-SET outcome = 'reject', reason = s.retired_reason
-WHERE s.retired IS NOT NULL AND s.outcome IN ('create', 'update')
-  AND (s.outcome = 'create' OR EXISTS (
-        SELECT 1
-        FROM contacts c, jsonb_each(s.retired) AS r (key, ids), jsonb_array_elements_text(r.ids) AS i (id)
-        WHERE c.workspace_id = $1 AND c.agent_id = $2 AND c.id = s.match_id
-          AND NOT COALESCE(c.custom -> r.key @> to_jsonb(i.id), false)))
+SET outcome = 'reject', reason = r.reasons
+FROM (
+    SELECT s2.row_number, string_agg(e.item ->> 'reason', '; ' ORDER BY e.n) AS reasons
+    FROM import_stage s2
+    CROSS JOIN jsonb_array_elements(s2.retired) WITH ORDINALITY AS e (item, n)
+    LEFT JOIN contacts c ON s2.outcome = 'update' AND c.workspace_id = $1 AND c.agent_id = $2 AND c.id = s2.match_id
+    WHERE s2.retired IS NOT NULL AND s2.outcome IN ('create', 'update')
+      AND NOT COALESCE(c.custom -> (e.item ->> 'key') @> (e.item -> 'id'), false)
+    GROUP BY s2.row_number
+) r
+WHERE s.row_number = r.row_number
 `
 
 type RejectRetiredOptionsParams struct {
@@ -1287,8 +1290,9 @@ type RejectRetiredOptionsParams struct {
 }
 
 // A retired option can no longer be chosen, but a file may name one that the contact it updates
-// holds already (an export imported back): such a row stays; any other row naming one is
-// rejected.
+// holds already (an export imported back): such a row stays. Any other row naming one is
+// rejected, its reason naming the retired options the contact does not hold (all of them for a
+// new contact).
 func (q *Queries) RejectRetiredOptions(ctx context.Context, arg RejectRetiredOptionsParams) error {
 	_, err := q.db.Exec(ctx, rejectRetiredOptions, arg.WorkspaceID, arg.AgentID)
 	return err
@@ -1404,18 +1408,27 @@ custom_before AS (
     WHERE ch.workspace_id = $1 AND ch.import_id = $2 AND NOT ch.created
 ),
 custom_held AS (
-    SELECT o.id, u.key, o.custom -> u.key AS value
+    SELECT u.key, o.custom -> u.key AS value, count(*) AS holders, max(o.id::text) AS holder
     FROM contacts o
     JOIN unique_fields u ON o.custom ? u.key
     WHERE o.workspace_id = $1 AND o.agent_id = $3 AND o.status = 'active'
       AND EXISTS (SELECT 1 FROM custom_before)
+    GROUP BY u.key, o.custom -> u.key
+),
+custom_shared AS (
+    SELECT b.key, b.value FROM custom_before b GROUP BY b.key, b.value HAVING count(*) > 1
 ),
 custom_taken AS (
-    SELECT DISTINCT ON (b.contact_id) b.contact_id, b.label, b.value
+    SELECT DISTINCT ON (b.contact_id) b.contact_id, CASE
+        WHEN h.holders > 1 OR h.holder <> b.contact_id::text THEN
+            'its ' || b.label || ' ' || (b.value #>> '{}') || ' now belongs to another contact'
+        ELSE 'another contact this import updated had the same ' || b.label || ' before it'
+        END AS reason
     FROM custom_before b
-    WHERE EXISTS (SELECT 1 FROM custom_held h WHERE h.key = b.key AND h.value = b.value AND h.id <> b.contact_id)
-       OR EXISTS (SELECT 1 FROM custom_before b2 WHERE b2.key = b.key AND b2.value = b.value AND b2.contact_id <> b.contact_id)
-    ORDER BY b.contact_id, b.key
+    LEFT JOIN custom_held h ON h.key = b.key AND h.value = b.value
+    LEFT JOIN custom_shared s ON s.key = b.key AND s.value = b.value
+    WHERE h.holders > 1 OR h.holder <> b.contact_id::text OR s.key IS NOT NULL
+    ORDER BY b.contact_id, (h.holders > 1 OR h.holder <> b.contact_id::text) DESC, b.key
 ),
 cand AS (
     SELECT ch.contact_id, ch.before, ch.version_after, c.name, c.email, c.phone, CASE
@@ -1439,8 +1452,7 @@ cand AS (
           OR EXISTS (SELECT 1 FROM shared sh WHERE sh.field = 'email' AND sh.value = ch.before ->> 'email_normalized')
           OR EXISTS (SELECT 1 FROM shared sh WHERE sh.field = 'phone' AND sh.value = ch.before ->> 'phone') THEN
             'another contact this import updated had the same external id, email or phone before it'
-        WHEN t.contact_id IS NOT NULL THEN
-            'its ' || t.label || ' ' || (t.value #>> '{}') || ' now belongs to another contact'
+        WHEN t.contact_id IS NOT NULL THEN t.reason
         END AS kept_because
     FROM import_changes ch
     JOIN contacts c ON c.workspace_id = ch.workspace_id AND c.id = ch.contact_id
@@ -1508,8 +1520,10 @@ type RestoreImportedUpdatesRow struct {
 // The agent's unique custom fields, as fields.Batch.Unique has them.
 // The unique custom values the updated contacts had before the import.
 // Of those, the ones another active contact holds now, or another updated contact had before
-// too. The agent's contacts are read once, and only when it has unique fields and the import
-// updated a contact that had such a value (an equi-join on field and value, so a hash join).
+// too. Everything joins on field and value (hash joins; a correlated EXISTS would scan the
+// agent's contacts once per row), and a value's holders are counted rather than listed (a
+// common value would multiply the rows): the agent's contacts are read once, and only when the
+// import updated a contact that had a unique value.
 func (q *Queries) RestoreImportedUpdates(ctx context.Context, arg RestoreImportedUpdatesParams) ([]RestoreImportedUpdatesRow, error) {
 	rows, err := q.db.Query(ctx, restoreImportedUpdates, arg.WorkspaceID, arg.ImportID, arg.AgentID)
 	if err != nil {
@@ -1792,7 +1806,6 @@ type StageImportRowsParams struct {
 	OwnerID         uuid.NullUUID
 	Custom          []byte
 	Retired         []byte
-	RetiredReason   *string
 	Problem         *string
 	NewID           uuid.NullUUID
 }

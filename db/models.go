@@ -260,7 +260,6 @@ type ImportStage struct {
 	OwnerID          uuid.NullUUID
 	Custom           []byte
 	Retired          []byte
-	RetiredReason    *string
 	Problem          *string
 	MatchID          uuid.NullUUID
 	Outcome          *string

@@ -16,7 +16,6 @@ CREATE TEMP TABLE import_stage (
     owner_id           uuid,
     custom             jsonb NOT NULL,
     retired            jsonb,
-    retired_reason     text,
     problem            text,
     match_id           uuid,
     outcome            text,

@@ -18,13 +18,16 @@
 -- The owner, who runs the function, is bound by FORCE like everyone (no BYPASSRLS), so it
 -- needs a way past the tenant policy: the housekeeping policy below. It is SELECT only, for the
 -- owner role only (the role running this migration; for the app role it does not exist,
--- whatever the app role sets), and only while app.housekeeping is 'on', which only this
--- function sets, and unsets before it returns (an error rolls the setting back with the
--- statement). So the owner's other uses (data migrations, the other definer functions) still
--- see no import without a workspace. The setting is a gate like app.workspace_id itself: RLS
--- guards against code that forgets a filter, and no code but this function sets it. (A SET
--- clause on the function would scope it better, but PostgreSQL 15 lets only a superuser put a
--- custom setting in one.)
+-- whatever the app role sets), and only while app.housekeeping is 'on', which this function
+-- sets, and unsets before it returns (an error rolls the setting back with the statement). So
+-- the owner's other uses (data migrations, the other definer functions) still see no import
+-- without a workspace. The setting is a gate like app.workspace_id itself, not a secret: any
+-- session could set it, and then an owner-owned definer function that reads imports would
+-- see every workspace. None but this one reads imports; a new one must not, or must clear the
+-- setting first. RLS guards against code that forgets a filter; no code but this function
+-- sets it. (A SET clause on the function would scope it better, but PostgreSQL 15 lets only a
+-- superuser put a custom setting in one.) 00023 takes EXECUTE from PUBLIC and bounds the
+-- arguments.
 CREATE POLICY housekeeping ON imports FOR SELECT TO CURRENT_USER
     USING (current_setting('app.housekeeping', true) = 'on');
 

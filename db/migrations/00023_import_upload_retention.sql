@@ -6,11 +6,22 @@
 -- it as 'purge_file' too. Uploads waiting are few at any time: a partial index finds them.
 CREATE INDEX imports_uploaded ON imports (created_at) WHERE status = 'uploaded';
 
+-- The function answers ids across workspaces: only the app role (migrate.grant gives it
+-- EXECUTE) may call it, not every role, and its arguments are bounded as the job's are (a
+-- retention of at least an hour, at most 10,000 of each kind), so a caller cannot list every
+-- import there is at once.
+
 -- +goose StatementBegin
 CREATE OR REPLACE FUNCTION import_housekeeping(p_file_retention interval, p_limit integer)
 RETURNS TABLE (workspace_id uuid, import_id uuid, action text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
+    IF p_file_retention < interval '1 hour' THEN
+        RAISE EXCEPTION 'import_housekeeping: a retention under an hour (%)', p_file_retention;
+    END IF;
+    IF p_limit IS NULL OR p_limit < 1 OR p_limit > 10000 THEN
+        RAISE EXCEPTION 'import_housekeeping: a limit outside 1..10000 (%)', p_limit;
+    END IF;
     PERFORM set_config('app.housekeeping', 'on', true);
     RETURN QUERY
     (SELECT i.workspace_id, i.id, CASE WHEN i.status = 'undoing' THEN 'fail_undo' ELSE 'fail_run' END
@@ -44,6 +55,7 @@ BEGIN
     PERFORM set_config('app.housekeeping', '', true);
 END $$;
 -- +goose StatementEnd
+REVOKE EXECUTE ON FUNCTION import_housekeeping(interval, integer) FROM PUBLIC;
 
 -- +goose Down
 -- +goose StatementBegin
@@ -76,4 +88,5 @@ BEGIN
     PERFORM set_config('app.housekeeping', '', true);
 END $$;
 -- +goose StatementEnd
+GRANT EXECUTE ON FUNCTION import_housekeeping(interval, integer) TO PUBLIC;
 DROP INDEX imports_uploaded;

@@ -2,17 +2,22 @@ package imports_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/guestlist/guestlist/internal/app"
 	"github.com/guestlist/guestlist/internal/app/apptest"
 	"github.com/guestlist/guestlist/internal/tenant"
+	"github.com/guestlist/guestlist/jobs"
 )
 
 // snapshot is a workspace's contacts as comparable lines (what the file decides), sorted. It
@@ -146,4 +151,63 @@ func TestWorkerKilledMidImport(t *testing.T) {
 		require.Equal(t, updates, env.Count(t, c.owner.WorkspaceID, "SELECT count(*) FROM import_changes WHERE NOT created"))
 		require.Equal(t, 10000+updates, env.Count(t, c.owner.WorkspaceID, "SELECT count(*) FROM contacts"))
 	}
+}
+
+// TestOvertakenRunGoesAgain: two runs of one import's job at once (River rescued an attempt
+// that was still committing) take turns at the import's lock. A run whose chunk finds the
+// checkpoint moved must not end without an error while the import is unfinished (its job would
+// complete with nobody left to finish it) but ask to run again; a run whose chunk collides with
+// the other's rows fails and is retried, as River would. Every run that returns nil leaves the
+// import ended, and together they write every row once.
+func TestOvertakenRunGoesAgain(t *testing.T) {
+	t.Parallel()
+	c := setup(t, func(cfg *app.Config) { cfg.ImportChunkRows = 1 })
+	require.NoError(t, c.env.App.StopWorkers())
+	var file strings.Builder
+	file.WriteString("email,name\n")
+	const rows = 60
+	for i := range rows {
+		fmt.Fprintf(&file, "o%d@example.com,O %d\n", i, i)
+	}
+	resp := c.upload(t, "overtaken.csv", []byte(file.String()), "?start=true")
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	id := uuid.MustParse(resp.Map(t)["id"].(string))
+	// The status as the run left it, read in the workspace (no require: it runs in goroutines).
+	status := func() string {
+		var s string
+		if err := c.env.App.Tenants.Tx(context.Background(), c.owner.WorkspaceID, func(tx tenant.Tx) error {
+			return tx.QueryRow(context.Background(), "SELECT status FROM imports WHERE id = $1", id).Scan(&s)
+		}); err != nil {
+			return err.Error()
+		}
+		return s
+	}
+
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	ended := make(chan string, 2) // the import's status when each run returned nil
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for attempt := 0; attempt < 10*rows; attempt++ {
+				err := c.env.App.Imports.RunImport(ctx, c.owner.WorkspaceID, id)
+				if errors.Is(err, jobs.ErrRunAgain) || err != nil {
+					continue // as River does: at once, or as a retry
+				}
+				ended <- status()
+				return
+			}
+			ended <- "still going after many runs"
+		}()
+	}
+	wg.Wait()
+	close(ended)
+	for s := range ended {
+		require.Equal(t, "finished", s, "a run ended without an error while the import was not over")
+	}
+	require.Equal(t, "finished", status())
+	imp := c.status(t, id.String())
+	require.EqualValues(t, rows, progress(imp)["created"], "%v", imp)
+	require.Len(t, c.contacts(t), rows)
 }

@@ -120,7 +120,7 @@ func TestRealWorldFiles(t *testing.T) {
 // headers, the row count and the suggested mapping follow, and the run reads the file so.
 func TestTheMemberSaysWhetherTheFirstRowIsAHeader(t *testing.T) {
 	t.Parallel()
-	c := setup(t)
+	c := setup(t, func(cfg *app.Config) { cfg.ImportMaxRows = 50 })
 	mapping := func(id string, body map[string]any) map[string]any {
 		t.Helper()
 		resp := c.owner.Do("PUT", c.base+"/imports/"+id+"/mapping", body)
@@ -177,6 +177,26 @@ func TestTheMemberSaysWhetherTheFirstRowIsAHeader(t *testing.T) {
 	resp = c.owner.Do("PUT", c.base+"/imports/"+one["id"].(string)+"/mapping", map[string]any{"mode": "create_only", "has_header": true})
 	require.Equal(t, http.StatusBadRequest, resp.Status, "%s", resp.Body)
 	require.Contains(t, string(resp.Body), `"has_header"`)
+	// At the row limit (50 here), the first row cannot become one more data row.
+	resp = c.upload(t, "full.csv", []byte("email\n"+strings.Repeat("r@example.com\n", 50)), "")
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	resp = c.owner.Do("PUT", c.base+"/imports/"+resp.Map(t)["id"].(string)+"/mapping", map[string]any{"mode": "create_only", "has_header": false})
+	require.Equal(t, http.StatusBadRequest, resp.Status, "%s", resp.Body)
+	require.Contains(t, string(resp.Body), "more than 50 data rows")
+
+	// A file without a header leaves no template: its columns have positions, not names, and
+	// the next headerless file of as many columns is no reason to map it the same way.
+	resp = c.upload(t, "first-headless.csv", []byte("a@example.com,Ada\n"), "")
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	first := resp.Map(t)["id"].(string)
+	mapping(first, map[string]any{"mode": "create_only", "mapping": []string{"email", "name"}})
+	resp = c.owner.Do("POST", c.base+"/imports/"+first+"/start", map[string]any{})
+	require.Equal(t, http.StatusAccepted, resp.Status, "%s", resp.Body)
+	c.wait(t, first, "finished")
+	resp = c.upload(t, "second-headless.csv", []byte("+1 415 555 0199,Notes about Bob\n"), "")
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	require.Equal(t, []any{"ignore", "ignore"}, resp.Map(t)["mapping"])
+
 	resp = c.upload(t, "started.csv", []byte("email\nx@example.com\n"), "?start=true")
 	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
 	resp = c.owner.Do("PUT", c.base+"/imports/"+resp.Map(t)["id"].(string)+"/mapping", map[string]any{"mode": "create_only", "has_header": false})

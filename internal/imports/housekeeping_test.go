@@ -200,6 +200,15 @@ func TestHousekeepingDoorShowsIdsOnly(t *testing.T) {
 	require.Zero(t, count(owner), "FORCE binds the owner too")
 	require.Zero(t, count(owner, "SELECT count(*) FROM import_housekeeping('1 hour', 10)"),
 		"the function closes the owner's view again before it returns")
+	// Its arguments are bounded (no listing of everything at once), and EXECUTE is the app
+	// role's, not every role's.
+	for _, call := range []string{"import_housekeeping('1 minute', 10)", "import_housekeeping('1 hour', 1000000)"} {
+		_, err := app.Exec(ctx, "SELECT * FROM "+call)
+		require.ErrorContains(t, err, "import_housekeeping: a ", call)
+	}
+	var public bool
+	require.NoError(t, owner.QueryRow(ctx, "SELECT has_function_privilege('public', 'import_housekeeping(interval, integer)', 'EXECUTE')").Scan(&public))
+	require.False(t, public)
 
 	// Both imports are uploaded, not started: nothing to do. An ended one past the retention is
 	// named by ids and action only.

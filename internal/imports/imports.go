@@ -378,7 +378,7 @@ func (s *Service) record(ctx context.Context, m *httpapi.Member, agentID, id uui
 			return err
 		}
 		mode := opts.Mode
-		mapping, remembered, err := suggestion(ctx, tx, agentID, a.headers, fs)
+		mapping, remembered, err := suggestion(ctx, tx, agentID, a.headers, a.hasHeader, fs)
 		if err != nil {
 			return err
 		}
@@ -569,6 +569,9 @@ func (s *Service) deleteBlob(ctx context.Context, k string) {
 // open reads an import's stored file, positioned at its first data row.
 func (s *Service) open(ctx context.Context, r db.Import) (*fileReader, io.Closer, error) {
 	br, err := s.bucket.NewReader(ctx, blobKey(r.WorkspaceID, r.ID), nil)
+	if gcerrors.Code(err) == gcerrors.NotFound {
+		return nil, nil, errFileErased() // deleted (retention, erase) since the import was read
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("imports: opening the file of %s: %w", r.ID, err)
 	}
@@ -625,7 +628,7 @@ func (s *Service) SetMapping(ctx context.Context, ws, agentID, id uuid.UUID, in 
 		switch {
 		case mapping == nil && headerChanged:
 			// A suggestion, as an upload's: checked when the import starts, not here.
-			if mapping, _, err = suggestion(ctx, tx, agentID, headers, fs); err != nil {
+			if mapping, _, err = suggestion(ctx, tx, agentID, headers, r.HasHeader, fs); err != nil {
 				return err
 			}
 		case mapping == nil:
@@ -665,14 +668,20 @@ func (s *Service) setHeader(ctx context.Context, tx tenant.Tx, r db.Import, hasH
 	if rows == 0 {
 		return r, apperr.Field("has_header", "the file has one row: as a header, it would leave no data rows")
 	}
+	if int(rows) > s.limits.MaxRows {
+		return r, apperr.Field("has_header", fmt.Sprintf("with its first row as data the file has more than %d data rows, the limit of an import: split it", s.limits.MaxRows))
+	}
 	return tx.Q.SetImportHeader(ctx, db.SetImportHeaderParams{WorkspaceID: r.WorkspaceID, ID: r.ID, HasHeader: hasHeader,
 		Headers: mustJSON(headersOf(first, hasHeader)), TotalRows: rows})
 }
 
 // suggestion is the mapping an import starts with: the agent's template for the headers when
-// it fits the agent's fields (with the template's mode), else what the headers suggest (and
-// no mode).
-func suggestion(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, headers []string, fs []fields.Field) ([]string, string, error) {
+// the file has a header and the template fits the agent's fields (with the template's mode),
+// else what the headers suggest (and no mode).
+func suggestion(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, headers []string, hasHeader bool, fs []fields.Field) ([]string, string, error) {
+	if !hasHeader {
+		return Suggest(headers, fs), "", nil
+	}
 	t, err := tx.Q.GetImportTemplate(ctx, db.GetImportTemplateParams{WorkspaceID: tx.WorkspaceID, AgentID: agentID, HeaderKey: headerKey(headers)})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Suggest(headers, fs), "", nil
@@ -728,9 +737,13 @@ func (s *Service) startTx(ctx context.Context, tx tenant.Tx, m *httpapi.Member, 
 	if err != nil {
 		return Import{}, err
 	}
-	if err := tx.Q.SaveImportTemplate(ctx, db.SaveImportTemplateParams{WorkspaceID: tx.WorkspaceID, AgentID: r.AgentID,
-		HeaderKey: headerKey(imp.Headers), Mode: r.Mode, Mapping: r.Mapping, UpdatedBy: uuid.NullUUID{UUID: m.UserID, Valid: true}}); err != nil {
-		return Import{}, err
+	// A file without a header has only positions for names ("Column 1"): nothing to know the next
+	// such file by, so no template.
+	if r.HasHeader {
+		if err := tx.Q.SaveImportTemplate(ctx, db.SaveImportTemplateParams{WorkspaceID: tx.WorkspaceID, AgentID: r.AgentID,
+			HeaderKey: headerKey(imp.Headers), Mode: r.Mode, Mapping: r.Mapping, UpdatedBy: uuid.NullUUID{UUID: m.UserID, Valid: true}}); err != nil {
+			return Import{}, err
+		}
 	}
 	if _, err := s.jobs.InsertTx(ctx, tx, jobs.RunImportArgs{WorkspaceID: tx.WorkspaceID, ImportID: r.ID}, nil); err != nil {
 		return Import{}, err

@@ -198,6 +198,7 @@ func TestRetiredOptionsStayOnTheirHolders(t *testing.T) {
 	holder := c.createContact(t, map[string]any{"name": "Holder", "email": "holder@example.com",
 		"custom": map[string]any{"plan": legacy, "tags": []string{a, old}}})
 	other := c.createContact(t, map[string]any{"name": "Other", "email": "other@example.com", "custom": map[string]any{"plan": free}})
+	partial := c.createContact(t, map[string]any{"name": "Partial", "email": "partial@example.com", "custom": map[string]any{"tags": []string{old}}})
 	c.automated(t)
 	for _, f := range []struct {
 		field       map[string]any
@@ -231,7 +232,8 @@ func TestRetiredOptionsStayOnTheirHolders(t *testing.T) {
 
 	// Chosen anew, for another contact or a new one, a retired option is refused.
 	file.Reset()
-	file.WriteString("email,plan,tags\nother@example.com,Legacy,\nnew@example.com,,A; Old\nholder@example.com,,old\n")
+	file.WriteString("email,plan,tags\nother@example.com,Legacy,\nnew@example.com,,A; Old\nholder@example.com,,old\n" +
+		"partial@example.com,Legacy,Old\n")
 	resp = c.upload(t, "anew.csv", file.Bytes(), "?mode=create_and_update")
 	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
 	id := resp.Map(t)["id"].(string)
@@ -246,15 +248,17 @@ func TestRetiredOptionsStayOnTheirHolders(t *testing.T) {
 		{"reject", `Plan "Legacy" is retired: it can no longer be chosen`},
 		{"reject", `Tags "Old" is retired: it can no longer be chosen`},
 		{"update", nil}, // the holder's tags narrowed to the retired option it holds
+		{"reject", `Plan "Legacy" is retired: it can no longer be chosen`}, // Old it holds: not named
 	}, got)
 	resp = c.owner.Do("POST", c.base+"/imports/"+id+"/start", map[string]any{})
 	require.Equal(t, http.StatusAccepted, resp.Status, "%s", resp.Body)
 	done = c.wait(t, id, "finished")
 	require.EqualValues(t, 1, progress(done)["updated"], "%v", done)
-	require.EqualValues(t, 2, progress(done)["rejected"], "%v", done)
+	require.EqualValues(t, 3, progress(done)["rejected"], "%v", done)
 	all = byEmail(c.contacts(t))
 	require.Equal(t, map[string]any{"plan": legacy, "tags": []any{old}}, all["holder@example.com"]["custom"])
 	require.Equal(t, map[string]any{"plan": free}, all["other@example.com"]["custom"])
 	require.NotContains(t, all, "new@example.com")
-	require.Len(t, all, 2, "%v", []string{holder, other})
+	require.Equal(t, map[string]any{"tags": []any{old}}, all["partial@example.com"]["custom"])
+	require.Len(t, all, 3, "%v", []string{holder, other, partial})
 }

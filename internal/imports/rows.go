@@ -177,10 +177,8 @@ func (p *plan) row(n int, rec []string) db.StageImportRowsParams {
 		problems = append(problems, fmt.Sprintf("name longer than %d characters", contacts.MaxNameLength))
 	}
 	values, err := p.batch.Validate(held.values, custom)
-	if err == nil && len(held.ids) > 0 {
-		out.Retired, _ = json.Marshal(held.ids) // strings always encode
-		reason := strings.Join(held.reasons, "; ")
-		out.RetiredReason = &reason
+	if err == nil && len(held.named) > 0 {
+		out.Retired, _ = json.Marshal(held.named) // strings always encode
 	}
 	if err != nil {
 		problems = append(problems, p.customProblems(err)...)
@@ -204,9 +202,14 @@ func (p *plan) row(n int, rec []string) db.StageImportRowsParams {
 // retiredOptions are the retired options one row names: as held values for Validate, which
 // then accepts them, and as what the staged row records for RejectRetiredOptions.
 type retiredOptions struct {
-	values  map[string]any      // key → option id (single select) or []any of ids (multi select)
-	ids     map[string][]string // key → option ids
-	reasons []string
+	values map[string]any // key → option id (single select) or []any of ids (multi select)
+	named  []retiredOption
+}
+
+type retiredOption struct {
+	Key    string `json:"key"`
+	ID     string `json:"id"`
+	Reason string `json:"reason"`
 }
 
 // add records the retired options of f (nil: f has none) among the names of a cell.
@@ -217,17 +220,17 @@ func (r *retiredOptions) add(f fields.Field, names ...string) {
 			continue
 		}
 		if r.values == nil {
-			r.values, r.ids = map[string]any{}, map[string][]string{}
+			r.values = map[string]any{}
 		}
 		id := o.ID.String()
-		r.ids[f.Key] = append(r.ids[f.Key], id)
 		if f.Type == fields.MultiSelect {
 			list, _ := r.values[f.Key].([]any)
 			r.values[f.Key] = append(list, id)
 		} else {
 			r.values[f.Key] = id
 		}
-		r.reasons = append(r.reasons, fmt.Sprintf("%s %q is retired: it can no longer be chosen", f.Label, o.Label))
+		r.named = append(r.named, retiredOption{Key: f.Key, ID: id,
+			Reason: fmt.Sprintf("%s %q is retired: it can no longer be chosen", f.Label, o.Label)})
 	}
 }
 

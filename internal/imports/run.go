@@ -251,9 +251,14 @@ func (s *Service) readChunk(f *fileReader, p *plan, n int) ([]db.StageImportRows
 	return rows, false, nil
 }
 
-// errStop ends a run without an error: the import was cancelled, or another run of the same
-// job is ahead of this one.
+// errStop ends a run without an error: the import ended (finished, cancelled, failed).
 var errStop = errors.New("imports: the run stops")
+
+// errOvertaken ends a run whose chunk found the checkpoint moved by another run of the same
+// job (an attempt River rescued while it was still committing). The import is not over: the
+// run asks to go again (jobs.ErrRunAgain) and resumes from the checkpoint, so the job stays
+// live. Ending it without an error instead would complete the job with the import unfinished.
+var errOvertaken = errors.New("imports: another run of the job moved the checkpoint")
 
 // errCancelled is a chunk that found the import cancelled when it came to commit: its writes
 // are rolled back and the cancellation is committed on its own.
@@ -376,8 +381,11 @@ func (s *Service) RunImport(ctx context.Context, ws, id uuid.UUID) error {
 				err = e
 			}
 		}
-		if errors.Is(err, errStop) {
+		switch {
+		case errors.Is(err, errStop):
 			return nil
+		case errors.Is(err, errOvertaken):
+			return jobs.ErrRunAgain
 		}
 		return err
 	}
@@ -554,7 +562,7 @@ func (s *Service) writeChunk(ctx context.Context, ws uuid.UUID, r db.Import, p *
 		case cur.Status != Queued && cur.Status != Running:
 			return errStop
 		case int(cur.RowsDone) != fl.from:
-			return errStop // another run of this job got here first, or the chunk before failed
+			return errOvertaken
 		case cur.CancelRequested:
 			return errCancelled
 		case cur.Status == Queued:

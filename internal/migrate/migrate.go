@@ -118,6 +118,8 @@ func grant(ctx context.Context, owner *pgxpool.Pool, appRole string) error {
 		"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public, " + RiverSchema + " TO " + role,
 		"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA " + RiverSchema + " TO " + role,
 		"REVOKE UPDATE, DELETE ON audit_log FROM " + role,
+		// The imports' housekeeping door answers ids across workspaces: not PUBLIC's (00023).
+		"GRANT EXECUTE ON FUNCTION import_housekeeping(interval, integer) TO " + role,
 		// goose's bookkeeping is the owner's business; the app only reads it for /readyz.
 		"REVOKE INSERT, UPDATE, DELETE ON goose_db_version FROM " + role,
 	}
