@@ -202,3 +202,20 @@ func TestTheMemberSaysWhetherTheFirstRowIsAHeader(t *testing.T) {
 	resp = c.owner.Do("PUT", c.base+"/imports/"+resp.Map(t)["id"].(string)+"/mapping", map[string]any{"mode": "create_only", "has_header": false})
 	require.Equal(t, http.StatusConflict, resp.Status, "%s", resp.Body)
 }
+
+// TestLongRowKeepsItsExtraCells: a row with more cells than the header is rejected, and its
+// extra cells travel in the reason: the error report has the header's columns only, and fixing
+// the row must not lose what was in them.
+func TestLongRowKeepsItsExtraCells(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	resp := c.upload(t, "long.csv", []byte("email,name\nlong@example.com,Long,\"Acme, Inc\",42\n"), "?start=true")
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	id := resp.Map(t)["id"].(string)
+	c.wait(t, id, "finished")
+	resp = c.owner.Do("GET", c.base+"/imports/"+id+"/errors", nil)
+	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+	report := readCSV(t, resp.Body)
+	require.Equal(t, []string{"email", "name", "reason"}, report[0])
+	require.Equal(t, []string{"long@example.com", "Long", `has 4 cells; the header has 2 (the extra cells: "Acme, Inc", "42")`}, report[1])
+}

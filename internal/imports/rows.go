@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -95,7 +96,13 @@ func (p *plan) row(n int, rec []string) db.StageImportRowsParams {
 	out := db.StageImportRowsParams{RowNumber: int32(n), NewID: uuid.NullUUID{UUID: uuid.Must(uuid.NewV7()), Valid: true}}
 	var problems []string
 	if len(rec) > p.columns && !blank(rec[p.columns:]) {
-		problems = append(problems, fmt.Sprintf("has %d cells; the header has %d", len(rec), p.columns))
+		// The error report has the header's columns only: the extra cells travel in the reason,
+		// so that fixing the row loses nothing.
+		var extra []string
+		for _, cell := range rec[p.columns:] {
+			extra = append(extra, strconv.Quote(clip(cell)))
+		}
+		problems = append(problems, fmt.Sprintf("has %d cells; the header has %d (the extra cells: %s)", len(rec), p.columns, strings.Join(extra, ", ")))
 	}
 	var first, last *string
 	custom := map[string]json.RawMessage{}
