@@ -158,7 +158,7 @@ func detectDelimiter(text []byte) rune {
 type limitedRecords struct {
 	r     io.Reader
 	since int // bytes read since the last row was returned
-	row   int // the row being read, for the message (the header is row 0)
+	row   int // the data row being read, for the message (a header is row 0; see headerless)
 }
 
 var errRecordTooLarge = errors.New("row too large")
@@ -186,6 +186,11 @@ func newFileReader(raw io.Reader, encoding string, delimiter rune) *fileReader {
 	r.ReuseRecord = true
 	return &fileReader{csv: r, limit: l}
 }
+
+// headerless says the file has no header: its first row is data row 1, as the preview and the
+// error report count, so its messages name rows the same way. Call it before reading a row, or
+// right after reading the first.
+func (f *fileReader) headerless() { f.limit.row++ }
 
 // next returns the next row's cells (valid until the next call), io.EOF at the end, or an
 // error that says which row is at fault.

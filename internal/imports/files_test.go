@@ -101,6 +101,11 @@ func TestRealWorldFiles(t *testing.T) {
 		{"empty.csv", nil, http.StatusBadRequest, "is empty"},
 		{"header-only.csv", []byte("email,name\r\n"), http.StatusBadRequest, "no data rows"},
 		{"binary.csv", append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), make([]byte, 64)...), http.StatusBadRequest, "binary"},
+		// Rows are named as the preview and the error report count them, header or not.
+		{"open-quote-row-3.csv", []byte("email,notes\na@example.com,x\nb@example.com,x\nc@example.com,\"never closed\n" + strings.Repeat("more@example.com,row\n", 250000)),
+			http.StatusBadRequest, "row 3 is larger than 4 MiB"},
+		{"open-quote-row-3-headerless.csv", []byte("a@example.com,x\nb@example.com,x\nc@example.com,\"never closed\n" + strings.Repeat("more@example.com,row\n", 250000)),
+			http.StatusBadRequest, "row 3 is larger than 4 MiB"},
 		{"one-big-field.csv", []byte("email,notes\nbig@example.com,\"" + strings.Repeat("x", 10<<20) + "\"\n"), http.StatusBadRequest, "larger than 4 MiB"},
 		{"open-quote.csv", []byte("email,notes\nopen@example.com,\"never closed\n" + strings.Repeat("more@example.com,row\n", 300000)), http.StatusBadRequest, "larger than 4 MiB"},
 		{"too-many-rows.csv", []byte("email\n" + strings.Repeat("r@example.com\n", 51)), http.StatusBadRequest, "more than 50 data rows"},

@@ -501,6 +501,7 @@ func (s *Service) analyze(ctx context.Context, k string, facts rawFacts) (analys
 	a.headers = headersOf(first, a.hasHeader)
 	if !a.hasHeader {
 		a.rows = 1
+		f.headerless()
 	}
 	for {
 		_, err := f.next()
@@ -582,6 +583,8 @@ func (s *Service) open(ctx context.Context, r db.Import) (*fileReader, io.Closer
 			br.Close()
 			return nil, nil, err
 		}
+	} else {
+		f.headerless()
 	}
 	return f, br, nil
 }
