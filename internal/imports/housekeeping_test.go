@@ -100,6 +100,11 @@ func TestTidyFailsImportsWhoseJobIsGone(t *testing.T) {
 	cancelled := start(c, "cancelled.csv") // cancelled through River; the import stays queued
 	_, err = c.env.App.River.JobCancel(ctx, c.importJob(t, "run_import", cancelled))
 	require.NoError(t, err)
+	// The member asked to cancel this one, and its worker was lost before the next chunk.
+	asked := start(c, "asked.csv")
+	c.setJob(t, c.importJob(t, "run_import", asked), "state = 'discarded', finalized_at = now(), attempt = max_attempts")
+	c.setImport(t, ws, asked, "status = 'running', started_at = now()")
+	require.Equal(t, http.StatusAccepted, c.owner.Do("POST", c.base+"/imports/"+asked+"/cancel", nil).Status)
 
 	running := start(c, "running.csv") // a worker is on it
 	c.setJob(t, c.importJob(t, "run_import", running), "state = 'running', attempt = 1, attempted_at = now()")
@@ -127,7 +132,10 @@ func TestTidyFailsImportsWhoseJobIsGone(t *testing.T) {
 		require.Equal(t, runLost, imp["error"])
 		require.NotNil(t, imp["finished_at"])
 	}
-	imp := c.status(t, undone)
+	imp := c.status(t, asked)
+	require.Equal(t, "cancelled", imp["status"], "a member who asked to cancel gets a cancelled import: %v", imp)
+	require.Equal(t, runLost, imp["error"])
+	imp = c.status(t, undone)
 	require.Equal(t, "failed", imp["status"], "%v", imp)
 	require.Equal(t, undoLost, imp["error"])
 	require.Len(t, c.contacts(t), 4, "nothing was undone")

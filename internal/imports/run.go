@@ -734,11 +734,17 @@ func (s *Service) FailImport(ctx context.Context, ws, id uuid.UUID, cause error)
 		if err != nil || (cur.Status != Queued && cur.Status != Running) {
 			return err
 		}
-		if _, err := tx.Q.EndImport(ctx, db.EndImportParams{WorkspaceID: ws, ID: id, Status: Failed, Error: &msg}); err != nil {
+		// A member who asked to cancel gets what they asked for: the run is over either way, and
+		// the rows written so far are kept as a cancel keeps them; the error says why it ended.
+		status := Failed
+		if cur.CancelRequested {
+			status = Cancelled
+		}
+		if _, err := tx.Q.EndImport(ctx, db.EndImportParams{WorkspaceID: ws, ID: id, Status: status, Error: &msg}); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "fail", Resource: "imports", ResourceID: id.String(), Outcome: audit.Failure,
-			After: map[string]any{"error": msg, "rows_done": cur.RowsDone}})
+			After: map[string]any{"error": msg, "rows_done": cur.RowsDone, "status": status}})
 	})
 }
 
