@@ -155,7 +155,7 @@ func (q *Queries) ListAutomationPools(ctx context.Context, arg ListAutomationPoo
 }
 
 const listAutomationRules = `-- name: ListAutomationRules :many
-SELECT workspace_id, agent_id, source, same_as_chat, primary_strategy, primary_member_id, secondary_strategy, secondary_member_id, stage_id, notify, primary_turn, secondary_turn, updated_at FROM automation_rules WHERE workspace_id = $1 AND agent_id = $2 ORDER BY source
+SELECT workspace_id, agent_id, source, same_as_chat, primary_strategy, primary_member_id, secondary_strategy, secondary_member_id, stage_id, notify, primary_turn, secondary_turn, updated_at, primary_picks, secondary_picks FROM automation_rules WHERE workspace_id = $1 AND agent_id = $2 ORDER BY source
 `
 
 type ListAutomationRulesParams struct {
@@ -186,6 +186,8 @@ func (q *Queries) ListAutomationRules(ctx context.Context, arg ListAutomationRul
 			&i.PrimaryTurn,
 			&i.SecondaryTurn,
 			&i.UpdatedAt,
+			&i.PrimaryPicks,
+			&i.SecondaryPicks,
 		); err != nil {
 			return nil, err
 		}
@@ -198,7 +200,7 @@ func (q *Queries) ListAutomationRules(ctx context.Context, arg ListAutomationRul
 }
 
 const lockAutomationRules = `-- name: LockAutomationRules :many
-SELECT workspace_id, agent_id, source, same_as_chat, primary_strategy, primary_member_id, secondary_strategy, secondary_member_id, stage_id, notify, primary_turn, secondary_turn, updated_at FROM automation_rules WHERE workspace_id = $1 AND agent_id = $2 ORDER BY source FOR UPDATE
+SELECT workspace_id, agent_id, source, same_as_chat, primary_strategy, primary_member_id, secondary_strategy, secondary_member_id, stage_id, notify, primary_turn, secondary_turn, updated_at, primary_picks, secondary_picks FROM automation_rules WHERE workspace_id = $1 AND agent_id = $2 ORDER BY source FOR UPDATE
 `
 
 type LockAutomationRulesParams struct {
@@ -230,6 +232,8 @@ func (q *Queries) LockAutomationRules(ctx context.Context, arg LockAutomationRul
 			&i.PrimaryTurn,
 			&i.SecondaryTurn,
 			&i.UpdatedAt,
+			&i.PrimaryPicks,
+			&i.SecondaryPicks,
 		); err != nil {
 			return nil, err
 		}
@@ -409,22 +413,27 @@ func (q *Queries) SetAutomationPool(ctx context.Context, arg SetAutomationPoolPa
 }
 
 const setAutomationTurns = `-- name: SetAutomationTurns :exec
-UPDATE automation_rules SET primary_turn = $1, secondary_turn = $2
-WHERE workspace_id = $3 AND agent_id = $4 AND source = $5
+UPDATE automation_rules SET primary_turn = $1, secondary_turn = $2,
+    primary_picks = $3, secondary_picks = $4
+WHERE workspace_id = $5 AND agent_id = $6 AND source = $7
 `
 
 type SetAutomationTurnsParams struct {
-	PrimaryTurn   int64
-	SecondaryTurn int64
-	WorkspaceID   uuid.UUID
-	AgentID       uuid.UUID
-	Source        string
+	PrimaryTurn    int64
+	SecondaryTurn  int64
+	PrimaryPicks   []byte
+	SecondaryPicks []byte
+	WorkspaceID    uuid.UUID
+	AgentID        uuid.UUID
+	Source         string
 }
 
 func (q *Queries) SetAutomationTurns(ctx context.Context, arg SetAutomationTurnsParams) error {
 	_, err := q.db.Exec(ctx, setAutomationTurns,
 		arg.PrimaryTurn,
 		arg.SecondaryTurn,
+		arg.PrimaryPicks,
+		arg.SecondaryPicks,
 		arg.WorkspaceID,
 		arg.AgentID,
 		arg.Source,

@@ -80,6 +80,8 @@ type AutomationRule struct {
 	PrimaryTurn       int64
 	SecondaryTurn     int64
 	UpdatedAt         time.Time
+	PrimaryPicks      []byte
+	SecondaryPicks    []byte
 }
 
 type Contact struct {

@@ -48,7 +48,8 @@ SELECT @workspace_id, @agent_id, @source, @slot, u.id, u.position
 FROM unnest(@user_ids::uuid[]) WITH ORDINALITY AS u (id, position);
 
 -- name: SetAutomationTurns :exec
-UPDATE automation_rules SET primary_turn = @primary_turn, secondary_turn = @secondary_turn
+UPDATE automation_rules SET primary_turn = @primary_turn, secondary_turn = @secondary_turn,
+    primary_picks = @primary_picks, secondary_picks = @secondary_picks
 WHERE workspace_id = @workspace_id AND agent_id = @agent_id AND source = @source;
 
 -- name: AgentMembers :many

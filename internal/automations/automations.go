@@ -12,6 +12,7 @@ package automations
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -149,8 +150,8 @@ func load(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, lock bool) (*sta
 		src := contacts.Source(r.Source)
 		st.rows[src] = r
 		st.slots[src] = &[2]slot{
-			{strategy: Strategy(r.PrimaryStrategy), member: r.PrimaryMemberID.UUID, turn: r.PrimaryTurn},
-			{strategy: Strategy(r.SecondaryStrategy), member: r.SecondaryMemberID.UUID, turn: r.SecondaryTurn},
+			{strategy: Strategy(r.PrimaryStrategy), member: r.PrimaryMemberID.UUID, turn: r.PrimaryTurn, picks: readPicks(r.PrimaryPicks)},
+			{strategy: Strategy(r.SecondaryStrategy), member: r.SecondaryMemberID.UUID, turn: r.SecondaryTurn, picks: readPicks(r.SecondaryPicks)},
 		}
 	}
 	if len(rows) > 0 {
@@ -179,6 +180,31 @@ func load(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, lock bool) (*sta
 		}
 	}
 	return st, nil
+}
+
+// readPicks reads a rotation's picks ({"<user id>": {"n": picks, "at": turn}}, migration
+// 00024); the column's check keeps it an object, and an entry that is not a member id is left
+// out.
+func readPicks(raw []byte) map[uuid.UUID]picked {
+	var byText map[string]picked
+	_ = json.Unmarshal(raw, &byText)
+	picks := make(map[uuid.UUID]picked, len(byText))
+	for k, r := range byText {
+		if id, err := uuid.Parse(k); err == nil {
+			picks[id] = r
+		}
+	}
+	return picks
+}
+
+// writePicks is readPicks' inverse ({} for none: the column holds an object).
+func writePicks(picks map[uuid.UUID]picked) []byte {
+	byText := make(map[string]picked, len(picks))
+	for id, r := range picks {
+		byText[id.String()] = r
+	}
+	raw, _ := json.Marshal(byText) // ints always encode
+	return raw
 }
 
 func slotIndex(name string) int {
@@ -607,7 +633,8 @@ func (s *Service) automate(ctx context.Context, ws, agentID uuid.UUID, ids []uui
 		for src, sl := range st.slots {
 			if _, saved := st.rows[src]; saved && turns[src] != [2]int64{sl[0].turn, sl[1].turn} {
 				if err := tx.Q.SetAutomationTurns(ctx, db.SetAutomationTurnsParams{WorkspaceID: ws, AgentID: agentID, Source: string(src),
-					PrimaryTurn: sl[0].turn, SecondaryTurn: sl[1].turn}); err != nil {
+					PrimaryTurn: sl[0].turn, SecondaryTurn: sl[1].turn,
+					PrimaryPicks: writePicks(sl[0].picks), SecondaryPicks: writePicks(sl[1].picks)}); err != nil {
 					return err
 				}
 			}

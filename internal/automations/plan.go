@@ -1,6 +1,8 @@
 package automations
 
 import (
+	"math"
+
 	"github.com/google/uuid"
 )
 
@@ -15,7 +17,12 @@ const (
 	WorkspaceOwner Strategy = "workspace_owner"
 	// Member is one selected member.
 	Member Strategy = "member"
-	// RoundRobin takes the pool's members in turn, in the admin's order.
+	// RoundRobin takes the pool's members in turn, in the admin's order. The next is, of the
+	// members who can take the contact, the one picked fewest times, then least recently, then
+	// first in the pool: with nobody passed over that is the plain rotation; a member passed
+	// over for one contact (its primary) is made up to, so overlapping primary and secondary
+	// pools still split evenly; a member new to the pool, or back after a while without the
+	// agent, counts as level with the fewest rather than owed a burst of contacts.
 	RoundRobin Strategy = "round_robin"
 	// LeastLoaded takes the pool member owning the fewest active contacts of the agent (in this
 	// slot); ties go to the earlier member in the pool's order.
@@ -37,7 +44,17 @@ type slot struct {
 	strategy Strategy
 	member   uuid.UUID   // Member
 	pool     []uuid.UUID // RoundRobin, LeastLoaded: in the admin's order
-	turn     int64       // RoundRobin: picks made so far; the next starts at pool[turn mod len]
+	turn     int64       // RoundRobin: picks made so far
+	// RoundRobin: each member's picks (a member never picked has no entry). Kept across pool
+	// edits; entries of members who left do no harm.
+	picks map[uuid.UUID]picked
+}
+
+// picked is a member's record in a rotation: how many contacts (as counted for fairness) and
+// the turn of the last.
+type picked struct {
+	N  int64 `json:"n"`
+	At int64 `json:"at"`
 }
 
 // team is what picking needs to know about the people, read in the job's transaction.
@@ -62,8 +79,10 @@ type newContact struct {
 func assign(primary, secondary *slot, t *team, c newContact) (p, s uuid.NullUUID) {
 	owner := c.primary
 	if !owner.Valid {
-		p = pick(primary, 0, t, c, uuid.Nil)
-		if !p.Valid && primary.strategy != None && t.eligible[t.owner] {
+		// A contact may already have a secondary (its primary left before the job ran): the
+		// primary is never that member.
+		p = pick(primary, 0, t, c, c.secondary.UUID)
+		if !p.Valid && primary.strategy != None && t.eligible[t.owner] && t.owner != c.secondary.UUID {
 			p = uuid.NullUUID{UUID: t.owner, Valid: true}
 		}
 		owner = p
@@ -92,14 +111,35 @@ func pick(sl *slot, k int, t *team, c newContact, avoid uuid.UUID) uuid.NullUUID
 			chosen = sl.member
 		}
 	case RoundRobin:
-		// Members who cannot take this contact (gone from the agent, or its primary) are skipped,
-		// and the turn moves past them too, so the next contact starts after the one chosen.
-		n := int64(len(sl.pool))
-		for i := range n {
-			if id := sl.pool[(sl.turn+i)%n]; ok(id) {
-				chosen, sl.turn = id, sl.turn+i+1
-				break
+		// Members who cannot take this contact (gone from the agent, or its primary) are passed
+		// over and keep their count. floor is the fewest picks among those who can; a member
+		// below it counts as at it (see RoundRobin).
+		floor, any := int64(0), false
+		for _, id := range sl.pool {
+			if r, has := sl.picks[id]; has && ok(id) && (!any || r.N < floor) {
+				floor, any = r.N, true
 			}
+		}
+		var best picked
+		for _, id := range sl.pool {
+			if !ok(id) {
+				continue
+			}
+			r, has := sl.picks[id]
+			if !has {
+				r.At = math.MinInt64
+			}
+			r.N = max(r.N, floor)
+			if chosen == uuid.Nil || r.N < best.N || (r.N == best.N && r.At < best.At) {
+				chosen, best = id, r
+			}
+		}
+		if chosen != uuid.Nil {
+			if sl.picks == nil {
+				sl.picks = map[uuid.UUID]picked{}
+			}
+			sl.picks[chosen] = picked{N: best.N + 1, At: sl.turn}
+			sl.turn++
 		}
 	case LeastLoaded:
 		best := int64(-1)

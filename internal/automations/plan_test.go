@@ -117,3 +117,65 @@ func TestOwnersChosenByTheCreatorAreKept(t *testing.T) {
 	o, s = assign(primary, secondary, tm, newContact{primary: valid(p[0])})
 	require.False(t, o.Valid || s.Valid)
 }
+
+// TestRoundRobinStaysFairWhenPoolsOverlap: a secondary rotation passes over the contact's
+// primary without using up that member's turn, so overlapping primary and secondary pools of
+// different sizes still split evenly (the old pool[turn mod n] starved a member, or split 2:1).
+func TestRoundRobinStaysFairWhenPoolsOverlap(t *testing.T) {
+	p := people(4)
+	tm := teamOf(p[0], p[1:]...)
+	a, b, c := p[1], p[2], p[3]
+	for _, tc := range []struct {
+		name             string
+		primary, second  []uuid.UUID
+		wantSecondaryFor []uuid.UUID // every member of the secondary pool gets an even share
+	}{
+		{"primary [A,B], secondary [A,B,C]", []uuid.UUID{a, b}, []uuid.UUID{a, b, c}, []uuid.UUID{a, b, c}},
+		{"primary [A,B,C], secondary [A,B]", []uuid.UUID{a, b, c}, []uuid.UUID{a, b}, []uuid.UUID{a, b}},
+	} {
+		primary, secondary := &slot{strategy: RoundRobin, pool: tc.primary}, &slot{strategy: RoundRobin, pool: tc.second}
+		counts := map[uuid.UUID]int{}
+		const n = 600
+		for range n {
+			o, s := assign(primary, secondary, tm, newContact{})
+			require.True(t, o.Valid && s.Valid, tc.name)
+			require.NotEqual(t, o.UUID, s.UUID, tc.name)
+			counts[s.UUID]++
+		}
+		for _, id := range tc.wantSecondaryFor {
+			share := n / len(tc.wantSecondaryFor)
+			require.InDelta(t, share, counts[id], 1, "%s: %v", tc.name, counts)
+		}
+	}
+}
+
+// TestRoundRobinKeepsPlacesAcrossPoolEdits: picks are remembered per member, so a member added
+// to the pool, or a reordering, neither skips the member whose turn it was nor repeats one.
+func TestRoundRobinKeepsPlacesAcrossPoolEdits(t *testing.T) {
+	p := people(5)
+	tm := teamOf(p[0], p[1:]...)
+	a, b, c, d := p[1], p[2], p[3], p[4]
+	primary := &slot{strategy: RoundRobin, pool: []uuid.UUID{a, b, c}}
+	next := func() uuid.UUID {
+		o, _ := assign(primary, &slot{strategy: None}, tm, newContact{})
+		return o.UUID
+	}
+	require.Equal(t, []uuid.UUID{a, b}, []uuid.UUID{next(), next()})
+	primary.pool = []uuid.UUID{a, b, c, d} // D joins at the end: C's turn stands, then D's
+	require.Equal(t, []uuid.UUID{c, d, a, b, c}, []uuid.UUID{next(), next(), next(), next(), next()})
+	primary.pool = []uuid.UUID{d, c, b, a} // reordered: the least recently picked still goes first
+	require.Equal(t, []uuid.UUID{d, a, b, c}, []uuid.UUID{next(), next(), next(), next()})
+}
+
+// TestPrimaryIsNeverTheContactsSecondary: a contact whose primary left before its job ran keeps
+// its secondary; the primary the job picks is someone else, even when the rule names that
+// member (the database refuses one member in both slots, which would fail the job for good).
+func TestPrimaryIsNeverTheContactsSecondary(t *testing.T) {
+	p := people(3)
+	tm := teamOf(p[0], p[1], p[2])
+	secondary := valid(p[0]) // the workspace owner
+	o, _ := assign(&slot{strategy: WorkspaceOwner}, &slot{strategy: None}, tm, newContact{secondary: secondary})
+	require.False(t, o.Valid && o.UUID == p[0], "the owner is the contact's secondary already")
+	o, _ = assign(&slot{strategy: RoundRobin, pool: []uuid.UUID{p[0], p[1]}}, &slot{strategy: None}, tm, newContact{secondary: secondary})
+	require.Equal(t, p[1], o.UUID)
+}

@@ -1414,7 +1414,7 @@ export interface components {
             };
         };
         /**
-         * @description creator: the member who added the contact (manual only); workspace_owner; member: member_id; round_robin: the pool in turn, in its order; least_loaded: the pool member owning the fewest active contacts of the agent; none
+         * @description creator: the member who added the contact (manual only); workspace_owner; member: member_id; round_robin: the pool in turn, in its order (of those who can take the contact, the member picked fewest times, then least recently, so one passed over as the contact's primary is made up to); least_loaded: the pool member owning the fewest active contacts of the agent in this slot; none
          * @enum {string}
          */
         AutomationStrategy: "creator" | "workspace_owner" | "member" | "round_robin" | "least_loaded" | "none";

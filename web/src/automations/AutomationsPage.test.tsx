@@ -186,6 +186,27 @@ describe('Automations page', () => {
     expect(within(chat).queryByText(/The selected member left the workspace/)).toBeNull();
   });
 
+  it('drops a simulation once the rules it showed are saved anew', async () => {
+    const ref = (p: { id: string; name: string }) => ({ id: p.id, name: p.name });
+    const savedConfig = automations({ chat: { customized: true, notify: true } });
+    pageApi(session, automations(), {
+      [`POST ${base}/automations/chat/simulate`]: () =>
+        json(200, { items: [{ primary_owner: ref(bob), secondary_owner: null, stage: ref(stages[0]!) }], pending: 0, pending_capped: false }),
+      [`PUT ${base}/automations/chat`]: () => json(200, savedConfig),
+    });
+    renderAt(`${base}/automations`);
+    const chat = await section('Agent captured contact');
+    const simulate = () => within(chat).getByRole('group', { name: 'Simulate Agent captured contact' });
+    await userEvent.click(within(simulate()).getByText('Simulate the next contacts'));
+    await userEvent.click(within(simulate()).getByRole('button', { name: 'Simulate' }));
+    expect(await within(simulate()).findByRole('table', { name: 'Simulation: Agent captured contact' })).toBeTruthy();
+
+    await userEvent.click(within(chat).getByLabelText(/Email the owners about each new contact/));
+    await userEvent.click(within(chat).getByRole('button', { name: 'Save Agent captured contact' }));
+    expect(await within(chat).findByText('Agent captured contact: saved.')).toBeTruthy();
+    await waitFor(() => expect(within(simulate()).queryByRole('table', { name: 'Simulation: Agent captured contact' })).toBeNull());
+  });
+
   it('says how many contacts waiting for their automation the simulation counted first', async () => {
     const ref = (p: { id: string; name: string }) => ({ id: p.id, name: p.name });
     let answer = { items: [{ primary_owner: ref(bob), secondary_owner: null, stage: ref(stages[0]!) }], pending: 3, pending_capped: false };

@@ -210,7 +210,15 @@ export function MethodRule({
           </div>
         )}
       </form>
-      <SimulatePanel agentId={agentId} source={source} label={label} unsaved={dirty} />
+      <SimulatePanel
+        // A simulation shows the saved rules: once they change (this method's, or chat's for a
+        // method that follows it), the one on screen is gone rather than shown as current.
+        key={JSON.stringify([saved, rule.same_as_chat ? draftOf(chatRule) : null])}
+        agentId={agentId}
+        source={source}
+        label={label}
+        unsaved={dirty}
+      />
     </section>
   );
 }

@@ -27,8 +27,9 @@ const slotLabels: Record<SlotName, string> = { primary: 'Primary owner', seconda
 const strategyHints: Partial<Record<Strategy, string>> = {
   creator: 'The member who adds the contact.',
   workspace_owner: 'The owner of this workspace.',
-  round_robin: 'Each new contact goes to the next member of the pool, in this order.',
-  least_loaded: 'Each new contact goes to the pool member with the fewest active contacts of this agent; ties go to the earlier one.',
+  round_robin: 'Each new contact goes to the next member of the pool, in this order; a member passed over (the contact’s primary) is next when they can be.',
+  least_loaded:
+    'Each new contact goes to the pool member who owns the fewest active contacts of this agent in this slot (as primary, or as secondary); ties go to the earlier one.',
 };
 
 /** One owner slot: its strategy, and the member or the pool the strategy needs. */
