@@ -22,6 +22,7 @@ import (
 	"github.com/guestlist/guestlist/internal/automations"
 	"github.com/guestlist/guestlist/internal/contacts"
 	"github.com/guestlist/guestlist/internal/httpapi"
+	"github.com/guestlist/guestlist/internal/mail"
 	"github.com/guestlist/guestlist/internal/tenant"
 	"github.com/guestlist/guestlist/internal/testdb"
 )
@@ -669,4 +670,57 @@ func TestStartingStage(t *testing.T) {
 	// And the simulation says the same.
 	items := c.owner.Do("POST", c.base+"/automations/import/simulate", map[string]int{"count": 1}).Map(t)["items"].([]any)
 	require.Equal(t, customer.String(), items[0].(map[string]any)["stage"].(map[string]any)["id"])
+}
+
+// TestLeastLoadedCountsTheAgentsActiveContactsOnly: a member's archived contacts and their
+// contacts in another agent are no load in this one.
+func TestLeastLoadedCountsTheAgentsActiveContactsOnly(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	// The admin owns three archived contacts here, and three active ones in another agent.
+	c.configure(t, "manual", map[string]any{"primary": slot("member", "member_id", c.admin.UserID), "secondary": slot("none")})
+	for i := range 3 {
+		id := c.create(t, contacts.SourceManual, fmt.Sprintf("archived%d@example.com", i), c.owner.UserID)
+		require.Equal(t, c.admin.UserID, c.owners(t, id)[0].primary.UUID)
+		resp := c.owner.Do("POST", c.base+"/contacts/"+id.String()+"/archive", nil)
+		require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+	}
+	resp := c.owner.Do("POST", "/api/v1/agents", map[string]string{"name": "Sales"})
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	other := c
+	other.agent = uuid.MustParse(resp.Map(t)["id"].(string))
+	other.base = fmt.Sprintf("/api/v1/agents/%s", other.agent)
+	other.configure(t, "manual", map[string]any{"primary": slot("member", "member_id", c.admin.UserID), "secondary": slot("none")})
+	for i := range 3 {
+		id := other.create(t, contacts.SourceManual, fmt.Sprintf("elsewhere%d@example.com", i), c.owner.UserID)
+		require.Equal(t, c.admin.UserID, other.owners(t, id)[0].primary.UUID)
+	}
+	// The user owns one active contact here.
+	c.configure(t, "manual", map[string]any{"primary": slot("member", "member_id", c.user.UserID), "secondary": slot("none")})
+	c.owners(t, c.create(t, contacts.SourceManual, "users@example.com", c.owner.UserID))
+
+	c.configure(t, "manual", map[string]any{"primary": slot("least_loaded", "pool", []any{c.user.UserID, c.admin.UserID}), "secondary": slot("none")})
+	id := c.create(t, contacts.SourceManual, "next@example.com", c.owner.UserID)
+	require.Equal(t, c.admin.UserID, c.owners(t, id)[0].primary.UUID, "the admin owns no active contact of this agent; the user owns one")
+}
+
+// TestNoNotificationUnlessAsked: with notify off, the owners get no email; the contact after
+// it, with notify on, shows the mail goes out (so the first one's absence is not a slow job).
+func TestNoNotificationUnlessAsked(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	owners := map[string]any{"primary": slot("member", "member_id", c.admin.UserID), "secondary": slot("member", "member_id", c.user.UserID)}
+	c.configure(t, "chat", owners)
+	quiet := c.create(t, contacts.SourceChat, "quiet@example.com", uuid.Nil)
+	c.owners(t, quiet)
+	owners["notify"] = true
+	c.configure(t, "chat", owners)
+	loud := c.create(t, contacts.SourceChat, "loud@example.com", uuid.Nil)
+	c.env.WaitForMail(t, c.admin.Email, "/contacts/"+loud.String())
+	c.env.WaitForMail(t, c.user.Email, "/contacts/"+loud.String())
+	mails, err := c.env.App.Mail.(*mail.Outbox).List(1000)
+	require.NoError(t, err)
+	for _, m := range mails {
+		require.NotContains(t, m.Text, quiet.String(), "notify was off for %s: %s", quiet, m.Subject)
+	}
 }
