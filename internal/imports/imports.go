@@ -569,15 +569,10 @@ func (s *Service) deleteBlob(ctx context.Context, k string) {
 
 // open reads an import's stored file, positioned at its first data row.
 func (s *Service) open(ctx context.Context, r db.Import) (*fileReader, io.Closer, error) {
-	br, err := s.bucket.NewReader(ctx, blobKey(r.WorkspaceID, r.ID), nil)
-	if gcerrors.Code(err) == gcerrors.NotFound {
-		return nil, nil, errFileErased() // deleted (retention, erase) since the import was read
-	}
+	f, br, err := s.openFromTop(ctx, r)
 	if err != nil {
-		return nil, nil, fmt.Errorf("imports: opening the file of %s: %w", r.ID, err)
+		return nil, nil, err
 	}
-	delim := []rune(r.Delimiter)[0]
-	f := newFileReader(br, r.Encoding, delim)
 	if r.HasHeader {
 		if _, err := f.next(); err != nil {
 			br.Close()
@@ -587,6 +582,18 @@ func (s *Service) open(ctx context.Context, r db.Import) (*fileReader, io.Closer
 		f.headerless()
 	}
 	return f, br, nil
+}
+
+// openFromTop reads an import's stored file from its first row, header or not.
+func (s *Service) openFromTop(ctx context.Context, r db.Import) (*fileReader, io.Closer, error) {
+	br, err := s.bucket.NewReader(ctx, blobKey(r.WorkspaceID, r.ID), nil)
+	if gcerrors.Code(err) == gcerrors.NotFound {
+		return nil, nil, errFileErased() // deleted (retention, erase) since the import was read
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("imports: opening the file of %s: %w", r.ID, err)
+	}
+	return newFileReader(br, r.Encoding, []rune(r.Delimiter)[0]), br, nil
 }
 
 // MappingChange is what a member sets on an import not started yet. HasHeader nil keeps
@@ -655,12 +662,12 @@ func (s *Service) SetMapping(ctx context.Context, ws, agentID, id uuid.UUID, in 
 // setHeader makes the first row of r's file its header, or its first data row: the headers
 // are named anew and the data rows counted again.
 func (s *Service) setHeader(ctx context.Context, tx tenant.Tx, r db.Import, hasHeader bool) (db.Import, error) {
-	br, err := s.bucket.NewReader(ctx, blobKey(r.WorkspaceID, r.ID), nil)
+	f, br, err := s.openFromTop(ctx, r)
 	if err != nil {
-		return r, fmt.Errorf("imports: opening the file of %s: %w", r.ID, err)
+		return r, err
 	}
 	defer br.Close()
-	first, err := newFileReader(br, r.Encoding, []rune(r.Delimiter)[0]).next()
+	first, err := f.next()
 	if err != nil {
 		return r, err
 	}
