@@ -1,6 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect } from 'vitest';
-import { snapshot, test, visible } from './fixtures';
+import { pickUp, snapshot, test, visible } from './fixtures';
 import { acceptAsNewUser, agentLink, invitationPath, invite, navLink, newUser, signUp } from './flows';
 
 /** The names in a pool list, in its order. */
@@ -167,8 +167,7 @@ describe('automations', () => {
       await addToPool(manual, owner.name);
       const manualPool = manual.getByRole('list', { name: 'Primary owner pool' });
       await manual.getByRole('button', { name: `Reorder ${owner.name}` }).focus();
-      await page.keyboard.press('Space');
-      await visible(manual.getByRole('status').filter({ hasText: `Picked up ${owner.name}, in position 2 of 2.` }));
+      await pickUp(page, manual.getByRole('status').filter({ hasText: `Picked up ${owner.name}, in position 2 of 2.` }));
       await page.keyboard.press('ArrowUp');
       await visible(manual.getByRole('status').filter({ hasText: `${owner.name} is now at position 1 of 2.` }));
       await page.keyboard.press('Space');

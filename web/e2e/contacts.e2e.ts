@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { describe, expect } from 'vitest';
-import { snapshot, test, visible } from './fixtures';
+import { pickUp, snapshot, test, visible } from './fixtures';
 import { agentLink, apiPost, newUser, signIn, signUp } from './flows';
 
 // A 1×1 transparent PNG.
@@ -153,7 +153,8 @@ describe('contacts', () => {
     // The same with the keyboard, one column to the left, listening to the announcements.
     await page.goBack();
     const prospect = await visible(page.getByRole('region', { name: 'Prospect', exact: true }));
-    const said = (text: string) => visible(page.getByRole('status').filter({ hasText: text }));
+    const status = (text: string) => page.getByRole('status').filter({ hasText: text });
+    const said = (text: string) => visible(status(text));
     // Every column has loaded before the card is picked up (a column landing late re-renders
     // the board), and the handle really holds the focus when Space is pressed.
     await visible(customer.getByRole('listitem').filter({ hasText: ada.name }));
@@ -164,8 +165,7 @@ describe('contacts', () => {
       .poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label')))
       .toBe(`Move ${ada.name}`);
     const movedAgain = page.waitForResponse((r) => r.url().endsWith('/stage') && r.request().method() === 'PUT');
-    await page.keyboard.press('Space');
-    await said(`Picked up ${ada.name}, in Customer.`);
+    await pickUp(page, status(`Picked up ${ada.name}, in Customer.`));
     await visible(page.locator('.board-card--overlay')); // the card is lifted (and measured)
     await page.keyboard.press('ArrowLeft');
     await said(`${ada.name} is over Prospect.`);
@@ -206,11 +206,11 @@ describe('contacts', () => {
     await visible(stages.getByText('Negotiation'));
 
     // Reorder with the keyboard, listening to what a screen reader would say: Negotiation up one place.
-    const said = (text: string) => visible(page.getByRole('status').filter({ hasText: text }));
+    const status = (text: string) => page.getByRole('status').filter({ hasText: text });
+    const said = (text: string) => visible(status(text));
     await page.getByRole('button', { name: 'Reorder stage Negotiation' }).focus();
     const reordered = page.waitForResponse((r) => r.url().endsWith('/stages') && r.request().method() === 'PUT');
-    await page.keyboard.press('Space');
-    await said('Picked up stage Negotiation, in position 5 of 5.');
+    await pickUp(page, status('Picked up stage Negotiation, in position 5 of 5.'));
     await visible(stages.locator('.sortable__row--dragging')); // the row is lifted (and measured)
     await page.keyboard.press('ArrowUp');
     await said('stage Negotiation is now at position 4 of 5.');

@@ -93,6 +93,19 @@ export async function visible(locator: Locator, timeout?: number): Promise<Locat
   return locator;
 }
 
+/**
+ * Presses Space on the focused drag handle and waits until the keyboard drag has started and
+ * listens for arrow keys. dnd-kit's keyboard sensor adds its keydown listener in a
+ * `setTimeout(0)` after the pick-up; Chromium runs input before timers, so an arrow pressed right
+ * after the announcement could arrive first and be lost (CI saw it). A timer queued now runs after
+ * the sensor's (timers of equal delay run in order), so once it has run, the sensor listens.
+ */
+export async function pickUp(page: Page, announced: Locator): Promise<void> {
+  await page.keyboard.press('Space');
+  await visible(announced);
+  await page.evaluate(() => new Promise<void>((resolve) => setTimeout(resolve)));
+}
+
 /** Saves a screenshot under test-results/screens/ when GUESTLIST_E2E_SCREENSHOTS is set. */
 export async function snapshot(page: Page, name: string) {
   if (!process.env.GUESTLIST_E2E_SCREENSHOTS) return;
