@@ -89,13 +89,50 @@ type SlotInput struct {
 	Pool     []uuid.UUID `json:"pool"`
 }
 
-// RuleInput replaces one method's rule.
+// RuleInput replaces one method's rule. Primary, Secondary and Notify left out keep what is
+// saved, so the Contact stage tab changes the stage without sending the owners again: a saved
+// slot may have gone stale (its member left, its pool shrank) and would fail a check about a
+// field that tab does not show. A kept slot is not checked again; its flags still show.
 type RuleInput struct {
 	SameAsChat bool       `json:"same_as_chat"`
-	Primary    SlotInput  `json:"primary"`
-	Secondary  SlotInput  `json:"secondary"`
+	Primary    *SlotInput `json:"primary"`
+	Secondary  *SlotInput `json:"secondary"`
 	StageID    *uuid.UUID `json:"stage_id"`
-	Notify     bool       `json:"notify"`
+	Notify     *bool      `json:"notify"`
+}
+
+// rule is a RuleInput with what it left out filled in from the saved rule; kept marks the slots
+// taken from it.
+type rule struct {
+	sameAsChat bool
+	slots      [2]SlotInput
+	kept       [2]bool
+	stageID    *uuid.UUID
+	notify     bool
+}
+
+// complete fills in what in leaves out from src's saved rule (its defaults if it has none).
+func (st *state) complete(src contacts.Source, in RuleInput) rule {
+	saved, ok := st.slots[src]
+	if !ok {
+		saved = defaultSlots()
+	}
+	r := rule{sameAsChat: in.SameAsChat, stageID: in.StageID, notify: st.rows[src].Notify}
+	if in.Notify != nil {
+		r.notify = *in.Notify
+	}
+	for i, given := range [2]*SlotInput{in.Primary, in.Secondary} {
+		if given != nil {
+			r.slots[i] = *given
+			continue
+		}
+		sl := saved[i]
+		r.slots[i], r.kept[i] = SlotInput{Strategy: sl.strategy, Pool: sl.pool}, true
+		if sl.strategy == Member && sl.member != uuid.Nil {
+			r.slots[i].MemberID = &sl.member
+		}
+	}
+	return r
 }
 
 // Ref names a member or a stage in a simulation.
@@ -358,22 +395,24 @@ func (s *Service) Save(ctx context.Context, ws, agentID uuid.UUID, method string
 		if err != nil {
 			return err
 		}
-		if err := st.check(ctx, tx, agentID, src, in); err != nil {
+		r := st.complete(src, in)
+		if err := st.check(ctx, tx, agentID, src, r); err != nil {
 			return err
 		}
 		before := st.config().Rules[slices.Index(Methods, src)]
 		p := db.UpsertAutomationRuleParams{
-			WorkspaceID: tx.WorkspaceID, AgentID: agentID, Source: string(src), SameAsChat: in.SameAsChat,
-			PrimaryStrategy: string(in.Primary.Strategy), SecondaryStrategy: string(in.Secondary.Strategy), Notify: in.Notify,
+			WorkspaceID: tx.WorkspaceID, AgentID: agentID, Source: string(src), SameAsChat: r.sameAsChat,
+			PrimaryStrategy: string(r.slots[0].Strategy), SecondaryStrategy: string(r.slots[1].Strategy), Notify: r.notify,
 		}
-		if in.Primary.Strategy == Member {
-			p.PrimaryMemberID = uuid.NullUUID{UUID: *in.Primary.MemberID, Valid: true}
+		// A kept member slot whose member left has no member (NULL), as it was saved.
+		if id := r.slots[0].MemberID; r.slots[0].Strategy == Member && id != nil {
+			p.PrimaryMemberID = uuid.NullUUID{UUID: *id, Valid: true}
 		}
-		if in.Secondary.Strategy == Member {
-			p.SecondaryMemberID = uuid.NullUUID{UUID: *in.Secondary.MemberID, Valid: true}
+		if id := r.slots[1].MemberID; r.slots[1].Strategy == Member && id != nil {
+			p.SecondaryMemberID = uuid.NullUUID{UUID: *id, Valid: true}
 		}
-		if in.StageID != nil {
-			p.StageID = uuid.NullUUID{UUID: *in.StageID, Valid: true}
+		if r.stageID != nil {
+			p.StageID = uuid.NullUUID{UUID: *r.stageID, Valid: true}
 		}
 		if err := tx.Q.UpsertAutomationRule(ctx, p); err != nil {
 			return err
@@ -381,8 +420,8 @@ func (s *Service) Save(ctx context.Context, ws, agentID uuid.UUID, method string
 		if err := tx.Q.ClearAutomationPool(ctx, db.ClearAutomationPoolParams{WorkspaceID: tx.WorkspaceID, AgentID: agentID, Source: string(src)}); err != nil {
 			return err
 		}
-		for name, sl := range map[string]SlotInput{"primary": in.Primary, "secondary": in.Secondary} {
-			if sl.Strategy.pooled() {
+		for i, name := range slotNames {
+			if sl := r.slots[i]; sl.Strategy.pooled() {
 				if err := tx.Q.SetAutomationPool(ctx, db.SetAutomationPoolParams{WorkspaceID: tx.WorkspaceID, AgentID: agentID,
 					Source: string(src), Slot: name, UserIds: sl.Pool}); err != nil {
 					return err
@@ -399,14 +438,19 @@ func (s *Service) Save(ctx context.Context, ws, agentID uuid.UUID, method string
 	return out, err
 }
 
-// check validates a rule for src; every fault is named by its field.
-func (st *state) check(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, src contacts.Source, in RuleInput) error {
+var slotNames = [2]string{"primary", "secondary"}
+
+// check validates a rule for src; every fault is named by its field. A kept slot was checked
+// when it was saved and is not checked again, nor is the pair when both are kept.
+func (st *state) check(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, src contacts.Source, r rule) error {
 	bad := apperr.Fields{}
-	if in.SameAsChat && !followsChatByDefault(src) {
+	if r.sameAsChat && !followsChatByDefault(src) {
 		bad.Add("same_as_chat", "is for form, import and api contacts only")
 	}
-	for name, sl := range map[string]SlotInput{"primary": in.Primary, "secondary": in.Secondary} {
+	for i, name := range slotNames {
+		sl := r.slots[i]
 		switch {
+		case r.kept[i]:
 		case !slices.Contains(strategies, sl.Strategy):
 			bad.Add(name+".strategy", "must be creator, workspace_owner, member, round_robin, least_loaded or none")
 		case sl.Strategy == Creator && src != contacts.SourceManual:
@@ -425,26 +469,28 @@ func (st *state) check(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, src
 			bad.Add(name+".pool", "is only for round_robin and least_loaded")
 		}
 	}
-	if in.Primary.Strategy == None && in.Secondary.Strategy != None {
+	primary, secondary := r.slots[0], r.slots[1]
+	if primary.Strategy == None && secondary.Strategy != None {
 		bad.Add("secondary.strategy", "must be none when there is no primary owner")
 	}
 	// The secondary never names the primary's person: the same selected member, the workspace
 	// owner twice, the creator twice, or the workspace owner once by name and once by role.
-	p, pOK := st.fixedMember(in.Primary)
-	sec, sOK := st.fixedMember(in.Secondary)
+	p, pOK := st.fixedMember(primary)
+	sec, sOK := st.fixedMember(secondary)
 	switch {
-	case in.Primary.Strategy == in.Secondary.Strategy && (in.Primary.Strategy == WorkspaceOwner || in.Primary.Strategy == Creator):
+	case r.kept[0] && r.kept[1]:
+	case primary.Strategy == secondary.Strategy && (primary.Strategy == WorkspaceOwner || primary.Strategy == Creator):
 		bad.Add("secondary.strategy", "would be the primary owner again")
 	case !pOK || !sOK || p != sec:
-	case in.Secondary.Strategy == Member && in.Primary.Strategy == Member:
+	case secondary.Strategy == Member && primary.Strategy == Member:
 		bad.Add("secondary.member_id", "must not be the primary owner")
-	case in.Secondary.Strategy == Member:
+	case secondary.Strategy == Member:
 		bad.Add("secondary.member_id", "is the workspace owner, who is already the primary owner")
 	default: // a selected primary member who is the workspace owner
 		bad.Add("secondary.strategy", "would be the primary owner again: the selected primary member is the workspace owner")
 	}
-	if in.StageID != nil {
-		ok, err := tx.Q.StageOfAgent(ctx, db.StageOfAgentParams{WorkspaceID: tx.WorkspaceID, AgentID: agentID, ID: *in.StageID})
+	if r.stageID != nil {
+		ok, err := tx.Q.StageOfAgent(ctx, db.StageOfAgentParams{WorkspaceID: tx.WorkspaceID, AgentID: agentID, ID: *r.stageID})
 		if err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"mime/multipart"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -723,4 +724,55 @@ func TestNoNotificationUnlessAsked(t *testing.T) {
 	for _, m := range mails {
 		require.NotContains(t, m.Text, quiet.String(), "notify was off for %s: %s", quiet, m.Subject)
 	}
+}
+
+// TestLeftOutOwnersAreKept: the Contact stage tab saves a stage without sending the owners, so
+// owners gone stale (a pool down to one member, a selected member who left) neither block the
+// stage nor change; owners that are sent are checked as ever, and a kept slot still counts for
+// the pair's check.
+func TestLeftOutOwnersAreKept(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	stages := c.owner.Do("GET", c.base+"/stages", nil).Map(t)["items"].([]any)
+	customer := stages[2].(map[string]any)["id"].(string)
+	c.configure(t, "chat", map[string]any{"primary": slot("round_robin", "pool", []any{c.admin.UserID, c.user.UserID}),
+		"secondary": slot("none"), "notify": true})
+	c.configure(t, "manual", map[string]any{"primary": slot("creator"), "secondary": slot("member", "member_id", c.user.UserID)})
+	c.create(t, contacts.SourceChat, "first@example.com", uuid.Nil) // the admin's turn, used
+
+	resp := c.owner.Do("DELETE", "/api/v1/members/"+c.user.UserID.String(), nil)
+	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+	rules := c.owner.Do("GET", c.base+"/automations", nil).Map(t)["rules"].([]any)
+	chatShown := rules[0].(map[string]any)
+	// What the screen shows, sent back whole, is refused: the pool needs two members.
+	resp = c.owner.Do("PUT", c.base+"/automations/chat", map[string]any{"primary": slot("round_robin", "pool", []any{c.admin.UserID}),
+		"secondary": slot("none"), "notify": true, "stage_id": customer})
+	require.Equal(t, http.StatusBadRequest, resp.Status, "%s", resp.Body)
+	require.Contains(t, string(resp.Body), "primary.pool")
+
+	// The stage alone is saved; the owners and the email stay as they were, flags and all.
+	for _, method := range []string{"chat", "manual"} {
+		cfg := c.configure(t, method, map[string]any{"stage_id": customer})
+		rule := cfg["rules"].([]any)[slices.Index([]string{"chat", "manual"}, method)].(map[string]any)
+		require.Equal(t, customer, rule["stage_id"], method)
+		was := rules[slices.Index([]string{"chat", "manual"}, method)].(map[string]any)
+		for _, k := range []string{"primary", "secondary", "notify", "same_as_chat"} {
+			require.Equal(t, was[k], rule[k], "%s %s", method, k)
+		}
+	}
+	require.Equal(t, true, chatShown["primary"].(map[string]any)["pool_too_small"])
+	// The rotation went on where it was: its next turn after the admin's is the admin again.
+	o := c.owners(t, c.create(t, contacts.SourceChat, "second@example.com", uuid.Nil))[0]
+	require.Equal(t, c.admin.UserID, o.primary.UUID)
+
+	// A kept slot still counts in the pair's check: a secondary sent as the creator again is refused.
+	resp = c.owner.Do("PUT", c.base+"/automations/manual", map[string]any{"secondary": slot("creator")})
+	require.Equal(t, http.StatusBadRequest, resp.Status, "%s", resp.Body)
+	require.Contains(t, string(resp.Body), "secondary.strategy")
+	// A method nobody configured keeps its defaults: the workspace owner, no secondary.
+	cfg := c.configure(t, "api", map[string]any{"stage_id": customer})
+	api := cfg["rules"].([]any)[4].(map[string]any)
+	require.Equal(t, "workspace_owner", api["primary"].(map[string]any)["strategy"])
+	require.Equal(t, "none", api["secondary"].(map[string]any)["strategy"])
+	require.Equal(t, false, api["same_as_chat"])
 }

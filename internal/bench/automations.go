@@ -71,7 +71,7 @@ func runAutomations(ctx context.Context, cfg Config, d Database, w io.Writer) (F
 		return nil, fmt.Errorf("loading the workspace: %w", err)
 	}
 	rr := automations.SlotInput{Strategy: automations.RoundRobin, Pool: people}
-	if _, err := a.Automations.Save(ctx, ws, agent, "chat", automations.RuleInput{Primary: rr, Secondary: automations.SlotInput{Strategy: automations.None}}); err != nil {
+	if _, err := a.Automations.Save(ctx, ws, agent, "chat", automations.RuleInput{Primary: &rr, Secondary: &automations.SlotInput{Strategy: automations.None}}); err != nil {
 		return nil, err
 	}
 

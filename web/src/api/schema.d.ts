@@ -1467,11 +1467,15 @@ export interface components {
             /** @description round_robin and least_loaded: 2 to 100 distinct members with access to the agent, in order */
             pool?: string[];
         };
+        /** @description primary, secondary and notify left out keep what is saved (a method nobody configured keeps its defaults); a slot left out is not checked again, so a stale one (pool_too_small, member_gone) does not block a change to the stage. A slot that is sent is checked whole. */
         AutomationRuleInput: {
             same_as_chat?: boolean;
-            primary: components["schemas"]["AutomationSlotInput"];
-            secondary: components["schemas"]["AutomationSlotInput"];
-            /** Format: uuid */
+            primary?: components["schemas"]["AutomationSlotInput"];
+            secondary?: components["schemas"]["AutomationSlotInput"];
+            /**
+             * Format: uuid
+             * @description the starting stage; null or left out: the first stage
+             */
             stage_id?: string | null;
             notify?: boolean;
         };

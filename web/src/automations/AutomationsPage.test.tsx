@@ -251,7 +251,7 @@ describe('Automations page', () => {
     expect(within(chat).getByLabelText('Secondary owner: member').getAttribute('aria-invalid')).toBe('true');
   });
 
-  it('saves the starting stage from the Contact stage tab, keeping the owners as saved', async () => {
+  it('saves the starting stage from the Contact stage tab, sending no owners (the server keeps them)', async () => {
     const { calls } = pageApi(session, automations(), {
       [`PUT ${base}/automations/manual`]: () => json(200, automations({ manual: { stage_id: stages[1]!.id, customized: true } })),
     });
@@ -262,13 +262,7 @@ describe('Automations page', () => {
     await userEvent.selectOptions(select, stages[1]!.id);
     await userEvent.click(within(manual).getByRole('button', { name: 'Save Manually created contact' }));
     expect(await within(manual).findByText('Manually created contact: saved.')).toBeTruthy();
-    expect(calls.find((c) => c.method === 'PUT')?.body).toEqual({
-      same_as_chat: false,
-      primary: { strategy: 'workspace_owner', member_id: null, pool: [] },
-      secondary: { strategy: 'none', member_id: null, pool: [] },
-      stage_id: stages[1]!.id,
-      notify: false,
-    });
+    expect(calls.find((c) => c.method === 'PUT')?.body).toEqual({ same_as_chat: false, stage_id: stages[1]!.id });
     const api = await section('API contact');
     expect(within(api).getByText('Lead (the first stage)')).toBeTruthy();
   });

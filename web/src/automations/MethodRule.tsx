@@ -94,7 +94,7 @@ export function MethodRule({
       const next = await unwrap(
         api.PUT('/agents/{agentId}/automations/{method}', {
           params: { path: { agentId, method: source } },
-          body: toRuleInput(source, sending),
+          body: toRuleInput(source, sending, tab),
         }),
       );
       onSaved(draft, next);

@@ -71,6 +71,12 @@ describe('toRuleInput', () => {
     expect(toRuleInput('form', draft({ same_as_chat: true }))).toMatchObject({ same_as_chat: true });
   });
 
+  it('sends no owners from the stage tab, so the server keeps them as saved', () => {
+    const d = draft({ same_as_chat: true, primary: { strategy: 'member', member_id: '', pool: [] }, stage_id: 's3', notify: true });
+    expect(toRuleInput('form', d, 'stage')).toEqual({ same_as_chat: true, stage_id: 's3' });
+    expect(toRuleInput('chat', draft({ stage_id: '' }), 'stage')).toEqual({ same_as_chat: false, stage_id: null });
+  });
+
   it('round-trips a saved rule unchanged', () => {
     const saved = rule({
       source: 'api',

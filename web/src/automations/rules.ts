@@ -98,12 +98,16 @@ function slotInput(slot: SlotDraft): AutomationRuleInput['primary'] {
 }
 
 /**
- * The body that saves a draft for `source`. A member or pool left over from another strategy is
- * not sent (the server refuses it); a method that cannot follow chat never says it does.
+ * The body that saves a draft for `source` from a tab. A member or pool left over from another
+ * strategy is not sent (the server refuses it); a method that cannot follow chat never says it
+ * does. The stage tab sends no owners, so the server keeps them as saved: a saved slot gone stale
+ * (a member left) does not block the stage with an error about a field the tab does not show.
  */
-export function toRuleInput(source: Method, draft: RuleDraft): AutomationRuleInput {
+export function toRuleInput(source: Method, draft: RuleDraft, tab: Tab = 'owners'): AutomationRuleInput {
+  const same_as_chat = canFollowChat(source) && draft.same_as_chat;
+  if (tab === 'stage') return { same_as_chat, stage_id: draft.stage_id || null };
   return {
-    same_as_chat: canFollowChat(source) && draft.same_as_chat,
+    same_as_chat,
     primary: slotInput(draft.primary),
     secondary: slotInput(draft.secondary),
     stage_id: draft.stage_id || null,
