@@ -139,19 +139,19 @@ func (q *Queries) FieldKeys(ctx context.Context, arg FieldKeysParams) ([]string,
 }
 
 const findFieldValueHolder = `-- name: FindFieldValueHolder :one
-SELECT id, name FROM contacts
-WHERE workspace_id = $1 AND agent_id = $2 AND status = 'active' AND id <> $3
-  AND custom -> $4::text = $5::jsonb
-ORDER BY id
-LIMIT 1
+SELECT c.id, c.name FROM contact_unique_values v
+JOIN contacts c ON c.workspace_id = v.workspace_id AND c.id = v.contact_id
+WHERE v.workspace_id = $1 AND v.agent_id = $2 AND v.field_key = $3::text
+  AND v.value_sha256 = unique_value_sha256($4::jsonb) AND v.contact_id <> $5
+  AND c.status = 'active' AND c.custom -> $3::text = $4::jsonb
 `
 
 type FindFieldValueHolderParams struct {
 	WorkspaceID uuid.UUID
 	AgentID     uuid.UUID
-	ExcludeID   uuid.UUID
 	Key         string
 	Value       []byte
+	ExcludeID   uuid.UUID
 }
 
 type FindFieldValueHolderRow struct {
@@ -159,14 +159,15 @@ type FindFieldValueHolderRow struct {
 	Name string
 }
 
-// Another active contact of the agent that holds this value in the field.
+// Another active contact of the agent that holds this value in the field: a probe of
+// contact_unique_values' key (00025), checked against the contact's value itself.
 func (q *Queries) FindFieldValueHolder(ctx context.Context, arg FindFieldValueHolderParams) (FindFieldValueHolderRow, error) {
 	row := q.db.QueryRow(ctx, findFieldValueHolder,
 		arg.WorkspaceID,
 		arg.AgentID,
-		arg.ExcludeID,
 		arg.Key,
 		arg.Value,
+		arg.ExcludeID,
 	)
 	var i FindFieldValueHolderRow
 	err := row.Scan(&i.ID, &i.Name)
@@ -348,8 +349,9 @@ const lockFieldValue = `-- name: LockFieldValue :exec
 SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))
 `
 
-// Serializes writers of one value of a unique field until commit, so two contacts cannot take
-// the same value at once (contacts.custom has no unique index to do it).
+// Serializes writers of one value of a unique field until commit, so the second of two writers
+// of a value finds the first as its holder and is told who it is (contact_unique_values' key
+// would refuse it anyway, without saying).
 func (q *Queries) LockFieldValue(ctx context.Context, lockKey string) error {
 	_, err := q.db.Exec(ctx, lockFieldValue, lockKey)
 	return err

@@ -156,6 +156,14 @@ type ContactSearch struct {
 	SearchText       string
 }
 
+type ContactUniqueValue struct {
+	WorkspaceID uuid.UUID
+	AgentID     uuid.UUID
+	FieldKey    string
+	ValueSha256 []byte
+	ContactID   uuid.UUID
+}
+
 type Conversation struct {
 	WorkspaceID   uuid.UUID
 	AgentID       uuid.UUID

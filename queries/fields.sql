@@ -68,17 +68,19 @@ WHERE c.workspace_id = @workspace_id AND c.id = h.id
 RETURNING c.id, h.value::jsonb AS old_value;
 
 -- name: LockFieldValue :exec
--- Serializes writers of one value of a unique field until commit, so two contacts cannot take
--- the same value at once (contacts.custom has no unique index to do it).
+-- Serializes writers of one value of a unique field until commit, so the second of two writers
+-- of a value finds the first as its holder and is told who it is (contact_unique_values' key
+-- would refuse it anyway, without saying).
 SELECT pg_advisory_xact_lock(hashtextextended(@lock_key::text, 0));
 
 -- name: FindFieldValueHolder :one
--- Another active contact of the agent that holds this value in the field.
-SELECT id, name FROM contacts
-WHERE workspace_id = @workspace_id AND agent_id = @agent_id AND status = 'active' AND id <> @exclude_id
-  AND custom -> @key::text = @value::jsonb
-ORDER BY id
-LIMIT 1;
+-- Another active contact of the agent that holds this value in the field: a probe of
+-- contact_unique_values' key (00025), checked against the contact's value itself.
+SELECT c.id, c.name FROM contact_unique_values v
+JOIN contacts c ON c.workspace_id = v.workspace_id AND c.id = v.contact_id
+WHERE v.workspace_id = @workspace_id AND v.agent_id = @agent_id AND v.field_key = @key::text
+  AND v.value_sha256 = unique_value_sha256(@value::jsonb) AND v.contact_id <> @exclude_id
+  AND c.status = 'active' AND c.custom -> @key::text = @value::jsonb;
 
 -- name: FindSharedFieldValue :one
 -- A value of the field that several active contacts of the agent share (before making it unique).

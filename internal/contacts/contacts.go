@@ -361,14 +361,17 @@ func DuplicateField(err error) string {
 	return ""
 }
 
-// duplicateRace turns a unique violation that slipped past checkDuplicate (two creates at
-// once) into the same conflict.
+// duplicateRace turns a unique violation that slipped past checkDuplicate or CheckUnique (a
+// write at the same moment, such as an import's chunk) into the same conflict.
 func duplicateRace(err error) error {
 	var pg *pgconn.PgError
-	if errors.As(err, &pg) && pg.Code == pgerrcode.UniqueViolation {
-		return apperr.New(apperr.Conflict, "a contact with these details was just created; reload to see it")
+	switch {
+	case !errors.As(err, &pg) || pg.Code != pgerrcode.UniqueViolation:
+		return err
+	case pg.ConstraintName == customfields.UniqueValueConstraint:
+		return apperr.New(apperr.Conflict, "another contact has just taken a value of a unique field given here; reload to see it")
 	}
-	return err
+	return apperr.New(apperr.Conflict, "a contact with these details was just created; reload to see it")
 }
 
 // mustJSON encodes custom values; they come from encoding/json or fields.Validate, which only

@@ -586,8 +586,8 @@ func (s *Service) Update(ctx context.Context, ws, agentID, id uuid.UUID, in Inpu
 			out = before
 			return nil
 		}
-		if after.Unique && !before.Unique {
-			if err := checkNoSharedValue(ctx, tx, agentID, after); err != nil {
+		if after.Unique && !before.Unique && !after.Archived() {
+			if err := checkNoSharedValue(ctx, tx, agentID, after, "making the field unique"); err != nil {
 				return err
 			}
 		}
@@ -609,8 +609,9 @@ func (s *Service) Update(ctx context.Context, ws, agentID, id uuid.UUID, in Inpu
 	return out, err
 }
 
-// checkNoSharedValue refuses to make f unique while two active contacts share a value of it.
-func checkNoSharedValue(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, f Field) error {
+// checkNoSharedValue refuses to make f unique (or restore it, unique) while two active contacts
+// share a value of it; doing names the change in the message.
+func checkNoSharedValue(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, f Field, doing string) error {
 	shared, err := tx.Q.FindSharedFieldValue(ctx, db.FindSharedFieldValueParams{WorkspaceID: tx.WorkspaceID, AgentID: agentID, Key: f.Key})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil
@@ -619,7 +620,7 @@ func checkNoSharedValue(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, f 
 		return err
 	}
 	return &apperr.Error{Code: apperr.Conflict,
-		Message: fmt.Sprintf("%d active contacts share the value %s of %s; make their values differ before making the field unique", shared.Contacts, shared.Value, f.Label),
+		Message: fmt.Sprintf("%d active contacts share the value %s of %s; make their values differ before %s", shared.Contacts, shared.Value, f.Label, doing),
 		Fields:  map[string]string{"unique": "active contacts share a value of this field"}}
 }
 
@@ -635,6 +636,13 @@ func (s *Service) SetArchived(ctx context.Context, ws, agentID, id uuid.UUID, ar
 		if before.Archived() == archived {
 			out = before
 			return nil
+		}
+		// A unique field restored takes its values back into contact_unique_values, whose key
+		// refuses a value two active contacts came to share while it was archived: say which.
+		if !archived && before.Unique {
+			if err := checkNoSharedValue(ctx, tx, agentID, before, "restoring it"); err != nil {
+				return err
+			}
 		}
 		var at *time.Time
 		action := "restore"

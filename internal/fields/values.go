@@ -356,6 +356,10 @@ func normalizeURL(s string) (any, string) {
 	return u.String(), ""
 }
 
+// UniqueValueConstraint is contact_unique_values' key (migration 00025): the database's own
+// refusal of a unique value another active contact holds, for what slips past CheckUnique.
+const UniqueValueConstraint = "contact_unique_values_taken"
+
 // CheckUnique refuses values (a full value map from Validate) when another active contact of the
 // agent, not contactID, already holds the same value in a unique field: a conflict naming the
 // field (custom.<key>) and that contact (details.existing_contact_id). It takes a

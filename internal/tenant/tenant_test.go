@@ -203,8 +203,10 @@ func TestIsolation(t *testing.T) {
 		upload.Header = http.Header{"Content-Type": {"multipart/form-data; boundary=b"}}
 		resp = upload.Do("POST", contact+"/files", "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f.txt\"\r\n\r\nisolated\r\n--b--\r\n")
 		require.Equal(t, 201, resp.Status, "%s", resp.Body) // contact_files
-		resp = owner.Do("POST", fmt.Sprintf("/api/v1/agents/%s/fields", agent), map[string]string{"label": "Isolated", "type": "text"})
+		resp = owner.Do("POST", fmt.Sprintf("/api/v1/agents/%s/fields", agent), map[string]any{"label": "Isolated", "type": "text", "unique": true})
 		require.Equal(t, 201, resp.Status, "%s", resp.Body) // custom_fields
+		resp = owner.Do("PATCH", contact, map[string]any{"custom": map[string]string{"isolated": "the same value in both"}})
+		require.Equal(t, 200, resp.Status, "%s", resp.Body) // contact_unique_values
 		resp = upload.Do("POST", fmt.Sprintf("/api/v1/agents/%s/imports?start=true", agent),
 			"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"i.csv\"\r\n\r\nemail\r\nimported@example.com\r\nbad\r\n--b--\r\n")
 		require.Equal(t, 201, resp.Status, "%s", resp.Body) // imports, import_templates

@@ -792,7 +792,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Restore an archived field. */
+        /** Restore an archived field. A unique field cannot be restored while two active contacts share a value of it (409 naming the value). */
         post: operations["restoreField"];
         delete?: never;
         options?: never;
@@ -3871,6 +3871,7 @@ export interface operations {
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
         };
     };
     getAutomations: {
