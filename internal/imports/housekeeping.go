@@ -22,12 +22,24 @@ import (
 // a retention is first turned on over years of imports.
 const TidyBatch = 1000
 
-// The actions import_housekeeping() answers (db/migrations/00022_import_housekeeping.sql).
+// The actions import_housekeeping() answers (db/migrations/00022_import_housekeeping.sql;
+// cancel_* since 00026).
 const (
-	tidyFailRun   = "fail_run"
-	tidyFailUndo  = "fail_undo"
-	tidyPurgeFile = "purge_file"
+	tidyFailRun    = "fail_run"
+	tidyFailUndo   = "fail_undo"
+	tidyCancelRun  = "cancel_run"
+	tidyCancelUndo = "cancel_undo"
+	tidyPurgeFile  = "purge_file"
 )
+
+// errRunCancelled is why a run whose job was cancelled through River ends; FailImport ends such
+// an import cancelled, as a member's cancel would, rows kept.
+var errRunCancelled = apperr.New(apperr.Internal,
+	"the run stopped: its job was cancelled outside the app (through River, by an operator); the rows written so far are kept and can be undone")
+
+// errUndoCancelled is why an undo whose job was cancelled through River fails.
+var errUndoCancelled = apperr.New(apperr.Internal,
+	"its job was cancelled outside the app (through River, by an operator); the contacts are as the import left them. Try the undo again.")
 
 // errRunLost is why an abandoned run is failed (FailImport records its message).
 func errRunLost() error {
@@ -45,9 +57,10 @@ func errUndoLost() error {
 //   - Abandoned imports. An import stays queued, running or undoing when its job ends without
 //     our worker's last word: a worker killed during the last attempt is discarded by River's
 //     rescuer, which does not call the worker, so FailImport or FailUndo never ran. Such an
-//     import (no live job left: discarded, cancelled, completed or gone) is marked failed
-//     through FailImport or FailUndo, with the reason; the rows a run wrote stay and can be
-//     undone. A live job (available, scheduled — a snoozed time slice —, running, retryable,
+//     import (no live job left: discarded, completed or gone) is marked failed through
+//     FailImport or FailUndo, with the reason; the rows a run wrote stay and can be undone. A
+//     job cancelled through River (an operator) is said so: its run ends cancelled, its undo
+//     failed. A live job (available, scheduled — a snoozed time slice —, running, retryable,
 //     pending) is never touched.
 //   - File retention. The stored file of an import whose run ended longer ago than
 //     GUESTLIST_IMPORT_FILE_RETENTION goes, as an erase takes it: the import is marked
@@ -88,6 +101,18 @@ func (s *Service) TidyImports(ctx context.Context) error {
 				"workspace", h.WorkspaceID, "import", h.ImportID)
 			if err := s.FailUndo(ctx, h.WorkspaceID, h.ImportID, errUndoLost()); err != nil {
 				errs = append(errs, fmt.Errorf("imports: failing the abandoned undo of %s: %w", h.ImportID, err))
+			}
+		case tidyCancelRun:
+			slog.WarnContext(ctx, "imports: the run's job was cancelled through River; marking the import cancelled",
+				"workspace", h.WorkspaceID, "import", h.ImportID)
+			if err := s.FailImport(ctx, h.WorkspaceID, h.ImportID, errRunCancelled); err != nil {
+				errs = append(errs, fmt.Errorf("imports: ending the cancelled run of %s: %w", h.ImportID, err))
+			}
+		case tidyCancelUndo:
+			slog.WarnContext(ctx, "imports: the undo's job was cancelled through River; marking the undo failed",
+				"workspace", h.WorkspaceID, "import", h.ImportID)
+			if err := s.FailUndo(ctx, h.WorkspaceID, h.ImportID, errUndoCancelled); err != nil {
+				errs = append(errs, fmt.Errorf("imports: failing the cancelled undo of %s: %w", h.ImportID, err))
 			}
 		case tidyPurgeFile:
 			expired[h.WorkspaceID] = append(expired[h.WorkspaceID], h.ImportID)

@@ -60,6 +60,9 @@ func (c crm) status(t *testing.T, id string) map[string]any {
 const (
 	runLost  = "the run stopped: its worker was lost on the last attempt; the rows written so far are kept and can be undone"
 	undoLost = "The undo failed, so nothing was undone: its worker was lost on the last attempt; the contacts are as the import left them. Try the undo again."
+	// A job an operator cancelled through River.
+	runCancelled  = "the run stopped: its job was cancelled outside the app (through River, by an operator); the rows written so far are kept and can be undone"
+	undoCancelled = "The undo failed, so nothing was undone: its job was cancelled outside the app (through River, by an operator); the contacts are as the import left them. Try the undo again."
 )
 
 // TestTidyFailsImportsWhoseJobIsGone: a worker killed during its job's last attempt leaves the
@@ -83,6 +86,8 @@ func TestTidyFailsImportsWhoseJobIsGone(t *testing.T) {
 	c.wait(t, undone, "finished")
 	undoing := start(c, "undoing.csv")
 	c.wait(t, undoing, "finished")
+	undoStopped := start(c, "undo-stopped.csv")
+	c.wait(t, undoStopped, "finished")
 
 	// From here on no job is worked: the jobs stay as the test sets them.
 	require.NoError(t, c.env.App.StopWorkers())
@@ -93,6 +98,10 @@ func TestTidyFailsImportsWhoseJobIsGone(t *testing.T) {
 	require.NoError(t, err)
 	// This undo's job waits for a worker.
 	require.Equal(t, http.StatusAccepted, c.owner.Do("POST", c.base+"/imports/"+undoing+"/undo", nil).Status)
+	// This undo's job an operator cancels through River.
+	require.Equal(t, http.StatusAccepted, c.owner.Do("POST", c.base+"/imports/"+undoStopped+"/undo", nil).Status)
+	_, err = c.env.App.River.JobCancel(ctx, c.importJob(t, "undo_import", undoStopped))
+	require.NoError(t, err)
 
 	discarded := start(c, "discarded.csv") // the rescuer discarded it after the last attempt's worker died
 	c.setJob(t, c.importJob(t, "run_import", discarded), "state = 'discarded', finalized_at = now(), attempt = max_attempts")
@@ -126,19 +135,24 @@ func TestTidyFailsImportsWhoseJobIsGone(t *testing.T) {
 
 	c.tidy(t)
 
-	for _, id := range []string{discarded, cancelled} {
-		imp := c.status(t, id)
-		require.Equal(t, "failed", imp["status"], "%v", imp)
-		require.Equal(t, runLost, imp["error"])
-		require.NotNil(t, imp["finished_at"])
-	}
-	imp := c.status(t, asked)
+	imp := c.status(t, discarded)
+	require.Equal(t, "failed", imp["status"], "%v", imp)
+	require.Equal(t, runLost, imp["error"])
+	require.NotNil(t, imp["finished_at"])
+	imp = c.status(t, cancelled)
+	require.Equal(t, "cancelled", imp["status"], "a job cancelled through River is not a lost worker: %v", imp)
+	require.Equal(t, runCancelled, imp["error"])
+	require.NotNil(t, imp["finished_at"])
+	imp = c.status(t, asked)
 	require.Equal(t, "cancelled", imp["status"], "a member who asked to cancel gets a cancelled import: %v", imp)
 	require.Equal(t, runLost, imp["error"])
 	imp = c.status(t, undone)
 	require.Equal(t, "failed", imp["status"], "%v", imp)
 	require.Equal(t, undoLost, imp["error"])
-	require.Len(t, c.contacts(t), 4, "nothing was undone")
+	imp = c.status(t, undoStopped)
+	require.Equal(t, "failed", imp["status"], "%v", imp)
+	require.Equal(t, undoCancelled, imp["error"])
+	require.Len(t, c.contacts(t), 6, "nothing was undone")
 	require.Equal(t, "undoing", c.status(t, undoing)["status"], "an undo whose job waits is live")
 	require.Equal(t, "running", c.status(t, running)["status"], "a running job is live")
 	require.Equal(t, "running", c.status(t, snoozed)["status"], "a snoozed slice is live")

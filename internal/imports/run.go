@@ -736,8 +736,9 @@ func (s *Service) FailImport(ctx context.Context, ws, id uuid.UUID, cause error)
 		}
 		// A member who asked to cancel gets what they asked for: the run is over either way, and
 		// the rows written so far are kept as a cancel keeps them; the error says why it ended.
+		// So does a run whose job an operator cancelled through River.
 		status := Failed
-		if cur.CancelRequested {
+		if cur.CancelRequested || errors.Is(cause, errRunCancelled) {
 			status = Cancelled
 		}
 		if _, err := tx.Q.EndImport(ctx, db.EndImportParams{WorkspaceID: ws, ID: id, Status: status, Error: &msg}); err != nil {
