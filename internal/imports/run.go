@@ -74,7 +74,11 @@ func classify(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, mode string,
 			if len(p.unique) == 0 {
 				return nil
 			}
-			return q.RejectTakenCustomValues(ctx, db.RejectTakenCustomValuesParams{WorkspaceID: ws, AgentID: agentID, UniqueKeys: p.unique})
+			args := db.RejectTakenCustomValuesParams{WorkspaceID: ws, AgentID: agentID, UniqueKeys: p.unique}
+			if before != nil {
+				args.ContextKeys, args.ContextValues = before.uniqueKeys, before.uniqueValues
+			}
+			return q.RejectTakenCustomValues(ctx, args)
 		},
 		func() error {
 			return q.SkipUnchangedRows(ctx, db.SkipUnchangedRowsParams{WorkspaceID: ws, AgentID: agentID})
@@ -443,6 +447,8 @@ type flight struct {
 	classified chan struct{}
 	ok         bool
 	keys       db.DecideImportRowsParams // the context the next chunk is classified with
+	// the unique custom values the chunk writes (key, jsonb text), for the next chunk too
+	uniqueKeys, uniqueValues []string
 	// the checkpoint and counts the chunk commits with
 	advance db.AdvanceImportParams
 	// closed when the chunk's transaction has ended (err set)
@@ -662,6 +668,15 @@ func (s *Service) writeRows(ctx context.Context, tx tenant.Tx, r db.Import, p *p
 	matches, err := classify(ctx, tx, r.AgentID, r.Mode, p, touched, before, took)
 	if err != nil {
 		return nil, nil, err
+	}
+	if len(p.unique) > 0 {
+		values, err := q.ImportStageUniqueValues(ctx, p.unique)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, v := range values {
+			fl.uniqueKeys, fl.uniqueValues = append(fl.uniqueKeys, v.Key), append(fl.uniqueValues, v.Value)
+		}
 	}
 	fl.classifiedAs(matches)
 	classified()
