@@ -437,10 +437,9 @@ WHERE ch.workspace_id = @workspace_id AND ch.import_id = @import_id AND ch.creat
 -- name: RestoreImportedUpdates :many
 -- Updated contacts whose version is still the one the import gave them get their values back,
 -- unless a value to restore (external id, email, phone, or the value of a unique custom field)
--- now belongs to another active contact of the agent (the unique indexes would refuse it, and
--- the whole undo with it; custom fields have no index, so restoring it would silently give two
--- contacts one value), or another contact this import updated had the same value before it
--- too: those are left as they are.
+-- now belongs to another active contact of the agent (the unique indexes, contact_unique_values'
+-- among them, would refuse it, and the whole undo with it, on every attempt), or another
+-- contact this import updated had the same value before it too: those are left as they are.
 -- Run after the created contacts are deleted, so the values they held are free again. One row
 -- per contact left as it is, with the reason (one row with the nil id when none is), and in
 -- every row the number restored. The version is checked again on the row being written, so a

@@ -495,11 +495,30 @@ func keyConflict(key string) error {
 		Fields: map[string]string{"key": "is already the key of another field of this agent"}}
 }
 
-// keyTaken turns the unique index on a key into the same conflict.
+// keyTaken turns the unique index on a key into the same conflict; any other refusal goes
+// through valuesMoved.
 func keyTaken(err error, key string) error {
 	var pg *pgconn.PgError
-	if errors.As(err, &pg) && pg.Code == pgerrcode.UniqueViolation {
+	if errors.As(err, &pg) && pg.Code == pgerrcode.UniqueViolation && pg.ConstraintName != UniqueValueConstraint {
 		return keyConflict(key)
+	}
+	return valuesMoved(err)
+}
+
+// valuesMoved answers what the database says when a field change moves a unique field's values
+// into or out of contact_unique_values (migration 00027): it waits at most 10 s for the
+// workspace's contact writes in flight (an import, an undo), and a value two contacts came to
+// share since the check refuses the change.
+func valuesMoved(err error) error {
+	var pg *pgconn.PgError
+	switch {
+	case !errors.As(err, &pg):
+		return err
+	case pg.Code == pgerrcode.LockNotAvailable:
+		return apperr.New(apperr.Conflict, "contacts of this workspace are being written (an import or an undo may be running); try again in a moment")
+	case pg.Code == pgerrcode.UniqueViolation && pg.ConstraintName == UniqueValueConstraint:
+		return &apperr.Error{Code: apperr.Conflict, Message: "two active contacts have just come to share a value of this field; reload and try again",
+			Fields: map[string]string{"unique": "active contacts share a value of this field"}}
 	}
 	return err
 }
@@ -599,7 +618,7 @@ func (s *Service) Update(ctx context.Context, ws, agentID, id uuid.UUID, in Inpu
 			Label: after.Label, HelpText: after.HelpText, Required: after.Required, IsUnique: after.Unique,
 			DefaultValue: def, Options: options, AiPolicy: string(after.AIPolicy), AiHint: after.AIHint})
 		if err != nil {
-			return err
+			return valuesMoved(err)
 		}
 		if out, err = fromRow(r); err != nil {
 			return err
@@ -652,7 +671,7 @@ func (s *Service) SetArchived(ctx context.Context, ws, agentID, id uuid.UUID, ar
 		}
 		r, err := tx.Q.SetFieldArchivedAt(ctx, db.SetFieldArchivedAtParams{WorkspaceID: ws, AgentID: agentID, ID: id, ArchivedAt: at})
 		if err != nil {
-			return err
+			return valuesMoved(err)
 		}
 		if out, err = fromRow(r); err != nil {
 			return err
@@ -724,7 +743,7 @@ func (s *Service) Delete(ctx context.Context, ws, agentID, id uuid.UUID, confirm
 			return err
 		}
 		if err := tx.Q.DeleteField(ctx, db.DeleteFieldParams{WorkspaceID: ws, AgentID: agentID, ID: id}); err != nil {
-			return err
+			return valuesMoved(err)
 		}
 		// Each changed contact's history shows the value it lost.
 		entries := make([]audit.Entry, 0, len(removed)+1)

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -129,4 +131,50 @@ func TestTheDatabaseKeepsUniqueValuesUnique(t *testing.T) {
 	resp = c.owner.Do("DELETE", c.base+"/"+member["id"].(string)+"?confirm=member_no", nil)
 	require.Equal(t, http.StatusNoContent, resp.Status, "%s", resp.Body)
 	require.Zero(t, rows("member_no"))
+}
+
+// TestAFieldMadeUniqueWaitsForContactWritesInFlight: a field made unique while a contact write
+// of a value is in flight (not committed) would miss it both ways: the writer's trigger saw no
+// unique field, and the field's backfill could not see the uncommitted row. The field change
+// waits for the write (one advisory lock per workspace, migration 00027), then takes its value.
+func TestAFieldMadeUniqueWaitsForContactWritesInFlight(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	member := c.mustCreate(t, map[string]any{"label": "Member no", "type": "text"})
+	ada := c.contact(t, "ada@example.com", map[string]any{})
+	ctx := context.Background()
+
+	written, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	var releaseOnce sync.Once
+	letGo := func() { releaseOnce.Do(func() { close(release) }) }
+	t.Cleanup(letGo) // a failure below must not leave the write open
+	go func() {
+		done <- c.env.App.Tenants.Tx(ctx, c.owner.WorkspaceID, func(tx tenant.Tx) error {
+			if _, err := tx.Exec(ctx, `UPDATE contacts SET custom = '{"member_no": "M1"}' WHERE id = $1`, ada); err != nil {
+				return err
+			}
+			close(written)
+			<-release
+			return nil
+		})
+	}()
+	<-written
+	made := make(chan int, 1)
+	go func() {
+		made <- c.owner.Do("PATCH", c.base+"/"+member["id"].(string), map[string]any{"unique": true}).Status
+	}()
+	// The field change waits on the workspace's lock while the write is open.
+	require.Eventually(t, func() bool {
+		var waiting int
+		require.NoError(t, c.env.DB.Owner.QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`).Scan(&waiting))
+		return waiting > 0
+	}, 10*time.Second, 10*time.Millisecond)
+	letGo()
+	require.NoError(t, <-done)
+	require.Equal(t, http.StatusOK, <-made)
+
+	require.Equal(t, 1, c.env.Count(t, c.owner.WorkspaceID, `SELECT count(*) FROM contact_unique_values WHERE field_key = 'member_no' AND contact_id = $1`, ada),
+		"the value written in flight is recorded")
+	grace := c.contact(t, "grace@example.com", map[string]any{})
+	requireTaken(t, c.write(t, `UPDATE contacts SET custom = '{"member_no": "M1"}' WHERE id = $1`, grace), "M1 is ada's")
 }

@@ -104,10 +104,10 @@ func TestUndoLeavesContactsWhoseValuesAreTaken(t *testing.T) {
 		`SELECT count(*) FROM audit_log WHERE resource = 'imports' AND action = 'undo' AND after @> '{"restored": 2, "kept": 3, "deleted": 3}'`))
 }
 
-// TestUndoLeavesContactsWhoseUniqueCustomValuesAreTaken: a unique custom field has no index
-// to refuse a second holder, so undo itself must not give a contact back a value another
-// contact took since the import: that contact is left as the import made it and listed with
-// the field's label; the other contacts are restored.
+// TestUndoLeavesContactsWhoseUniqueCustomValuesAreTaken: undo must not give a contact back a
+// unique custom value another contact took since the import (contact_unique_values' key would
+// refuse the whole undo): that contact is left as the import made it and listed with the
+// field's label; the other contacts are restored.
 func TestUndoLeavesContactsWhoseUniqueCustomValuesAreTaken(t *testing.T) {
 	t.Parallel()
 	c := setup(t)
