@@ -8,27 +8,39 @@
 --    per workspace: every contact statement's trigger shared, a field change that moves values
 --    (made unique or not, archived or restored while unique, deleted while unique) exclusive,
 --    each before it reads. plpgsql takes a new snapshot per statement, so what follows the lock
---    sees what the other side committed. The exclusive wait is bounded (10 s lock_timeout):
---    while an import or an undo writes, the field change answers "try again" instead of holding
---    the workspace's contact writes behind it. A session without a workspace (the owner, in a
+--    sees what the other side committed. The exclusive side tries for 10 s without queueing
+--    (see unique_values_lock): while an import or an undo writes, the field change answers "try
+--    again" instead of holding the workspace's contact writes behind it. A field change takes
+--    it before it writes any contact (fields.Delete deletes the field row first). A session without a workspace (the owner, in a
 --    migration) takes no lock, as its triggers skip; such a migration lifts FORCE on contacts,
 --    custom_fields and contact_unique_values together, as 00025 does.
 -- 2. unique_value_sha256 is no longer STRICT (its body is NULL for NULL anyway), so it can be
 --    inlined into the statements that call it per row.
 
+-- The exclusive side does not queue for the lock: a queued exclusive request holds back every
+-- new shared one, so one field change waiting on a long import would stall all the workspace's
+-- contact writes behind it. It tries every 20 ms for 10 s instead, then gives up with
+-- lock_not_available (55P03), which the application answers as "try again".
 -- +goose StatementBegin
 CREATE FUNCTION unique_values_lock(p_workspace uuid, p_exclusive boolean) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
     k bigint := hashtextextended('contact_unique_values:' || p_workspace::text, 0);
+    deadline timestamptz := clock_timestamp() + interval '10 seconds';
 BEGIN
     IF k IS NULL THEN
         RETURN;
-    ELSIF p_exclusive THEN
-        PERFORM pg_advisory_xact_lock(k);
-    ELSE
+    ELSIF NOT p_exclusive THEN
         PERFORM pg_advisory_xact_lock_shared(k);
+        RETURN;
     END IF;
+    WHILE NOT pg_try_advisory_xact_lock(k) LOOP
+        IF clock_timestamp() > deadline THEN
+            RAISE EXCEPTION 'contacts of this workspace are being written; try the field change again'
+                USING ERRCODE = 'lock_not_available';
+        END IF;
+        PERFORM pg_sleep(0.02);
+    END LOOP;
 END $$;
 -- +goose StatementEnd
 
@@ -102,17 +114,14 @@ DECLARE
     was boolean := TG_OP <> 'INSERT' AND OLD.is_unique AND OLD.archived_at IS NULL;
     now_unique boolean := TG_OP <> 'DELETE' AND NEW.is_unique AND NEW.archived_at IS NULL;
     ws uuid := CASE WHEN TG_OP = 'DELETE' THEN OLD.workspace_id ELSE NEW.workspace_id END;
-    previous text := current_setting('lock_timeout');
 BEGIN
     IF was = now_unique THEN
         RETURN NULL; -- unique and active before and after, or neither: no value moves
     END IF;
-    -- Wait for the workspace's contact writes in flight, and hold new ones back, until this
-    -- change commits; bounded, so a long import or undo answers "try again" rather than
-    -- stalling the workspace's writes behind this one.
-    PERFORM set_config('lock_timeout', '10s', true);
+    -- Wait (at most 10 s) for the workspace's contact writes in flight, and hold new ones back
+    -- until this change commits. A transaction that wrote contacts before holds the lock
+    -- shared already and would deadlock with another doing the same: take this first.
     PERFORM unique_values_lock(ws, true);
-    PERFORM set_config('lock_timeout', previous, true);
     IF TG_OP = 'DELETE' THEN
         DELETE FROM contact_unique_values
         WHERE workspace_id = OLD.workspace_id AND agent_id = OLD.agent_id AND field_key = OLD.key;

@@ -507,14 +507,14 @@ func keyTaken(err error, key string) error {
 
 // valuesMoved answers what the database says when a field change moves a unique field's values
 // into or out of contact_unique_values (migration 00027): it waits at most 10 s for the
-// workspace's contact writes in flight (an import, an undo), and a value two contacts came to
-// share since the check refuses the change.
+// workspace's contact writes in flight (an import, an undo; a deadlock with one is answered
+// the same), and a value two contacts came to share since the check refuses the change.
 func valuesMoved(err error) error {
 	var pg *pgconn.PgError
 	switch {
 	case !errors.As(err, &pg):
 		return err
-	case pg.Code == pgerrcode.LockNotAvailable:
+	case pg.Code == pgerrcode.LockNotAvailable, pg.Code == pgerrcode.DeadlockDetected:
 		return apperr.New(apperr.Conflict, "contacts of this workspace are being written (an import or an undo may be running); try again in a moment")
 	case pg.Code == pgerrcode.UniqueViolation && pg.ConstraintName == UniqueValueConstraint:
 		return &apperr.Error{Code: apperr.Conflict, Message: "two active contacts have just come to share a value of this field; reload and try again",
@@ -738,12 +738,15 @@ func (s *Service) Delete(ctx context.Context, ws, agentID, id uuid.UUID, confirm
 		if confirm != f.Key {
 			return apperr.Field("confirm", fmt.Sprintf("type the field's key (%s) to delete it and every contact's value in it", f.Key))
 		}
+		// The field row goes first: a unique field's delete takes the workspace's unique-values
+		// lock exclusive (00027), and must before this transaction writes a contact, which takes
+		// it shared (two deletes each holding it shared would wait on each other for ever).
+		if err := tx.Q.DeleteField(ctx, db.DeleteFieldParams{WorkspaceID: ws, AgentID: agentID, ID: id}); err != nil {
+			return valuesMoved(err)
+		}
 		removed, err := tx.Q.RemoveFieldValues(ctx, db.RemoveFieldValuesParams{WorkspaceID: ws, AgentID: agentID, Key: f.Key})
 		if err != nil {
 			return err
-		}
-		if err := tx.Q.DeleteField(ctx, db.DeleteFieldParams{WorkspaceID: ws, AgentID: agentID, ID: id}); err != nil {
-			return valuesMoved(err)
 		}
 		// Each changed contact's history shows the value it lost.
 		entries := make([]audit.Entry, 0, len(removed)+1)

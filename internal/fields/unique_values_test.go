@@ -163,12 +163,16 @@ func TestAFieldMadeUniqueWaitsForContactWritesInFlight(t *testing.T) {
 	go func() {
 		made <- c.owner.Do("PATCH", c.base+"/"+member["id"].(string), map[string]any{"unique": true}).Status
 	}()
-	// The field change waits on the workspace's lock while the write is open.
+	// The field change has begun (its UPDATE of custom_fields holds the table's row lock), and
+	// it waits, trying the workspace's lock every 20 ms, while the write is open.
 	require.Eventually(t, func() bool {
-		var waiting int
-		require.NoError(t, c.env.DB.Owner.QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`).Scan(&waiting))
-		return waiting > 0
-	}, 10*time.Second, 10*time.Millisecond)
+		var updating int
+		require.NoError(t, c.env.DB.Owner.QueryRow(ctx,
+			`SELECT count(*) FROM pg_locks WHERE relation = 'custom_fields'::regclass AND mode = 'RowExclusiveLock'`).Scan(&updating))
+		return updating > 0 || len(made) > 0
+	}, 8*time.Second, 5*time.Millisecond)
+	time.Sleep(300 * time.Millisecond)
+	require.Empty(t, made, "the field change waits for the contact write in flight")
 	letGo()
 	require.NoError(t, <-done)
 	require.Equal(t, http.StatusOK, <-made)
@@ -177,4 +181,64 @@ func TestAFieldMadeUniqueWaitsForContactWritesInFlight(t *testing.T) {
 		"the value written in flight is recorded")
 	grace := c.contact(t, "grace@example.com", map[string]any{})
 	requireTaken(t, c.write(t, `UPDATE contacts SET custom = '{"member_no": "M1"}' WHERE id = $1`, grace), "M1 is ada's")
+}
+
+// TestAFieldChangeGivesWayToContactWrites: a field change that must wait for a long contact
+// write (an import's chunk, an undo) does not queue for the workspace's lock, so other contact
+// writes go on meanwhile; after 10 s it gives up with a 409 that says to try again, and nothing
+// changed. Deleting a unique field takes the lock before it touches a contact.
+func TestAFieldChangeGivesWayToContactWrites(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	member := c.mustCreate(t, map[string]any{"label": "Member no", "type": "text"})
+	ada := c.contact(t, "ada@example.com", map[string]any{})
+	grace := c.contact(t, "grace@example.com", map[string]any{})
+	ctx := context.Background()
+	written, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	var releaseOnce sync.Once
+	letGo := func() { releaseOnce.Do(func() { close(release) }) }
+	t.Cleanup(letGo)
+	go func() {
+		done <- c.env.App.Tenants.Tx(ctx, c.owner.WorkspaceID, func(tx tenant.Tx) error {
+			if _, err := tx.Exec(ctx, `UPDATE contacts SET custom = '{"member_no": "M1"}' WHERE id = $1`, ada); err != nil {
+				return err
+			}
+			close(written)
+			<-release
+			return nil
+		})
+	}()
+	<-written
+	made := make(chan apptest.Response, 1)
+	began := time.Now()
+	go func() { made <- c.owner.Do("PATCH", c.base+"/"+member["id"].(string), map[string]any{"unique": true}) }()
+	require.Eventually(t, func() bool {
+		var updating int
+		require.NoError(t, c.env.DB.Owner.QueryRow(ctx,
+			`SELECT count(*) FROM pg_locks WHERE relation = 'custom_fields'::regclass AND mode = 'RowExclusiveLock'`).Scan(&updating))
+		return updating > 0
+	}, 8*time.Second, 5*time.Millisecond)
+	// Another contact write goes through while the field change waits.
+	wrote := time.Now()
+	require.NoError(t, c.write(t, `UPDATE contacts SET custom = '{"member_no": "M2"}' WHERE id = $1`, grace))
+	require.Less(t, time.Since(wrote), 5*time.Second, "a contact write is not held behind the waiting field change")
+
+	resp := <-made
+	require.GreaterOrEqual(t, time.Since(began), 10*time.Second)
+	require.Equal(t, http.StatusConflict, resp.Status, "%s", resp.Body)
+	require.Contains(t, message(t, resp), "contacts of this workspace are being written")
+	require.Equal(t, false, c.owner.Do("GET", c.base+"/"+member["id"].(string), nil).Map(t)["unique"], "nothing changed")
+	letGo()
+	require.NoError(t, <-done)
+
+	// Made unique now, the field is deleted with its values: the field row first (taking the
+	// lock exclusive), then the contacts' values (the same transaction's lock, shared).
+	resp = c.owner.Do("PATCH", c.base+"/"+member["id"].(string), map[string]any{"unique": true})
+	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+	require.Equal(t, 2, c.env.Count(t, c.owner.WorkspaceID, `SELECT count(*) FROM contact_unique_values`))
+	resp = c.owner.Do("DELETE", c.base+"/"+member["id"].(string)+"?confirm=member_no", nil)
+	require.Equal(t, http.StatusNoContent, resp.Status, "%s", resp.Body)
+	require.Zero(t, c.env.Count(t, c.owner.WorkspaceID, `SELECT count(*) FROM contact_unique_values`))
+	custom, _ := c.custom(t, ada)
+	require.Empty(t, custom)
 }
