@@ -14,7 +14,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgerrcode"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/nyaruka/phonenumbers"
 
 	"github.com/guestlist/guestlist/db"
@@ -342,6 +344,16 @@ func (s *Service) Delete(ctx context.Context, actor *httpapi.Member, confirmName
 		}
 		if confirmName != w.Name {
 			return apperr.Field("confirm_name", "must be the workspace's exact name")
+		}
+		// The cascade deletes contacts (whose triggers take the unique-values lock shared) and
+		// unique fields (exclusive): take it exclusive first, so a write in flight is waited for
+		// rather than deadlocked with.
+		if err := tx.Q.LockUniqueValues(ctx, tx.WorkspaceID); err != nil {
+			var pg *pgconn.PgError
+			if errors.As(err, &pg) && pg.Code == pgerrcode.LockNotAvailable {
+				return apperr.New(apperr.Conflict, "contacts of this workspace are being written (an import or an undo may be running); try again in a moment")
+			}
+			return err
 		}
 		if _, err := tx.Q.DeleteWorkspace(ctx, tx.WorkspaceID); err != nil {
 			return err

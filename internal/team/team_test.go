@@ -294,6 +294,14 @@ func TestWorkspaceRenameAndDelete(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, resp.Status, "the confirmation is exact")
 	require.Equal(t, http.StatusOK, o.Do("GET", "/api/v1/workspace", nil).Status)
 
+	// A unique field with a value: its row in contact_unique_values goes by the cascade too.
+	agent := o.Do("GET", "/api/v1/agents", nil).Map(t)["items"].([]any)[0].(map[string]any)["id"].(string)
+	resp = o.Do("POST", "/api/v1/agents/"+agent+"/fields", map[string]any{"label": "Member no", "type": "text", "unique": true})
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	resp = o.Do("POST", "/api/v1/agents/"+agent+"/contacts", map[string]any{"email": "m1@example.com", "custom": map[string]string{"member_no": "M1"}})
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	require.Equal(t, 1, env.Count(t, o.WorkspaceID, "SELECT count(*) FROM contact_unique_values"))
+
 	require.Equal(t, http.StatusNoContent, o.Do("DELETE", "/api/v1/workspace", map[string]string{"confirm_name": "Acme Support"}).Status)
 	require.Empty(t, o.Do("GET", "/api/v1/me", nil).Map(t)["workspaces"])
 	// Every tenant table is empty for the workspace; the bystander's workspace is whole.
