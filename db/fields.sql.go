@@ -357,19 +357,6 @@ func (q *Queries) LockFieldValue(ctx context.Context, lockKey string) error {
 	return err
 }
 
-const lockUniqueValues = `-- name: LockUniqueValues :exec
-SELECT unique_values_lock($1::uuid, true)
-`
-
-// Takes the workspace's unique-values lock exclusive (00027: tried for 10 s, then 55P03), for a
-// change that writes contacts and moves unique fields' values in one statement, such as a
-// workspace's deletion: taken first, it cannot deadlock with the shared lock the contacts'
-// triggers take.
-func (q *Queries) LockUniqueValues(ctx context.Context, workspaceID uuid.UUID) error {
-	_, err := q.db.Exec(ctx, lockUniqueValues, workspaceID)
-	return err
-}
-
 const nextFieldPosition = `-- name: NextFieldPosition :one
 SELECT (COALESCE(max(position), 0) + 1)::integer FROM custom_fields WHERE workspace_id = $1 AND agent_id = $2
 `

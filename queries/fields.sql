@@ -90,10 +90,3 @@ WHERE workspace_id = @workspace_id AND agent_id = @agent_id AND status = 'active
 GROUP BY custom -> @key::text
 HAVING count(*) > 1
 LIMIT 1;
-
--- name: LockUniqueValues :exec
--- Takes the workspace's unique-values lock exclusive (00027: tried for 10 s, then 55P03), for a
--- change that writes contacts and moves unique fields' values in one statement, such as a
--- workspace's deletion: taken first, it cannot deadlock with the shared lock the contacts'
--- triggers take.
-SELECT unique_values_lock(@workspace_id::uuid, true);

@@ -10,8 +10,8 @@
 --    each before it reads. plpgsql takes a new snapshot per statement, so what follows the lock
 --    sees what the other side committed. The exclusive side tries for 10 s without queueing
 --    (see unique_values_lock): while an import or an undo writes, the field change answers "try
---    again" instead of holding the workspace's contact writes behind it. A field change takes
---    it before it writes any contact (fields.Delete deletes the field row first). A session without a workspace (the owner, in a
+--    again" instead of holding the workspace's contact writes behind it. A field's delete
+--    takes no lock (see custom_field_unique_values). A session without a workspace (the owner, in a
 --    migration) takes no lock, as its triggers skip; such a migration lifts FORCE on contacts,
 --    custom_fields and contact_unique_values together, as 00025 does.
 -- 2. unique_value_sha256 is no longer STRICT (its body is NULL for NULL anyway), so it can be
@@ -119,9 +119,13 @@ BEGIN
         RETURN NULL; -- unique and active before and after, or neither: no value moves
     END IF;
     -- Wait (at most 10 s) for the workspace's contact writes in flight, and hold new ones back
-    -- until this change commits. A transaction that wrote contacts before holds the lock
-    -- shared already and would deadlock with another doing the same: take this first.
-    PERFORM unique_values_lock(ws, true);
+    -- until this change commits. Not for a delete: a field's delete removes its values from
+    -- the contacts (row locks order it with their writers), and a workspace's delete takes
+    -- everything; holding the lock while waiting for contact row locks would deadlock with a
+    -- writer that holds a row and waits for the lock. The other changes touch no contact row.
+    IF TG_OP <> 'DELETE' THEN
+        PERFORM unique_values_lock(ws, true);
+    END IF;
     IF TG_OP = 'DELETE' THEN
         DELETE FROM contact_unique_values
         WHERE workspace_id = OLD.workspace_id AND agent_id = OLD.agent_id AND field_key = OLD.key;

@@ -738,14 +738,11 @@ func (s *Service) Delete(ctx context.Context, ws, agentID, id uuid.UUID, confirm
 		if confirm != f.Key {
 			return apperr.Field("confirm", fmt.Sprintf("type the field's key (%s) to delete it and every contact's value in it", f.Key))
 		}
-		// The field row goes first: a unique field's delete takes the workspace's unique-values
-		// lock exclusive (00027), and must before this transaction writes a contact, which takes
-		// it shared (two deletes each holding it shared would wait on each other for ever).
-		if err := tx.Q.DeleteField(ctx, db.DeleteFieldParams{WorkspaceID: ws, AgentID: agentID, ID: id}); err != nil {
-			return valuesMoved(err)
-		}
 		removed, err := tx.Q.RemoveFieldValues(ctx, db.RemoveFieldValuesParams{WorkspaceID: ws, AgentID: agentID, Key: f.Key})
 		if err != nil {
+			return err
+		}
+		if err := tx.Q.DeleteField(ctx, db.DeleteFieldParams{WorkspaceID: ws, AgentID: agentID, ID: id}); err != nil {
 			return err
 		}
 		// Each changed contact's history shows the value it lost.

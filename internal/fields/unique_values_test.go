@@ -27,6 +27,34 @@ func (c crm) write(t *testing.T, sql string, args ...any) error {
 	})
 }
 
+// holdWrite runs a statement in the workspace and keeps its transaction open (its locks held)
+// until letGo is called; done then says how the transaction ended. A test that fails before
+// letting go lets go at its cleanup, so no write is left open.
+func (c crm) holdWrite(t *testing.T, sql string, args ...any) (letGo func(), done <-chan error) {
+	t.Helper()
+	ctx := context.Background()
+	written, release, result := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	var once sync.Once
+	letGo = func() { once.Do(func() { close(release) }) }
+	t.Cleanup(letGo)
+	go func() {
+		result <- c.env.App.Tenants.Tx(ctx, c.owner.WorkspaceID, func(tx tenant.Tx) error {
+			if _, err := tx.Exec(ctx, sql, args...); err != nil {
+				return err
+			}
+			close(written)
+			<-release
+			return nil
+		})
+	}()
+	select {
+	case <-written:
+	case err := <-result:
+		t.Fatalf("the held write failed: %v", err)
+	}
+	return letGo, result
+}
+
 func message(t *testing.T, r apptest.Response) string {
 	t.Helper()
 	return r.Map(t)["error"].(map[string]any)["message"].(string)
@@ -144,21 +172,7 @@ func TestAFieldMadeUniqueWaitsForContactWritesInFlight(t *testing.T) {
 	ada := c.contact(t, "ada@example.com", map[string]any{})
 	ctx := context.Background()
 
-	written, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
-	var releaseOnce sync.Once
-	letGo := func() { releaseOnce.Do(func() { close(release) }) }
-	t.Cleanup(letGo) // a failure below must not leave the write open
-	go func() {
-		done <- c.env.App.Tenants.Tx(ctx, c.owner.WorkspaceID, func(tx tenant.Tx) error {
-			if _, err := tx.Exec(ctx, `UPDATE contacts SET custom = '{"member_no": "M1"}' WHERE id = $1`, ada); err != nil {
-				return err
-			}
-			close(written)
-			<-release
-			return nil
-		})
-	}()
-	<-written
+	letGo, done := c.holdWrite(t, `UPDATE contacts SET custom = '{"member_no": "M1"}' WHERE id = $1`, ada)
 	made := make(chan int, 1)
 	go func() {
 		made <- c.owner.Do("PATCH", c.base+"/"+member["id"].(string), map[string]any{"unique": true}).Status
@@ -194,21 +208,7 @@ func TestAFieldChangeGivesWayToContactWrites(t *testing.T) {
 	ada := c.contact(t, "ada@example.com", map[string]any{})
 	grace := c.contact(t, "grace@example.com", map[string]any{})
 	ctx := context.Background()
-	written, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
-	var releaseOnce sync.Once
-	letGo := func() { releaseOnce.Do(func() { close(release) }) }
-	t.Cleanup(letGo)
-	go func() {
-		done <- c.env.App.Tenants.Tx(ctx, c.owner.WorkspaceID, func(tx tenant.Tx) error {
-			if _, err := tx.Exec(ctx, `UPDATE contacts SET custom = '{"member_no": "M1"}' WHERE id = $1`, ada); err != nil {
-				return err
-			}
-			close(written)
-			<-release
-			return nil
-		})
-	}()
-	<-written
+	letGo, done := c.holdWrite(t, `UPDATE contacts SET custom = '{"member_no": "M1"}' WHERE id = $1`, ada)
 	made := make(chan apptest.Response, 1)
 	began := time.Now()
 	go func() { made <- c.owner.Do("PATCH", c.base+"/"+member["id"].(string), map[string]any{"unique": true}) }()
@@ -231,12 +231,25 @@ func TestAFieldChangeGivesWayToContactWrites(t *testing.T) {
 	letGo()
 	require.NoError(t, <-done)
 
-	// Made unique now, the field is deleted with its values: the field row first (taking the
-	// lock exclusive), then the contacts' values (the same transaction's lock, shared).
+	// Made unique now, the field is deleted with its values while a contact write holding one of
+	// them is open: the delete waits for that contact's row, as any writer of it would, then
+	// goes. (It takes no lock of its own: held while waiting for the row, it would deadlock with
+	// the writer, which waits for the lock at its statement's end.)
 	resp = c.owner.Do("PATCH", c.base+"/"+member["id"].(string), map[string]any{"unique": true})
 	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
 	require.Equal(t, 2, c.env.Count(t, c.owner.WorkspaceID, `SELECT count(*) FROM contact_unique_values`))
-	resp = c.owner.Do("DELETE", c.base+"/"+member["id"].(string)+"?confirm=member_no", nil)
+	letGo, done = c.holdWrite(t, `UPDATE contacts SET custom = '{"member_no": "M5"}' WHERE id = $1`, ada)
+	deleted := make(chan apptest.Response, 1)
+	go func() { deleted <- c.owner.Do("DELETE", c.base+"/"+member["id"].(string)+"?confirm=member_no", nil) }()
+	time.Sleep(300 * time.Millisecond)
+	require.Empty(t, deleted, "the delete waits for the contact being written")
+	letGo()
+	require.NoError(t, <-done)
+	select {
+	case resp = <-deleted:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the delete did not go once the write committed")
+	}
 	require.Equal(t, http.StatusNoContent, resp.Status, "%s", resp.Body)
 	require.Zero(t, c.env.Count(t, c.owner.WorkspaceID, `SELECT count(*) FROM contact_unique_values`))
 	custom, _ := c.custom(t, ada)

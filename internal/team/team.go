@@ -337,23 +337,39 @@ func (s *Service) Update(ctx context.Context, actor *httpapi.Member, in Settings
 // process log instead.
 func (s *Service) Delete(ctx context.Context, actor *httpapi.Member, confirmName string) error {
 	defer s.auth.ForgetSessions() // after the commit: sessions resolve differently now
-	err := s.tenants.Tx(ctx, actor.WorkspaceID, func(tx tenant.Tx) error {
+	// The cascade locks the workspace's rows table by table, in its own order; a job writing
+	// them at the same moment (an automation setting a new contact's owners) may lock them in
+	// another, and PostgreSQL then aborts one of the two. The deletion is tried again then.
+	var err error
+	for attempt := 1; attempt <= 3; attempt++ {
+		if err = s.delete(ctx, actor.WorkspaceID, confirmName); !isDeadlock(err) {
+			break
+		}
+		s.log.WarnContext(ctx, "deleting the workspace met a deadlock with a concurrent write; trying again",
+			"workspace_id", actor.WorkspaceID, "attempt", attempt)
+	}
+	if err == nil {
+		a := audit.ActorFrom(ctx)
+		s.log.InfoContext(ctx, "workspace deleted", "workspace_id", actor.WorkspaceID, "actor_user_id", actor.UserID,
+			"ip", a.IP, "request_id", a.RequestID)
+	}
+	return err
+}
+
+func isDeadlock(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && pg.Code == pgerrcode.DeadlockDetected
+}
+
+// delete is Delete's one transaction.
+func (s *Service) delete(ctx context.Context, ws uuid.UUID, confirmName string) error {
+	return s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
 		w, err := tx.Q.GetWorkspace(ctx, tx.WorkspaceID)
 		if err != nil {
 			return err
 		}
 		if confirmName != w.Name {
 			return apperr.Field("confirm_name", "must be the workspace's exact name")
-		}
-		// The cascade deletes contacts (whose triggers take the unique-values lock shared) and
-		// unique fields (exclusive): take it exclusive first, so a write in flight is waited for
-		// rather than deadlocked with.
-		if err := tx.Q.LockUniqueValues(ctx, tx.WorkspaceID); err != nil {
-			var pg *pgconn.PgError
-			if errors.As(err, &pg) && pg.Code == pgerrcode.LockNotAvailable {
-				return apperr.New(apperr.Conflict, "contacts of this workspace are being written (an import or an undo may be running); try again in a moment")
-			}
-			return err
 		}
 		if _, err := tx.Q.DeleteWorkspace(ctx, tx.WorkspaceID); err != nil {
 			return err
@@ -362,10 +378,4 @@ func (s *Service) Delete(ctx context.Context, actor *httpapi.Member, confirmName
 		_, err = s.jobs.InsertTx(ctx, tx, jobs.PurgeBlobsArgs{WorkspaceID: tx.WorkspaceID, All: true}, nil)
 		return err
 	})
-	if err == nil {
-		a := audit.ActorFrom(ctx)
-		s.log.InfoContext(ctx, "workspace deleted", "workspace_id", actor.WorkspaceID, "actor_user_id", actor.UserID,
-			"ip", a.IP, "request_id", a.RequestID)
-	}
-	return err
 }

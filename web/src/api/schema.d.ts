@@ -1172,7 +1172,7 @@ export interface paths {
         get: operations["getWorkspace"];
         put?: never;
         post?: never;
-        /** Delete the current workspace and all its data (owner only). The body must repeat the workspace's exact name. 409 when its contacts are being written (an import or an undo) for more than 10 s; try again. */
+        /** Delete the current workspace and all its data (owner only). The body must repeat the workspace's exact name. */
         delete: operations["deleteWorkspace"];
         options?: never;
         head?: never;
@@ -4601,7 +4601,6 @@ export interface operations {
             400: components["responses"]["Error"];
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
-            409: components["responses"]["Error"];
             413: components["responses"]["Error"];
         };
     };
