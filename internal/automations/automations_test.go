@@ -738,12 +738,24 @@ func TestLeftOutOwnersAreKept(t *testing.T) {
 	c.configure(t, "chat", map[string]any{"primary": slot("round_robin", "pool", []any{c.admin.UserID, c.user.UserID}),
 		"secondary": slot("none"), "notify": true})
 	c.configure(t, "manual", map[string]any{"primary": slot("creator"), "secondary": slot("member", "member_id", c.user.UserID)})
-	c.create(t, contacts.SourceChat, "first@example.com", uuid.Nil) // the admin's turn, used
+	c.owners(t, c.create(t, contacts.SourceChat, "first@example.com", uuid.Nil)) // the admin's turn, used
+	// The chat rule's rotation record and pool, as stored.
+	stored := func() string {
+		var out string
+		c.env.InWorkspace(t, c.owner.WorkspaceID, func(tx tenant.Tx) error {
+			return tx.QueryRow(context.Background(), `SELECT r.primary_picks::text || ' ' || COALESCE((SELECT string_agg(p.user_id::text, ',' ORDER BY p.position)
+				FROM automation_pool p WHERE p.workspace_id = r.workspace_id AND p.agent_id = r.agent_id AND p.source = r.source AND p.slot = 'primary'), '')
+				FROM automation_rules r WHERE r.agent_id = $1 AND r.source = 'chat'`, c.agent).Scan(&out)
+		})
+		return out
+	}
 
 	resp := c.owner.Do("DELETE", "/api/v1/members/"+c.user.UserID.String(), nil)
 	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
 	rules := c.owner.Do("GET", c.base+"/automations", nil).Map(t)["rules"].([]any)
 	chatShown := rules[0].(map[string]any)
+	before := stored()
+	require.Contains(t, before, c.admin.UserID.String(), "the admin's pick is recorded")
 	// What the screen shows, sent back whole, is refused: the pool needs two members.
 	resp = c.owner.Do("PUT", c.base+"/automations/chat", map[string]any{"primary": slot("round_robin", "pool", []any{c.admin.UserID}),
 		"secondary": slot("none"), "notify": true, "stage_id": customer})
@@ -761,7 +773,8 @@ func TestLeftOutOwnersAreKept(t *testing.T) {
 		}
 	}
 	require.Equal(t, true, chatShown["primary"].(map[string]any)["pool_too_small"])
-	// The rotation went on where it was: its next turn after the admin's is the admin again.
+	// The rotation's record and the pool are as they were, and the rotation goes on with them.
+	require.Equal(t, before, stored())
 	o := c.owners(t, c.create(t, contacts.SourceChat, "second@example.com", uuid.Nil))[0]
 	require.Equal(t, c.admin.UserID, o.primary.UUID)
 

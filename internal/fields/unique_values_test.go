@@ -200,7 +200,7 @@ func TestAFieldMadeUniqueWaitsForContactWritesInFlight(t *testing.T) {
 // TestAFieldChangeGivesWayToContactWrites: a field change that must wait for a long contact
 // write (an import's chunk, an undo) does not queue for the workspace's lock, so other contact
 // writes go on meanwhile; after 10 s it gives up with a 409 that says to try again, and nothing
-// changed. Deleting a unique field takes the lock before it touches a contact.
+// changed. Deleting a unique field takes no lock: it waits for the contact rows it changes.
 func TestAFieldChangeGivesWayToContactWrites(t *testing.T) {
 	t.Parallel()
 	c := setup(t)
