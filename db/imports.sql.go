@@ -1340,35 +1340,38 @@ FROM (
     FROM (
         -- nth > 1: an earlier row of the chunk has the value (a window, one sort: a correlated
         -- scan of the chunk per row took 60 s for 20,000 rows)
-        SELECT s2.row_number, s2.match_id, k.key, s2.custom -> k.key AS value,
-               row_number() OVER (PARTITION BY k.key, s2.custom -> k.key ORDER BY s2.row_number) AS nth
-        FROM import_stage s2
-        CROSS JOIN unnest($1::text[]) AS k (key)
-        WHERE s2.outcome IN ('create', 'update') AND s2.custom ? k.key
+        SELECT z.row_number, z.key, z.held, z.row_held,
+               row_number() OVER (PARTITION BY z.key, z.value, z.row_held ORDER BY z.row_number) AS nth
+        FROM (SELECT y.row_number, y.key, y.value, y.held, bool_or(y.held) OVER (PARTITION BY y.row_number) AS row_held FROM (
+            SELECT s2.row_number, k.key, s2.custom -> k.key AS value,
+                   -- uncorrelated, so a hashed subplan: one pass over the chunk before's values
+                   (k.key, s2.custom -> k.key) IN (
+                        SELECT cv.key, cv.value::jsonb
+                        FROM (SELECT unnest($1::text[]) AS key, unnest($2::text[]) AS value) cv)
+                   OR EXISTS (
+                        SELECT 1 FROM contact_unique_values v
+                        JOIN contacts c ON c.workspace_id = v.workspace_id AND c.id = v.contact_id
+                        WHERE v.workspace_id = $3 AND v.agent_id = $4 AND v.field_key = k.key
+                          AND v.value_sha256 = unique_value_sha256(s2.custom -> k.key)
+                          AND v.contact_id IS DISTINCT FROM s2.match_id
+                          AND c.status = 'active' AND c.custom -> k.key = s2.custom -> k.key) AS held
+            FROM import_stage s2
+            CROSS JOIN unnest($5::text[]) AS k (key)
+            WHERE s2.outcome IN ('create', 'update') AND s2.custom ? k.key
+        ) y) z
     ) x
-    WHERE x.nth > 1
-       -- uncorrelated, so a hashed subplan: one pass over the chunk before's values
-       OR (x.key, x.value) IN (
-            SELECT cv.key, cv.value::jsonb
-            FROM (SELECT unnest($2::text[]) AS key, unnest($3::text[]) AS value) cv)
-       OR EXISTS (
-            SELECT 1 FROM contact_unique_values v
-            JOIN contacts c ON c.workspace_id = v.workspace_id AND c.id = v.contact_id
-            WHERE v.workspace_id = $4 AND v.agent_id = $5 AND v.field_key = x.key
-              AND v.value_sha256 = unique_value_sha256(x.value)
-              AND v.contact_id IS DISTINCT FROM x.match_id
-              AND c.status = 'active' AND c.custom -> x.key = x.value)
+    WHERE x.held OR (NOT x.row_held AND x.nth > 1)
     ORDER BY x.row_number, x.key
 ) t
 WHERE s.row_number = t.row_number
 `
 
 type RejectTakenCustomValuesParams struct {
-	UniqueKeys    []string
 	ContextKeys   []string
 	ContextValues []string
 	WorkspaceID   uuid.UUID
 	AgentID       uuid.UUID
+	UniqueKeys    []string
 }
 
 // Unique custom fields: a value another active contact holds, or an earlier row of the file:
@@ -1380,13 +1383,15 @@ type RejectTakenCustomValuesParams struct {
 // operators are not leakproof, so no index on contacts could serve this under RLS, and the
 // agent's contacts were read whole for every chunk. Each probe is checked against the holder's
 // value itself, as FindFieldValueHolder does.
+// "An earlier row" counts only rows that keep their values: a row refused because one of its
+// values is held takes none of them, so the holder's own row later in the file still updates it.
 func (q *Queries) RejectTakenCustomValues(ctx context.Context, arg RejectTakenCustomValuesParams) error {
 	_, err := q.db.Exec(ctx, rejectTakenCustomValues,
-		arg.UniqueKeys,
 		arg.ContextKeys,
 		arg.ContextValues,
 		arg.WorkspaceID,
 		arg.AgentID,
+		arg.UniqueKeys,
 	)
 	return err
 }
@@ -1466,28 +1471,26 @@ custom_before AS (
     JOIN unique_fields u ON ch.before -> 'custom' ? u.key
     WHERE ch.workspace_id = $1 AND ch.import_id = $2 AND NOT ch.created
 ),
-custom_held AS (
-    SELECT u.key, o.custom -> u.key AS value, count(*) AS holders, max(o.id::text) AS holder
-    FROM contacts o
-    JOIN unique_fields u ON o.custom ? u.key
-    WHERE o.workspace_id = $1 AND o.agent_id = $3 AND o.status = 'active'
-      AND EXISTS (SELECT 1 FROM custom_before)
-    GROUP BY u.key, o.custom -> u.key
-),
 custom_shared AS (
     SELECT b.key, b.value FROM custom_before b GROUP BY b.key, b.value HAVING count(*) > 1
 ),
 custom_taken AS (
     SELECT DISTINCT ON (b.contact_id) b.contact_id, CASE
-        WHEN h.holders > 1 OR h.holder <> b.contact_id::text THEN
-            'its ' || b.label || ' ' || (b.value #>> '{}') || ' now belongs to another contact'
+        WHEN h.held THEN 'its ' || b.label || ' ' || (b.value #>> '{}') || ' now belongs to another contact'
         ELSE 'another contact this import updated had the same ' || b.label || ' before it'
         END AS reason
     FROM custom_before b
-    LEFT JOIN custom_held h ON h.key = b.key AND h.value = b.value
+    CROSS JOIN LATERAL (
+        SELECT EXISTS (
+            SELECT 1 FROM contact_unique_values v
+            JOIN contacts o ON o.workspace_id = v.workspace_id AND o.id = v.contact_id
+            WHERE v.workspace_id = $1 AND v.agent_id = $3 AND v.field_key = b.key
+              AND v.value_sha256 = unique_value_sha256(b.value) AND v.contact_id <> b.contact_id
+              AND o.status = 'active' AND o.custom -> b.key = b.value) AS held
+    ) h
     LEFT JOIN custom_shared s ON s.key = b.key AND s.value = b.value
-    WHERE h.holders > 1 OR h.holder <> b.contact_id::text OR s.key IS NOT NULL
-    ORDER BY b.contact_id, (h.holders > 1 OR h.holder <> b.contact_id::text) DESC, b.key
+    WHERE h.held OR s.key IS NOT NULL
+    ORDER BY b.contact_id, h.held DESC, b.key
 ),
 cand AS (
     SELECT ch.contact_id, ch.before, ch.version_after, c.name, c.email, c.phone, CASE
@@ -1577,11 +1580,9 @@ type RestoreImportedUpdatesRow struct {
 // the chunks that updated them): restoring both would put one value on two contacts.
 // The agent's unique custom fields, as fields.Batch.Unique has them.
 // The unique custom values the updated contacts had before the import.
-// Of those, the ones another active contact holds now, or another updated contact had before
-// too. Everything joins on field and value (hash joins; a correlated EXISTS would scan the
-// agent's contacts once per row), and a value's holders are counted rather than listed (a
-// common value would multiply the rows): the agent's contacts are read once, and only when the
-// import updated a contact that had a unique value.
+// Of those, the ones another active contact holds now (a probe of contact_unique_values' key
+// per value, checked against the holder's value as FindFieldValueHolder does), or another
+// updated contact had before too.
 func (q *Queries) RestoreImportedUpdates(ctx context.Context, arg RestoreImportedUpdatesParams) ([]RestoreImportedUpdatesRow, error) {
 	rows, err := q.db.Query(ctx, restoreImportedUpdates, arg.WorkspaceID, arg.ImportID, arg.AgentID)
 	if err != nil {

@@ -285,6 +285,8 @@ WHERE s.outcome IN ('create', 'update') AND s.custom ? k.key;
 -- operators are not leakproof, so no index on contacts could serve this under RLS, and the
 -- agent's contacts were read whole for every chunk. Each probe is checked against the holder's
 -- value itself, as FindFieldValueHolder does.
+-- "An earlier row" counts only rows that keep their values: a row refused because one of its
+-- values is held takes none of them, so the holder's own row later in the file still updates it.
 UPDATE import_stage s
 SET outcome = 'reject', reason = 'the ' || t.key || ' value belongs to another contact'
 FROM (
@@ -292,24 +294,27 @@ FROM (
     FROM (
         -- nth > 1: an earlier row of the chunk has the value (a window, one sort: a correlated
         -- scan of the chunk per row took 60 s for 20,000 rows)
-        SELECT s2.row_number, s2.match_id, k.key, s2.custom -> k.key AS value,
-               row_number() OVER (PARTITION BY k.key, s2.custom -> k.key ORDER BY s2.row_number) AS nth
-        FROM import_stage s2
-        CROSS JOIN unnest(@unique_keys::text[]) AS k (key)
-        WHERE s2.outcome IN ('create', 'update') AND s2.custom ? k.key
+        SELECT z.row_number, z.key, z.held, z.row_held,
+               row_number() OVER (PARTITION BY z.key, z.value, z.row_held ORDER BY z.row_number) AS nth
+        FROM (SELECT y.*, bool_or(y.held) OVER (PARTITION BY y.row_number) AS row_held FROM (
+            SELECT s2.row_number, k.key, s2.custom -> k.key AS value,
+                   -- uncorrelated, so a hashed subplan: one pass over the chunk before's values
+                   (k.key, s2.custom -> k.key) IN (
+                        SELECT cv.key, cv.value::jsonb
+                        FROM (SELECT unnest(@context_keys::text[]) AS key, unnest(@context_values::text[]) AS value) cv)
+                   OR EXISTS (
+                        SELECT 1 FROM contact_unique_values v
+                        JOIN contacts c ON c.workspace_id = v.workspace_id AND c.id = v.contact_id
+                        WHERE v.workspace_id = @workspace_id AND v.agent_id = @agent_id AND v.field_key = k.key
+                          AND v.value_sha256 = unique_value_sha256(s2.custom -> k.key)
+                          AND v.contact_id IS DISTINCT FROM s2.match_id
+                          AND c.status = 'active' AND c.custom -> k.key = s2.custom -> k.key) AS held
+            FROM import_stage s2
+            CROSS JOIN unnest(@unique_keys::text[]) AS k (key)
+            WHERE s2.outcome IN ('create', 'update') AND s2.custom ? k.key
+        ) y) z
     ) x
-    WHERE x.nth > 1
-       -- uncorrelated, so a hashed subplan: one pass over the chunk before's values
-       OR (x.key, x.value) IN (
-            SELECT cv.key, cv.value::jsonb
-            FROM (SELECT unnest(@context_keys::text[]) AS key, unnest(@context_values::text[]) AS value) cv)
-       OR EXISTS (
-            SELECT 1 FROM contact_unique_values v
-            JOIN contacts c ON c.workspace_id = v.workspace_id AND c.id = v.contact_id
-            WHERE v.workspace_id = @workspace_id AND v.agent_id = @agent_id AND v.field_key = x.key
-              AND v.value_sha256 = unique_value_sha256(x.value)
-              AND v.contact_id IS DISTINCT FROM x.match_id
-              AND c.status = 'active' AND c.custom -> x.key = x.value)
+    WHERE x.held OR (NOT x.row_held AND x.nth > 1)
     ORDER BY x.row_number, x.key
 ) t
 WHERE s.row_number = t.row_number;
@@ -475,33 +480,29 @@ custom_before AS (
     JOIN unique_fields u ON ch.before -> 'custom' ? u.key
     WHERE ch.workspace_id = @workspace_id AND ch.import_id = @import_id AND NOT ch.created
 ),
--- Of those, the ones another active contact holds now, or another updated contact had before
--- too. Everything joins on field and value (hash joins; a correlated EXISTS would scan the
--- agent's contacts once per row), and a value's holders are counted rather than listed (a
--- common value would multiply the rows): the agent's contacts are read once, and only when the
--- import updated a contact that had a unique value.
-custom_held AS (
-    SELECT u.key, o.custom -> u.key AS value, count(*) AS holders, max(o.id::text) AS holder
-    FROM contacts o
-    JOIN unique_fields u ON o.custom ? u.key
-    WHERE o.workspace_id = @workspace_id AND o.agent_id = @agent_id AND o.status = 'active'
-      AND EXISTS (SELECT 1 FROM custom_before)
-    GROUP BY u.key, o.custom -> u.key
-),
+-- Of those, the ones another active contact holds now (a probe of contact_unique_values' key
+-- per value, checked against the holder's value as FindFieldValueHolder does), or another
+-- updated contact had before too.
 custom_shared AS (
     SELECT b.key, b.value FROM custom_before b GROUP BY b.key, b.value HAVING count(*) > 1
 ),
 custom_taken AS (
     SELECT DISTINCT ON (b.contact_id) b.contact_id, CASE
-        WHEN h.holders > 1 OR h.holder <> b.contact_id::text THEN
-            'its ' || b.label || ' ' || (b.value #>> '{}') || ' now belongs to another contact'
+        WHEN h.held THEN 'its ' || b.label || ' ' || (b.value #>> '{}') || ' now belongs to another contact'
         ELSE 'another contact this import updated had the same ' || b.label || ' before it'
         END AS reason
     FROM custom_before b
-    LEFT JOIN custom_held h ON h.key = b.key AND h.value = b.value
+    CROSS JOIN LATERAL (
+        SELECT EXISTS (
+            SELECT 1 FROM contact_unique_values v
+            JOIN contacts o ON o.workspace_id = v.workspace_id AND o.id = v.contact_id
+            WHERE v.workspace_id = @workspace_id AND v.agent_id = @agent_id AND v.field_key = b.key
+              AND v.value_sha256 = unique_value_sha256(b.value) AND v.contact_id <> b.contact_id
+              AND o.status = 'active' AND o.custom -> b.key = b.value) AS held
+    ) h
     LEFT JOIN custom_shared s ON s.key = b.key AND s.value = b.value
-    WHERE h.holders > 1 OR h.holder <> b.contact_id::text OR s.key IS NOT NULL
-    ORDER BY b.contact_id, (h.holders > 1 OR h.holder <> b.contact_id::text) DESC, b.key
+    WHERE h.held OR s.key IS NOT NULL
+    ORDER BY b.contact_id, h.held DESC, b.key
 ),
 cand AS (
     SELECT ch.contact_id, ch.before, ch.version_after, c.name, c.email, c.phone, CASE

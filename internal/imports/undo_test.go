@@ -15,6 +15,7 @@ import (
 
 	"github.com/guestlist/guestlist/internal/app"
 	"github.com/guestlist/guestlist/internal/imports"
+	"github.com/guestlist/guestlist/internal/tenant"
 	"github.com/guestlist/guestlist/jobs"
 )
 
@@ -139,6 +140,47 @@ func TestUndoLeavesContactsWhoseUniqueCustomValuesAreTaken(t *testing.T) {
 	}
 	require.Equal(t, map[string]any{u1: "M1-new", u2: "M2", taker: "M1"}, custom,
 		"U1 keeps the import's value, U2 gets its own back, and M1 stays with one contact")
+}
+
+// TestUndoLeavesContactsThatHadTheSameUniqueCustomValue: two contacts the import updated both
+// had one unique value before it (one lost it, by an edit, between the chunks that updated
+// them): giving it back to both would put it on two contacts, so both are left as the import
+// made them. The edit between chunks is stood in for by the snapshot itself.
+func TestUndoLeavesContactsThatHadTheSameUniqueCustomValue(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	c.field(t, map[string]any{"label": "Member No", "type": "text", "unique": true})
+	u1 := c.createContact(t, map[string]any{"name": "U1", "email": "u1@example.com", "custom": map[string]any{"member_no": "M1"}})
+	u2 := c.createContact(t, map[string]any{"name": "U2", "email": "u2@example.com", "custom": map[string]any{"member_no": "M2"}})
+	u3 := c.createContact(t, map[string]any{"name": "U3", "email": "u3@example.com", "custom": map[string]any{"member_no": "M3"}})
+	c.automated(t)
+
+	file := "email,member_no\nu1@example.com,M1-new\nu2@example.com,M2-new\nu3@example.com,M3-new\n"
+	resp := c.upload(t, "members.csv", []byte(file), "?start=true&mode=create_and_update")
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	id := resp.Map(t)["id"].(string)
+	imp := c.wait(t, id, "finished")
+	require.EqualValues(t, 3, progress(imp)["updated"], "%v", imp)
+	c.env.InWorkspace(t, c.owner.WorkspaceID, func(tx tenant.Tx) error {
+		_, err := tx.Exec(context.Background(), `UPDATE import_changes SET before = jsonb_set(before, '{custom,member_no}', '"M2"')
+			WHERE import_id = $1 AND contact_id = $2`, id, u3)
+		return err
+	})
+
+	require.Equal(t, http.StatusAccepted, c.owner.Do("POST", c.base+"/imports/"+id+"/undo", nil).Status)
+	imp = c.wait(t, id, "undone")
+	reasons := map[string]any{}
+	for _, k := range imp["undo_kept"].([]any) {
+		reasons[k.(map[string]any)["id"].(string)] = k.(map[string]any)["reason"]
+	}
+	const shared = "another contact this import updated had the same Member No before it"
+	require.Equal(t, map[string]any{u2: shared, u3: shared}, reasons)
+
+	custom := map[string]any{}
+	for _, ct := range c.contacts(t) {
+		custom[ct["id"].(string)] = ct["custom"].(map[string]any)["member_no"]
+	}
+	require.Equal(t, map[string]any{u1: "M1", u2: "M2-new", u3: "M3-new"}, custom)
 }
 
 // failingUndo is the real service whose undo always fails.
