@@ -287,13 +287,17 @@ WHERE s.outcome IN ('create', 'update') AND s.custom ? k.key;
 -- value itself, as FindFieldValueHolder does.
 -- "An earlier row" counts only rows that keep their values: a row refused because one of its
 -- values is held takes none of them, so the holder's own row later in the file still updates it.
+-- One pass, not a fixpoint: a row refused as a repeat of one field's value still counts for its
+-- other unique fields within the chunk (while the chunk before passes on only the values it
+-- kept), so with two unique fields in one row a preview (one chunk) may refuse a row that a run
+-- split at another place would take. Neither ever gives a value to two contacts.
 UPDATE import_stage s
 SET outcome = 'reject', reason = 'the ' || t.key || ' value belongs to another contact'
 FROM (
     SELECT DISTINCT ON (x.row_number) x.row_number, x.key
     FROM (
-        -- nth > 1: an earlier row of the chunk has the value (a window, one sort: a correlated
-        -- scan of the chunk per row took 60 s for 20,000 rows)
+        -- nth > 1: an earlier row of the chunk has the value (windows: a correlated scan of the
+        -- chunk per row took 60 s for 20,000 rows)
         SELECT z.row_number, z.key, z.held, z.row_held,
                row_number() OVER (PARTITION BY z.key, z.value, z.row_held ORDER BY z.row_number) AS nth
         FROM (SELECT y.*, bool_or(y.held) OVER (PARTITION BY y.row_number) AS row_held FROM (
@@ -312,6 +316,7 @@ FROM (
             FROM import_stage s2
             CROSS JOIN unnest(@unique_keys::text[]) AS k (key)
             WHERE s2.outcome IN ('create', 'update') AND s2.custom ? k.key
+            OFFSET 0 -- kept a subquery: merged into the window's level, each probe ran twice
         ) y) z
     ) x
     WHERE x.held OR (NOT x.row_held AND x.nth > 1)
@@ -482,7 +487,9 @@ custom_before AS (
 ),
 -- Of those, the ones another active contact holds now (a probe of contact_unique_values' key
 -- per value, checked against the holder's value as FindFieldValueHolder does), or another
--- updated contact had before too.
+-- updated contact had before too. A value two contacts shared before 00025 has one recorded
+-- holder; if the import moved that one off it, the probe sees no other and the value goes back,
+-- shared as it was before the import.
 custom_shared AS (
     SELECT b.key, b.value FROM custom_before b GROUP BY b.key, b.value HAVING count(*) > 1
 ),
@@ -493,12 +500,14 @@ custom_taken AS (
         END AS reason
     FROM custom_before b
     CROSS JOIN LATERAL (
+        -- OFFSET 0 keeps it a subquery: merged, the probe ran once for each of held's uses
         SELECT EXISTS (
             SELECT 1 FROM contact_unique_values v
             JOIN contacts o ON o.workspace_id = v.workspace_id AND o.id = v.contact_id
             WHERE v.workspace_id = @workspace_id AND v.agent_id = @agent_id AND v.field_key = b.key
               AND v.value_sha256 = unique_value_sha256(b.value) AND v.contact_id <> b.contact_id
               AND o.status = 'active' AND o.custom -> b.key = b.value) AS held
+        OFFSET 0
     ) h
     LEFT JOIN custom_shared s ON s.key = b.key AND s.value = b.value
     WHERE h.held OR s.key IS NOT NULL

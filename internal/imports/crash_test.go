@@ -265,25 +265,29 @@ func TestUniqueValuesInOneChunk(t *testing.T) {
 	t.Parallel()
 	c := setup(t)
 	c.field(t, map[string]any{"label": "Member No", "type": "text", "unique": true})
+	c.field(t, map[string]any{"label": "Badge", "type": "text", "unique": true})
 	c.createContact(t, map[string]any{"name": "Holder", "email": "holder@example.com", "custom": map[string]any{"member_no": "H1"}})
 	c.createContact(t, map[string]any{"name": "Second Holder", "email": "second@example.com", "custom": map[string]any{"member_no": "H2"}})
 	c.automated(t)
-	file := "email,name,member_no\n" +
-		"x@example.com,X,M1\n" + // new
-		"y@example.com,Y,M1\n" + // an earlier row has M1
-		"holder@example.com,Holder Renamed,H1\n" + // the holder keeps its own value
-		"z@example.com,Z,H1\n" + // the holder has H1
-		"w@example.com,W,H2\n" + // the second holder has H2, so this row does not take it...
-		"second@example.com,Second Renamed,H2\n" // ...and the holder's own row is no repeat of it
+	file := "email,name,member_no,badge\n" +
+		"x@example.com,X,M1,\n" + // new
+		"y@example.com,Y,M1,\n" + // an earlier row has M1
+		"holder@example.com,Holder Renamed,H1,\n" + // the holder keeps its own value
+		"z@example.com,Z,H1,\n" + // the holder has H1
+		"w@example.com,W,H2,\n" + // the second holder has H2, so this row does not take it...
+		"second@example.com,Second Renamed,H2,\n" + // ...and the holder's own row is no repeat of it
+		"u@example.com,U,H1,B1\n" + // H1 is held, so the row takes neither value...
+		"v@example.com,V,,B1\n" // ...and B1 is free for this one
 	resp := c.upload(t, "one-chunk.csv", []byte(file), "?start=true&mode=create_and_update")
 	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
 	id := resp.Map(t)["id"].(string)
 	imp := c.wait(t, id, "finished")
-	require.EqualValues(t, 1, progress(imp)["created"], "%v", imp)
+	require.EqualValues(t, 2, progress(imp)["created"], "%v", imp)
 	require.EqualValues(t, 2, progress(imp)["updated"], "%v", imp)
-	require.EqualValues(t, 3, progress(imp)["rejected"], "%v", imp)
-	require.Equal(t, 3, c.env.Count(t, c.owner.WorkspaceID,
-		`SELECT count(*) FROM import_issues WHERE import_id = $1 AND row_number IN (2, 4, 5) AND reason = 'the member_no value belongs to another contact'`, id))
+	require.EqualValues(t, 4, progress(imp)["rejected"], "%v", imp)
+	require.Equal(t, 4, c.env.Count(t, c.owner.WorkspaceID,
+		`SELECT count(*) FROM import_issues WHERE import_id = $1 AND row_number IN (2, 4, 5, 7) AND reason = 'the member_no value belongs to another contact'`, id))
 	require.Equal(t, 1, c.env.Count(t, c.owner.WorkspaceID,
 		`SELECT count(*) FROM contacts WHERE name = 'Second Renamed' AND custom ->> 'member_no' = 'H2'`))
+	require.Equal(t, 1, c.env.Count(t, c.owner.WorkspaceID, `SELECT count(*) FROM contacts WHERE name = 'V' AND custom ->> 'badge' = 'B1'`))
 }

@@ -3,6 +3,7 @@ package imports_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -15,7 +16,6 @@ import (
 
 	"github.com/guestlist/guestlist/internal/app"
 	"github.com/guestlist/guestlist/internal/imports"
-	"github.com/guestlist/guestlist/internal/tenant"
 	"github.com/guestlist/guestlist/jobs"
 )
 
@@ -145,27 +145,33 @@ func TestUndoLeavesContactsWhoseUniqueCustomValuesAreTaken(t *testing.T) {
 // TestUndoLeavesContactsThatHadTheSameUniqueCustomValue: two contacts the import updated both
 // had one unique value before it (one lost it, by an edit, between the chunks that updated
 // them): giving it back to both would put it on two contacts, so both are left as the import
-// made them. The edit between chunks is stood in for by the snapshot itself.
+// made them. The edit between chunks is stood in for by the snapshot itself. When another
+// contact has since taken such a value too, that is the reason given.
 func TestUndoLeavesContactsThatHadTheSameUniqueCustomValue(t *testing.T) {
 	t.Parallel()
 	c := setup(t)
 	c.field(t, map[string]any{"label": "Member No", "type": "text", "unique": true})
-	u1 := c.createContact(t, map[string]any{"name": "U1", "email": "u1@example.com", "custom": map[string]any{"member_no": "M1"}})
-	u2 := c.createContact(t, map[string]any{"name": "U2", "email": "u2@example.com", "custom": map[string]any{"member_no": "M2"}})
-	u3 := c.createContact(t, map[string]any{"name": "U3", "email": "u3@example.com", "custom": map[string]any{"member_no": "M3"}})
+	var u [5]string
+	file := "email,member_no\n"
+	for i := range u {
+		n := fmt.Sprint(i + 1)
+		u[i] = c.createContact(t, map[string]any{"name": "U" + n, "email": "u" + n + "@example.com", "custom": map[string]any{"member_no": "M" + n}})
+		file += "u" + n + "@example.com,M" + n + "-new\n"
+	}
 	c.automated(t)
 
-	file := "email,member_no\nu1@example.com,M1-new\nu2@example.com,M2-new\nu3@example.com,M3-new\n"
 	resp := c.upload(t, "members.csv", []byte(file), "?start=true&mode=create_and_update")
 	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
 	id := resp.Map(t)["id"].(string)
 	imp := c.wait(t, id, "finished")
-	require.EqualValues(t, 3, progress(imp)["updated"], "%v", imp)
-	c.env.InWorkspace(t, c.owner.WorkspaceID, func(tx tenant.Tx) error {
-		_, err := tx.Exec(context.Background(), `UPDATE import_changes SET before = jsonb_set(before, '{custom,member_no}', '"M2"')
-			WHERE import_id = $1 AND contact_id = $2`, id, u3)
-		return err
-	})
+	require.EqualValues(t, 5, progress(imp)["updated"], "%v", imp)
+	// U3 had M2 before the import as U2 did, U5 had M4 as U4 did; then a new contact takes M4.
+	for contact, before := range map[string]string{u[2]: "M2", u[4]: "M4"} {
+		require.Equal(t, 1, c.env.Count(t, c.owner.WorkspaceID, `WITH x AS (
+			UPDATE import_changes SET before = jsonb_set(before, '{custom,member_no}', to_jsonb($3::text))
+			WHERE import_id = $1 AND contact_id = $2 RETURNING 1) SELECT count(*) FROM x`, id, contact, before))
+	}
+	taker := c.createContact(t, map[string]any{"name": "Taker", "email": "t@example.com", "custom": map[string]any{"member_no": "M4"}})
 
 	require.Equal(t, http.StatusAccepted, c.owner.Do("POST", c.base+"/imports/"+id+"/undo", nil).Status)
 	imp = c.wait(t, id, "undone")
@@ -174,13 +180,14 @@ func TestUndoLeavesContactsThatHadTheSameUniqueCustomValue(t *testing.T) {
 		reasons[k.(map[string]any)["id"].(string)] = k.(map[string]any)["reason"]
 	}
 	const shared = "another contact this import updated had the same Member No before it"
-	require.Equal(t, map[string]any{u2: shared, u3: shared}, reasons)
+	const taken = "its Member No M4 now belongs to another contact"
+	require.Equal(t, map[string]any{u[1]: shared, u[2]: shared, u[3]: taken, u[4]: taken}, reasons)
 
 	custom := map[string]any{}
 	for _, ct := range c.contacts(t) {
 		custom[ct["id"].(string)] = ct["custom"].(map[string]any)["member_no"]
 	}
-	require.Equal(t, map[string]any{u1: "M1", u2: "M2-new", u3: "M3-new"}, custom)
+	require.Equal(t, map[string]any{u[0]: "M1", u[1]: "M2-new", u[2]: "M3-new", u[3]: "M4-new", u[4]: "M5-new", taker: "M4"}, custom)
 }
 
 // failingUndo is the real service whose undo always fails.
