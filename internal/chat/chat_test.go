@@ -277,10 +277,36 @@ func TestIsolationAcrossAgentsAndWorkspaces(t *testing.T) {
 	conv := start(t, a.runtime, "v")
 	contact := save(t, a.runtime, map[string]any{"conversation_id": conv, "email": "mine@example.com"}, http.StatusCreated)["contact"].(map[string]any)["id"].(string)
 
-	_, sibling := a.otherAgent(t) // same workspace, another agent
-	stranger := setup(t, env).runtime
+	resp := a.runtime.Do("PATCH", "/api/v1/chat/conversations/"+conv, map[string]string{"title": "Mine"})
+	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+	keys := a.owner.Do("GET", a.base+"/keys", nil).Map(t)["items"].([]any)
+	require.Len(t, keys, 1)
+	key := keys[0].(map[string]any)["id"].(string)
+	// What A's members see of A's conversation and contact; the same afterwards.
+	memberPaths := []string{"/conversations/" + conv, "/contacts/" + contact + "/conversations", "/contacts/" + contact + "/sources"}
+	before := map[string]string{}
+	for _, path := range memberPaths {
+		resp := a.owner.Do("GET", a.base+path, nil)
+		require.Equal(t, http.StatusOK, resp.Status, "%s: %s", path, resp.Body)
+		before[path] = string(resp.Body)
+	}
+	require.NotEmpty(t, a.owner.Do("GET", a.base+"/contacts/"+contact+"/sources", nil).Map(t)["items"], "the fixture has sources")
 
-	for name, rt := range map[string]*apptest.Client{"another agent": sibling, "another workspace": stranger} {
+	siblingAgent, sibling := a.otherAgent(t) // same workspace, another agent
+	stranger := setup(t, env)
+
+	// Each other party: its runtime (a key of its own agent) and a member through its own
+	// agent's path, all with A's ids.
+	type party struct {
+		runtime *apptest.Client
+		member  *apptest.Member
+		base    string
+	}
+	for name, p := range map[string]party{
+		"another agent":     {sibling, a.owner, "/api/v1/agents/" + siblingAgent},
+		"another workspace": {stranger.runtime, stranger.owner, stranger.base},
+	} {
+		rt := p.runtime
 		t.Run(name, func(t *testing.T) {
 			resp := rt.Do("POST", "/api/v1/chat/lookup", map[string]string{"email": "mine@example.com"})
 			require.Equal(t, http.StatusNotFound, resp.Status, "%s", resp.Body)
@@ -296,8 +322,35 @@ func TestIsolationAcrossAgentsAndWorkspaces(t *testing.T) {
 			require.Equal(t, http.StatusNotFound, resp.Status, "%s", resp.Body)
 			resp = rt.Do("POST", "/api/v1/chat/conversations/"+conv+"/end", nil)
 			require.Equal(t, http.StatusNotFound, resp.Status, "%s", resp.Body)
+			resp = rt.Do("PATCH", "/api/v1/chat/conversations/"+conv, map[string]string{"title": "Hijacked"})
+			require.Equal(t, http.StatusNotFound, resp.Status, "%s", resp.Body)
+
+			for _, path := range memberPaths {
+				resp := p.member.Do("GET", p.base+path, nil)
+				require.Equal(t, http.StatusNotFound, resp.Status, "%s: %s", path, resp.Body)
+			}
+			resp = p.member.Do("POST", p.base+"/keys/"+key+"/revoke", nil)
+			require.Equal(t, http.StatusNotFound, resp.Status, "%s", resp.Body)
 		})
 	}
+	// Another workspace's member through A's agent path: the agent is not theirs.
+	for _, path := range memberPaths {
+		resp := stranger.owner.Do("GET", a.base+path, nil)
+		require.Equal(t, http.StatusNotFound, resp.Status, "%s: %s", path, resp.Body)
+	}
+	resp = stranger.owner.Do("POST", a.base+"/keys/"+key+"/revoke", nil)
+	require.Equal(t, http.StatusNotFound, resp.Status, "%s", resp.Body)
+
+	// A's key still works, unrevoked, and A's conversation and contact are as they were.
+	require.Equal(t, http.StatusOK, a.runtime.Do("GET", "/api/v1/chat/schema", nil).Status)
+	require.Nil(t, a.owner.Do("GET", a.base+"/keys", nil).Map(t)["items"].([]any)[0].(map[string]any)["revoked_at"])
+	for _, path := range memberPaths {
+		resp := a.owner.Do("GET", a.base+path, nil)
+		require.Equal(t, http.StatusOK, resp.Status, "%s: %s", path, resp.Body)
+		require.JSONEq(t, before[path], string(resp.Body), path)
+	}
+	require.Equal(t, "Mine", a.owner.Do("GET", a.base+"/conversations/"+conv, nil).Map(t)["conversation"].(map[string]any)["title"])
+
 	// The same email is a new contact for the other agent: each agent has its own CRM.
 	own := start(t, sibling, "v")
 	save(t, sibling, map[string]any{"conversation_id": own, "email": "mine@example.com"}, http.StatusCreated)

@@ -449,6 +449,17 @@ func TestForeignIDsAreNotFoundEverywhere(t *testing.T) {
 	resp = c.owner.Do("POST", b.base+"/fields", map[string]any{"label": "Tier", "type": "text"})
 	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
 	bField := resp.Map(t)["id"].(string)
+	resp = c.owner.Do("POST", b.base+"/fields", map[string]any{"label": "Retired", "type": "text"})
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	bArchivedField := resp.Map(t)["id"].(string)
+	require.Equal(t, http.StatusOK, c.owner.Do("POST", b.base+"/fields/"+bArchivedField+"/archive", nil).Status)
+	bArchived := b.mustCreate(t, map[string]string{"name": "Archie Foreign", "email": "archie@foreign.test"})["id"].(string)
+	require.Equal(t, http.StatusOK, c.owner.Do("POST", b.base+"/contacts/"+bArchived+"/archive", nil).Status)
+	upload := *c.owner.Client
+	upload.Header = http.Header{"Content-Type": {"multipart/form-data; boundary=b"}}
+	resp = upload.Do("POST", b.base+"/contacts/"+bContact+"/files", "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"foreign.txt\"\r\n\r\nforeign\r\n--b--\r\n")
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	bFile := resp.Map(t)["id"].(string)
 
 	// A caller: who asks, through which agent's path, with which contact and stages of its own.
 	type caller struct {
@@ -497,8 +508,19 @@ func TestForeignIDsAreNotFoundEverywhere(t *testing.T) {
 			{"note edit through an own contact", "PATCH", "/contacts/" + w.contact + "/notes/" + bNote, map[string]string{"body_html": "<p>x</p>"}},
 			{"note delete through an own contact", "DELETE", "/contacts/" + w.contact + "/notes/" + bNote, nil},
 			{"notes", "GET", "/contacts/" + bContact + "/notes", nil},
+			{"note add", "POST", "/contacts/" + bContact + "/notes", map[string]string{"body_html": "<p>planted</p>"}},
 			{"contact", "GET", "/contacts/" + bContact, nil},
 			{"contact update", "PATCH", "/contacts/" + bContact, map[string]string{"name": "x"}},
+			{"contact archive", "POST", "/contacts/" + bContact + "/archive", nil},
+			{"contact restore", "POST", "/contacts/" + bArchived + "/restore", nil},
+			{"contact delete", "DELETE", "/contacts/" + bContact, nil},
+			{"contact delete, archived", "DELETE", "/contacts/" + bArchived, nil},
+			{"conversations", "GET", "/contacts/" + bContact + "/conversations", nil},
+			{"sources", "GET", "/contacts/" + bContact + "/sources", nil},
+			{"files", "GET", "/contacts/" + bContact + "/files", nil},
+			{"file download", "GET", "/contacts/" + bContact + "/files/" + bFile + "/download", nil},
+			{"file delete", "DELETE", "/contacts/" + bContact + "/files/" + bFile, nil},
+			{"file delete through an own contact", "DELETE", "/contacts/" + w.contact + "/files/" + bFile, nil},
 			{"contact stage", "PUT", "/contacts/" + bContact + "/stage", map[string]string{"stage_id": w.stages[0]}},
 			{"timeline", "GET", "/contacts/" + bContact + "/timeline", nil},
 			{"merge, foreign merged", "POST", "/contacts/merge", map[string]any{"survivor_id": w.contact, "merged_id": bContact}},
@@ -508,7 +530,10 @@ func TestForeignIDsAreNotFoundEverywhere(t *testing.T) {
 			{"bulk delete", "POST", "/contacts/bulk", map[string]any{"contact_ids": []string{bContact}, "action": "delete"}},
 			{"export", "GET", "/contacts/" + bContact + "/export", nil},
 			{"erase", "POST", "/contacts/" + bContact + "/erase", nil},
+			{"field", "GET", "/fields/" + bField, nil},
 			{"field update", "PATCH", "/fields/" + bField, map[string]string{"label": "Hijacked"}},
+			{"field archive", "POST", "/fields/" + bField + "/archive", nil},
+			{"field restore", "POST", "/fields/" + bArchivedField + "/restore", nil},
 			{"field delete", "DELETE", "/fields/" + bField + "?confirm=tier", nil},
 		}
 	}
@@ -532,11 +557,20 @@ func TestForeignIDsAreNotFoundEverywhere(t *testing.T) {
 	require.Equal(t, "Bea Foreign", got["name"])
 	require.Equal(t, "active", got["status"])
 	require.Equal(t, bStage, got["stage"].(map[string]any)["id"])
-	require.Equal(t, "<p>foreign note</p>", c.owner.Do("GET", b.base+"/contacts/"+bContact+"/notes", nil).Map(t)["items"].([]any)[0].(map[string]any)["body_html"])
+	notes := c.owner.Do("GET", b.base+"/contacts/"+bContact+"/notes", nil).Map(t)["items"].([]any)
+	require.Len(t, notes, 1, "no note planted")
+	require.Equal(t, "<p>foreign note</p>", notes[0].(map[string]any)["body_html"])
+	require.Equal(t, "archived", c.owner.Do("GET", b.base+"/contacts/"+bArchived, nil).Map(t)["status"])
 	require.Equal(t, "Lead", b.stages(t)[0]["name"])
 	require.Equal(t, "B's view", c.owner.Do("GET", b.base+"/views", nil).Map(t)["items"].([]any)[0].(map[string]any)["name"])
-	require.Equal(t, "Tier", c.owner.Do("GET", b.base+"/fields/"+bField, nil).Map(t)["label"])
-	require.Equal(t, 1, c.env.Count(t, c.owner.WorkspaceID, `SELECT count(*) FROM contacts WHERE agent_id = $1`, b.agent))
+	field := c.owner.Do("GET", b.base+"/fields/"+bField, nil).Map(t)
+	require.Equal(t, "Tier", field["label"])
+	require.Nil(t, field["archived_at"])
+	require.NotNil(t, c.owner.Do("GET", b.base+"/fields/"+bArchivedField, nil).Map(t)["archived_at"])
+	files := c.owner.Do("GET", b.base+"/contacts/"+bContact+"/files", nil).Map(t)["items"].([]any)
+	require.Len(t, files, 1)
+	require.Equal(t, bFile, files[0].(map[string]any)["id"])
+	require.Equal(t, 2, c.env.Count(t, c.owner.WorkspaceID, `SELECT count(*) FROM contacts WHERE agent_id = $1`, b.agent))
 }
 
 // Removing a member reports the contacts they owned, which keep their other owner.

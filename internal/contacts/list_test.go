@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/guestlist/guestlist/internal/app/apptest"
@@ -377,6 +378,66 @@ func TestSavedViewsKeepTheListQuery(t *testing.T) {
 		resp := c.owner.Do("POST", c.base+"/views", map[string]any{"name": "Bad", "query": field})
 		require.Equal(t, http.StatusBadRequest, resp.Status, "%s: %s", body, resp.Body)
 		require.Contains(t, fields(t, resp), body, "%s", resp.Body)
+	}
+}
+
+// A saved view's stage and owner are checked in its transaction: another workspace's stage or
+// user, or another agent's stage, is refused naming the field (query.stage_id, query.owner_id),
+// and nothing is stored. The list itself answers such ids with nothing: row-level security
+// keeps the other workspace's and agent's contacts out whatever the filter.
+func TestSavedViewsRefuseForeignStagesAndOwners(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	ownStage := c.stages(t)[1]["id"].(string)
+	member := c.env.AddMember(t, c.owner, "user") // a member of the workspace: a fine owner filter
+	resp := c.owner.Do("POST", "/api/v1/agents", map[string]string{"name": "Second agent"})
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	second := crm{env: c.env, owner: c.owner, agent: resp.Map(t)["id"].(string)}
+	second.base = "/api/v1/agents/" + second.agent
+	siblingStage := second.stages(t)[0]["id"].(string)
+	stranger := crm{env: c.env, owner: c.env.SignUp(t)}
+	stranger.agent = stranger.owner.Do("GET", "/api/v1/agents", nil).Map(t)["items"].([]any)[0].(map[string]any)["id"].(string)
+	stranger.base = "/api/v1/agents/" + stranger.agent
+	strangerStage := stranger.stages(t)[0]["id"].(string)
+	stranger.mustCreate(t, map[string]any{"email": "theirs@example.com", "stage_id": strangerStage, "primary_owner_id": stranger.owner.UserID})
+
+	resp = c.owner.Do("POST", c.base+"/views", map[string]any{"name": "Kept", "query": map[string]any{"stage_id": ownStage, "owner_id": member.UserID}})
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	kept := resp.Map(t)
+	require.Equal(t, ownStage, kept["query"].(map[string]any)["stage_id"])
+
+	cases := []struct {
+		name   string
+		query  map[string]any
+		fields []string
+	}{
+		{"another workspace's stage", map[string]any{"stage_id": strangerStage}, []string{"query.stage_id"}},
+		{"another agent's stage", map[string]any{"stage_id": siblingStage}, []string{"query.stage_id"}},
+		{"an unknown stage", map[string]any{"stage_id": uuid.NewString()}, []string{"query.stage_id"}},
+		{"another workspace's owner", map[string]any{"owner_id": stranger.owner.UserID}, []string{"query.owner_id"}},
+		{"both", map[string]any{"stage_id": strangerStage, "owner_id": stranger.owner.UserID, "status": "archived"}, []string{"query.stage_id", "query.owner_id"}},
+	}
+	for _, tc := range cases {
+		for _, r := range []struct{ method, path string }{{"POST", c.base + "/views"}, {"PATCH", c.base + "/views/" + kept["id"].(string)}} {
+			resp := c.owner.Do(r.method, r.path, map[string]any{"name": "Foreign", "query": tc.query})
+			require.Equal(t, http.StatusBadRequest, resp.Status, "%s, %s: %s", tc.name, r.method, resp.Body)
+			require.Len(t, fields(t, resp), len(tc.fields), "%s, %s: %s", tc.name, r.method, resp.Body)
+			for _, f := range tc.fields {
+				require.Contains(t, fields(t, resp), f, "%s, %s: %s", tc.name, r.method, resp.Body)
+			}
+		}
+	}
+	// Nothing stored: the one view, as it was.
+	views := c.owner.Do("GET", c.base+"/views", nil).Map(t)["items"].([]any)
+	require.Len(t, views, 1)
+	require.Equal(t, kept, views[0])
+	require.Equal(t, 1, c.env.Count(t, c.owner.WorkspaceID, `SELECT count(*) FROM saved_views`))
+	require.Zero(t, c.env.Count(t, stranger.owner.WorkspaceID, `SELECT count(*) FROM saved_views`))
+
+	// The list answers the same ids with no contacts (200): they only narrow what it shows.
+	for _, q := range []string{"stage_id=" + strangerStage, "owner_id=" + stranger.owner.UserID.String(), "stage_id=" + siblingStage} {
+		items, _ := c.page(t, c.owner, q)
+		require.Empty(t, items, q)
 	}
 }
 

@@ -1,8 +1,10 @@
 package contacts
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"net/url"
@@ -15,9 +17,12 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
+	"github.com/guestlist/guestlist/db"
 	"github.com/guestlist/guestlist/internal/apperr"
 	"github.com/guestlist/guestlist/internal/httpapi"
+	"github.com/guestlist/guestlist/internal/tenant"
 )
 
 // Sort is an order of the contact list. Every order pages by keyset on (its key, id), so a page
@@ -200,6 +205,32 @@ func (q *ListQuery) check(bad apperr.Fields, prefix string) {
 			bad.Add(name, fmt.Sprintf("values must be at most %d characters", MaxFilterTextSize))
 		}
 	}
+}
+
+// checkIDs adds to bad, each under prefix + its parameter name, the ids of q that name nothing
+// the caller may filter by in the agent: stage_id must be a stage of this agent, owner_id a
+// member of the workspace. Row-level security would answer a foreign id with an empty list and
+// never reveal whose it is; a saved view that kept one would be empty for good, so it is refused
+// instead. One lookup per id, in the caller's transaction.
+func (q ListQuery) checkIDs(ctx context.Context, tx tenant.Tx, agentID uuid.UUID, bad apperr.Fields, prefix string) error {
+	if q.StageID.Valid {
+		ok, err := tx.Q.StageOfAgent(ctx, db.StageOfAgentParams{WorkspaceID: tx.WorkspaceID, AgentID: agentID, ID: q.StageID.UUID})
+		if err != nil {
+			return err
+		}
+		if !ok {
+			bad.Add(prefix+"stage_id", "is not a stage of this agent")
+		}
+	}
+	if q.OwnerID.Valid {
+		_, err := tx.Q.GetMembershipRole(ctx, db.GetMembershipRoleParams{WorkspaceID: tx.WorkspaceID, UserID: q.OwnerID.UUID})
+		if errors.Is(err, pgx.ErrNoRows) {
+			bad.Add(prefix+"owner_id", "is not a member of this workspace")
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func sortList() string {

@@ -30,8 +30,9 @@ type ViewQuery struct {
 	Columns []string `json:"columns,omitempty"`
 }
 
-// check validates the view's query, naming problems query.<parameter>; custom-field filters
-// are checked against the agent's fields.
+// check validates the view's query, naming problems query.<parameter>: its stage and owner
+// must be this agent's stage and a member of the workspace, and custom-field filters are
+// checked against the agent's fields.
 func (q ViewQuery) check(ctx context.Context, tx tenant.Tx, agentID uuid.UUID) error {
 	bad := apperr.Fields{}
 	q.ListQuery.check(bad, "query.")
@@ -42,6 +43,9 @@ func (q ViewQuery) check(ctx context.Context, tx tenant.Tx, agentID uuid.UUID) e
 		if c == "" || utf8.RuneCountInString(c) > 80 {
 			bad.Add("query.columns", "must be column names of 1 to 80 characters")
 		}
+	}
+	if err := q.checkIDs(ctx, tx, agentID, bad, "query."); err != nil {
+		return err
 	}
 	if err := bad.Err(); err != nil || len(q.Custom) == 0 {
 		return err

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -42,18 +43,30 @@ type DB struct {
 // ErrCanBypassRLS means the pool's role could read every workspace: the app refuses to run so.
 var ErrCanBypassRLS = errors.New("tenant: the database role can bypass row-level security")
 
-// New checks that the pool's role is subject to row-level security (not a superuser, no
-// BYPASSRLS, owns no table: owners skip policies unless forced) and returns the door.
+// New checks that the pool's role is subject to row-level security and returns the door. It
+// refuses a superuser, a role with BYPASSRLS, a role that owns a table (owners skip policies
+// unless forced, and may turn FORCE off), and a role that is a member, directly or through a
+// chain of grants, of a role that is any of those: with INHERIT it holds that role's rights
+// (the owner's, to ALTER TABLE ... NO FORCE or read contact_search) and with SET it can become
+// it, so membership alone is refused.
 func New(ctx context.Context, pool *pgxpool.Pool) (*DB, error) {
 	var role string
 	var super, bypass bool
 	var owned int
+	var via []string
 	err := pool.QueryRow(ctx, `
 		SELECT r.rolname, r.rolsuper, r.rolbypassrls,
 		       (SELECT count(*) FROM pg_class c
 		         WHERE c.relowner = r.oid AND c.relkind IN ('r', 'p')
-		           AND c.relnamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace))
-		FROM pg_roles r WHERE r.rolname = current_user`).Scan(&role, &super, &bypass, &owned)
+		           AND c.relnamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)),
+		       ARRAY(SELECT m.rolname::text FROM pg_roles m
+		             WHERE m.oid <> r.oid AND pg_has_role(r.oid, m.oid, 'MEMBER')
+		               AND (m.rolsuper OR m.rolbypassrls OR EXISTS (
+		                     SELECT 1 FROM pg_class c
+		                     WHERE c.relowner = m.oid AND c.relkind IN ('r', 'p')
+		                       AND c.relnamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)))
+		             ORDER BY 1)
+		FROM pg_roles r WHERE r.rolname = current_user`).Scan(&role, &super, &bypass, &owned, &via)
 	if err != nil {
 		return nil, fmt.Errorf("tenant: checking the database role: %w", err)
 	}
@@ -64,6 +77,9 @@ func New(ctx context.Context, pool *pgxpool.Pool) (*DB, error) {
 		return nil, fmt.Errorf("%w: role %q has BYPASSRLS", ErrCanBypassRLS, role)
 	case owned > 0:
 		return nil, fmt.Errorf("%w: role %q owns %d tables; the owner role belongs in DATABASE_OWNER_URL", ErrCanBypassRLS, role, owned)
+	case len(via) > 0:
+		return nil, fmt.Errorf("%w: role %q is a member (directly or through another role) of %s, which owns tables or bypasses "+
+			"row-level security; revoke that membership from the app role", ErrCanBypassRLS, role, `"`+strings.Join(via, `", "`)+`"`)
 	}
 	return &DB{pool: pool}, nil
 }

@@ -28,6 +28,46 @@ func TestMain(m *testing.M) { testdb.Main(m) }
 // Adding a table here is a security review: say why in the migration.
 var platformTables = []string{"goose_db_version", "sessions", "users"}
 
+// reviewedViews are the views and materialized views allowed in the database's own schemas:
+// none. A view runs with its owner's rights (a definer-only table read through one is open to
+// whoever may read the view) and a materialized view keeps rows outside any policy. Adding one
+// here is a security review: say why in the migration.
+var reviewedViews = []string{}
+
+// policy is a row-level security policy as the catalog shows it.
+type policy struct {
+	Command string   // ALL, SELECT, ...
+	Roles   []string // {public} for every role
+	Reads   string   // what its USING must read
+}
+
+// reviewedPolicies are the policies besides each tenant table's tenant policy, by
+// table.policy. A new policy fails TestCatalog until it is reviewed and listed here: policies
+// are permissive, so any one of them opens rows the tenant policy keeps out.
+var reviewedPolicies = map[string]policy{
+	// The member door (tenant.UserTx): a user's own memberships and their workspaces, read-only.
+	"memberships.member_self": {Command: "SELECT", Roles: []string{"public"}, Reads: "current_setting('app.user_id'::text, true)"},
+	"workspaces.member_self":  {Command: "SELECT", Roles: []string{"public"}, Reads: "current_setting('app.user_id'::text, true)"},
+	// The housekeeping door (00022): the owner role only, only while import_housekeeping() runs.
+	"imports.housekeeping": {Command: "SELECT", Roles: []string{devdb.OwnerRole}, Reads: "current_setting('app.housekeeping'::text, true)"},
+}
+
+// reviewedDefiners are the SECURITY DEFINER functions: they run as the owner, so each is a door
+// past the app role's privileges (see their migrations). A new one fails TestCatalog until it
+// is reviewed and listed here.
+var reviewedDefiners = []string{
+	"public.contact_search_deleted()",                                           // 00006: keeps contact_search in step with contacts
+	"public.contact_search_inserted()",                                          // 00006
+	"public.contact_search_updated()",                                           // 00006, 00014
+	"public.import_housekeeping(interval, integer)",                             // 00022: ids across workspaces for the tidy_imports job
+	"public.redact_audit_subject(text)",                                         // 00008: the one change to the append-only audit log
+	"public.search_contacts(uuid, text, text, uuid, uuid, text, uuid, integer)", // 00006: the only way into contact_search
+}
+
+// userSchemas is a condition on a namespace column: the database's own schemas (public and
+// River's), not PostgreSQL's.
+const userSchemas = `NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace, 'pg_toast'::regnamespace)`
+
 // tenantTables lists the tables of the public schema that hold workspace data: those with a
 // workspace_id column, and workspaces itself (keyed by id).
 func tenantTables(t *testing.T, pool *pgxpool.Pool) []string {
@@ -83,14 +123,27 @@ func TestCatalog(t *testing.T) {
 				require.True(t, forced, "%s: row-level security is not forced", table)
 			}
 
-			var policies []string
-			rows, err := d.Owner.Query(ctx, `SELECT qual FROM pg_policies WHERE schemaname = 'public' AND tablename = $1 AND policyname = 'tenant'`, table)
+			type tenantPolicy struct {
+				Permissive, Command string
+				Roles               []string
+				Qual                string
+				WithCheck           *string
+			}
+			rows, err := d.Owner.Query(ctx, `SELECT permissive, cmd, roles::text[], qual, with_check FROM pg_policies
+				WHERE schemaname = 'public' AND tablename = $1 AND policyname = 'tenant'`, table)
 			require.NoError(t, err)
-			policies, err = pgx.CollectRows(rows, pgx.RowTo[string])
+			policies, err := pgx.CollectRows(rows, pgx.RowToStructByPos[tenantPolicy])
 			require.NoError(t, err)
 			require.Len(t, policies, 1, "%s: needs one policy named tenant", table)
-			require.Contains(t, policies[0], "current_setting('app.workspace_id'::text, true)", "%s: the tenant policy must read the transaction's workspace", table)
-			require.Contains(t, policies[0], "NULLIF", "%s: the policy must map '' to NULL (a reused connection reads '')", table)
+			p := policies[0]
+			require.Contains(t, p.Qual, "current_setting('app.workspace_id'::text, true)", "%s: the tenant policy must read the transaction's workspace", table)
+			require.Contains(t, p.Qual, "NULLIF", "%s: the policy must map '' to NULL (a reused connection reads '')", table)
+			require.Equal(t, "PERMISSIVE", p.Permissive, "%s: the tenant policy", table)
+			require.Equal(t, "ALL", p.Command, "%s: the tenant policy must cover every command", table)
+			require.Equal(t, []string{"public"}, p.Roles, "%s: the tenant policy must bind every role", table)
+			// Without WITH CHECK, USING checks new rows too; another check could let a row of
+			// another workspace in.
+			require.True(t, p.WithCheck == nil || *p.WithCheck == p.Qual, "%s: the tenant policy's WITH CHECK must be its USING (or none)", table)
 
 			// Primary keys and unique constraints/indexes include the workspace.
 			rows, err = d.Owner.Query(ctx, `
@@ -143,15 +196,87 @@ func TestCatalog(t *testing.T) {
 		})
 	}
 
+	t.Run("only the tenant policies and the reviewed ones", func(t *testing.T) {
+		type found struct {
+			Schema, Table, Name, Permissive, Command string
+			Roles                                    []string
+			Qual, WithCheck                          *string
+		}
+		rows, err := d.Owner.Query(ctx, `SELECT schemaname::text, tablename::text, policyname::text, permissive, cmd, roles::text[], qual, with_check
+			FROM pg_policies ORDER BY 1, 2, 3`)
+		require.NoError(t, err)
+		all, err := pgx.CollectRows(rows, pgx.RowToStructByPos[found])
+		require.NoError(t, err)
+		seen := map[string]bool{}
+		for _, p := range all {
+			key := p.Table + "." + p.Name
+			if p.Schema == "public" && p.Name == "tenant" && slices.Contains(tables, p.Table) {
+				continue // checked with its table above
+			}
+			want, ok := reviewedPolicies[key]
+			require.True(t, ok && p.Schema == "public", "policy %s.%s is not reviewed: every policy is permissive and opens rows; review it and list it in reviewedPolicies", p.Schema, key)
+			seen[key] = true
+			require.Equal(t, "PERMISSIVE", p.Permissive, "%s", key)
+			require.Equal(t, want.Command, p.Command, "%s: not the reviewed command", key)
+			require.Equal(t, want.Roles, p.Roles, "%s: not the reviewed roles", key)
+			require.NotNil(t, p.Qual, "%s", key)
+			require.Contains(t, *p.Qual, want.Reads, "%s: not the reviewed condition", key)
+			require.Nil(t, p.WithCheck, "%s: the reviewed policies only read", key)
+		}
+		for key := range reviewedPolicies {
+			require.True(t, seen[key], "reviewed policy %s no longer exists: take it off reviewedPolicies", key)
+		}
+	})
+
+	t.Run("no views but the reviewed ones", func(t *testing.T) {
+		rows, err := d.Owner.Query(ctx, `SELECT relnamespace::regnamespace::text || '.' || relname FROM pg_class
+			WHERE relkind IN ('v', 'm') AND relnamespace `+userSchemas+` ORDER BY 1`)
+		require.NoError(t, err)
+		views, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		require.NoError(t, err)
+		for _, v := range views {
+			require.Contains(t, reviewedViews, v, "view %s is not reviewed: a view reads with its owner's rights and a materialized view holds rows outside every policy", v)
+		}
+		for _, v := range reviewedViews {
+			require.Contains(t, views, v, "reviewed view %s no longer exists: take it off reviewedViews", v)
+		}
+	})
+
+	t.Run("SECURITY DEFINER functions are the reviewed ones", func(t *testing.T) {
+		type definer struct {
+			Signature  string
+			SearchPath bool
+		}
+		rows, err := d.Owner.Query(ctx, `
+			SELECT pronamespace::regnamespace::text || '.' || proname || '(' || oidvectortypes(proargtypes) || ')',
+			       EXISTS (SELECT 1 FROM unnest(proconfig) c WHERE c LIKE 'search\_path=%')
+			FROM pg_proc WHERE prosecdef AND pronamespace `+userSchemas+` ORDER BY 1`)
+		require.NoError(t, err)
+		definers, err := pgx.CollectRows(rows, pgx.RowToStructByPos[definer])
+		require.NoError(t, err)
+		var signatures []string
+		for _, f := range definers {
+			signatures = append(signatures, f.Signature)
+			require.Contains(t, reviewedDefiners, f.Signature, "SECURITY DEFINER function %s is not reviewed: it runs as the owner; review it and list it in reviewedDefiners", f.Signature)
+			require.True(t, f.SearchPath, "%s: a SECURITY DEFINER function must pin its search_path (SET search_path = public, pg_temp)", f.Signature)
+		}
+		for _, f := range reviewedDefiners {
+			require.Contains(t, signatures, f, "reviewed definer %s no longer exists (or changed its arguments): update reviewedDefiners", f)
+		}
+	})
+
 	t.Run("the app role cannot bypass row-level security", func(t *testing.T) {
 		var super, bypass bool
 		var owned int
+		var memberOf []string
 		require.NoError(t, d.App.QueryRow(ctx, `
-			SELECT rolsuper, rolbypassrls, (SELECT count(*) FROM pg_class WHERE relowner = r.oid AND relnamespace = 'public'::regnamespace)
-			FROM pg_roles r WHERE rolname = current_user`).Scan(&super, &bypass, &owned))
+			SELECT rolsuper, rolbypassrls, (SELECT count(*) FROM pg_class WHERE relowner = r.oid AND relnamespace = 'public'::regnamespace),
+			       ARRAY(SELECT m.rolname::text FROM pg_roles m WHERE m.oid <> r.oid AND pg_has_role(r.oid, m.oid, 'MEMBER'))
+			FROM pg_roles r WHERE rolname = current_user`).Scan(&super, &bypass, &owned, &memberOf))
 		require.False(t, super)
 		require.False(t, bypass)
 		require.Zero(t, owned)
+		require.Empty(t, memberOf, "the app role must be a member of no role (it would hold that role's rights)")
 	})
 }
 
@@ -174,6 +299,78 @@ func TestNewRefusesRolesThatBypassRLS(t *testing.T) {
 
 	_, err = tenant.New(ctx, d.App)
 	require.NoError(t, err)
+}
+
+// TestNewRefusesMembersOfRolesThatBypassRLS: a role granted the owner role (directly, through
+// another role, or without INHERIT, since SET ROLE still gets there), or a role with BYPASSRLS,
+// holds that role's rights: the door refuses it as it refuses the role itself. The roles here
+// are scratch roles of the test's own, dropped at its end; the app and owner roles that the
+// other tests use are never changed (a role belongs to the whole cluster).
+func TestNewRefusesMembersOfRolesThatBypassRLS(t *testing.T) {
+	t.Parallel()
+	d := testdb.New(t)
+	ctx := context.Background()
+	super, err := pgxpool.New(ctx, strings.Replace(d.OwnerURL, devdb.OwnerRole+"@", "postgres@", 1))
+	require.NoError(t, err)
+	t.Cleanup(super.Close)
+	scratchRole := func(t *testing.T, attributes string) string {
+		t.Helper()
+		name := "guestlist_scratch_" + strings.ReplaceAll(uuid.NewString(), "-", "")[:16]
+		_, err := super.Exec(ctx, "CREATE ROLE "+name+" "+attributes)
+		require.NoError(t, err)
+		t.Cleanup(func() {
+			_, err := super.Exec(context.Background(), "DROP ROLE IF EXISTS "+name)
+			require.NoError(t, err)
+		})
+		return name
+	}
+	grant := func(t *testing.T, role, to string) {
+		t.Helper()
+		_, err := super.Exec(ctx, "GRANT "+role+" TO "+to)
+		require.NoError(t, err)
+	}
+	// connect opens a pool that logs in as role; its cleanup runs before the role's drop.
+	connect := func(t *testing.T, role string) *pgxpool.Pool {
+		t.Helper()
+		pool, err := pgxpool.New(ctx, strings.Replace(d.AppURL, devdb.AppRole+"@", role+"@", 1))
+		require.NoError(t, err)
+		t.Cleanup(pool.Close)
+		return pool
+	}
+
+	t.Run("a role of no membership is accepted", func(t *testing.T) {
+		role := scratchRole(t, "LOGIN")
+		_, err := tenant.New(ctx, connect(t, role))
+		require.NoError(t, err)
+	})
+	for name, setup := range map[string]func(t *testing.T, role string) (via string){
+		"a member of the owner role": func(t *testing.T, role string) string {
+			grant(t, devdb.OwnerRole, role)
+			return devdb.OwnerRole
+		},
+		"a member of the owner role through another role": func(t *testing.T, role string) string {
+			between := scratchRole(t, "NOLOGIN")
+			grant(t, devdb.OwnerRole, between)
+			grant(t, between, role)
+			return devdb.OwnerRole
+		},
+		"a member of a role with BYPASSRLS": func(t *testing.T, role string) string {
+			bypass := scratchRole(t, "NOLOGIN BYPASSRLS")
+			grant(t, bypass, role)
+			return bypass
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			for _, inherit := range []string{"INHERIT", "NOINHERIT"} {
+				role := scratchRole(t, "LOGIN "+inherit)
+				via := setup(t, role)
+				_, err := tenant.New(ctx, connect(t, role))
+				require.ErrorIs(t, err, tenant.ErrCanBypassRLS, inherit)
+				require.ErrorContains(t, err, "member", inherit)
+				require.ErrorContains(t, err, `"`+via+`"`, inherit)
+			}
+		})
+	}
 }
 
 // TestIsolation checks every tenant table: in workspace A's transaction, none of B's rows can be
