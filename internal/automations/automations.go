@@ -111,9 +111,11 @@ type rule struct {
 	notify     bool
 }
 
-// complete fills in what in leaves out from src's saved rule (its defaults if it has none).
+// complete fills in what in leaves out from the rule in effect for src: its own saved rule, or
+// chat's while it follows chat (so a method that stops following it on the Contact stage tab
+// keeps the owners it had), or the defaults when neither is saved.
 func (st *state) complete(src contacts.Source, in RuleInput) rule {
-	saved, ok := st.slots[src]
+	saved, ok := st.slots[st.effective(src)]
 	if !ok {
 		saved = defaultSlots()
 	}
@@ -665,7 +667,8 @@ func (s *Service) automate(ctx context.Context, ws, agentID uuid.UUID, ids []uui
 			entries = append(entries, audit.Entry{Action: "automate", Resource: "contacts", ResourceID: c.ID.String(),
 				Before: owners{Primary: st.ref(c.PrimaryOwnerID), Secondary: st.ref(c.SecondaryOwnerID)},
 				After:  owners{Primary: st.ref(or(c.PrimaryOwnerID, p)), Secondary: st.ref(or(c.SecondaryOwnerID, sec)), Rule: string(eff)}})
-			if r, ok := st.rows[eff]; ok && r.Notify {
+			// Never for an import: a file of 150,000 rows would send 150,000 emails.
+			if r, ok := st.rows[eff]; ok && r.Notify && contacts.Source(c.Source) != contacts.SourceImport {
 				notices = append(notices, notice{contact: c, owners: []uuid.NullUUID{p, sec}})
 			}
 		}

@@ -705,8 +705,10 @@ func TestLeastLoadedCountsTheAgentsActiveContactsOnly(t *testing.T) {
 	require.Equal(t, c.admin.UserID, c.owners(t, id)[0].primary.UUID, "the admin owns no active contact of this agent; the user owns one")
 }
 
-// TestNoNotificationUnlessAsked: with notify off, the owners get no email; the contact after
-// it, with notify on, shows the mail goes out (so the first one's absence is not a slow job).
+// TestNoNotificationUnlessAsked: with notify off, the owners get no email; nor for an imported
+// contact with notify on (imports follow chat's rule, and a file would mail once per row); the
+// contact after them, with notify on, shows the mail goes out (so their absence is not a slow
+// job).
 func TestNoNotificationUnlessAsked(t *testing.T) {
 	t.Parallel()
 	c := setup(t)
@@ -716,6 +718,8 @@ func TestNoNotificationUnlessAsked(t *testing.T) {
 	c.owners(t, quiet)
 	owners["notify"] = true
 	c.configure(t, "chat", owners)
+	imported := c.create(t, contacts.SourceImport, "imported@example.com", uuid.Nil)
+	require.Equal(t, c.admin.UserID, c.owners(t, imported)[0].primary.UUID, "the import's contact is assigned all the same")
 	loud := c.create(t, contacts.SourceChat, "loud@example.com", uuid.Nil)
 	c.env.WaitForMail(t, c.admin.Email, "/contacts/"+loud.String())
 	c.env.WaitForMail(t, c.user.Email, "/contacts/"+loud.String())
@@ -723,6 +727,7 @@ func TestNoNotificationUnlessAsked(t *testing.T) {
 	require.NoError(t, err)
 	for _, m := range mails {
 		require.NotContains(t, m.Text, quiet.String(), "notify was off for %s: %s", quiet, m.Subject)
+		require.NotContains(t, m.Text, imported.String(), "imported contacts are not mailed about: %s", m.Subject)
 	}
 }
 
@@ -782,10 +787,14 @@ func TestLeftOutOwnersAreKept(t *testing.T) {
 	resp = c.owner.Do("PUT", c.base+"/automations/manual", map[string]any{"secondary": slot("creator")})
 	require.Equal(t, http.StatusBadRequest, resp.Status, "%s", resp.Body)
 	require.Contains(t, string(resp.Body), "secondary.strategy")
-	// A method nobody configured keeps its defaults: the workspace owner, no secondary.
+	// A method that followed chat and stops on the Contact stage tab keeps the owners it had,
+	// chat's (the pool's shortage flagged as it is on chat's), not the workspace owner's.
 	cfg := c.configure(t, "api", map[string]any{"stage_id": customer})
 	api := cfg["rules"].([]any)[4].(map[string]any)
-	require.Equal(t, "workspace_owner", api["primary"].(map[string]any)["strategy"])
-	require.Equal(t, "none", api["secondary"].(map[string]any)["strategy"])
 	require.Equal(t, false, api["same_as_chat"])
+	require.Equal(t, customer, api["stage_id"])
+	require.Equal(t, "round_robin", api["primary"].(map[string]any)["strategy"], "%v", api)
+	require.Equal(t, []any{c.admin.UserID.String()}, api["primary"].(map[string]any)["pool"], "%v", api)
+	require.Equal(t, true, api["primary"].(map[string]any)["pool_too_small"], "%v", api)
+	require.Equal(t, "none", api["secondary"].(map[string]any)["strategy"])
 }
