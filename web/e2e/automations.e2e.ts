@@ -286,6 +286,16 @@ describe('automations', () => {
       expect(save390.width).toBeGreaterThan(primary.width - 40);
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
       await snapshot(page, 'automations-390');
+      // A simulation's table, four columns of names, scrolls inside its own box: the page keeps
+      // the phone's width after simulating too.
+      const phoneSimulate = phoneChat.getByRole('group', { name: 'Simulate Agent captured contact' });
+      await phoneSimulate.getByText('Simulate the next contacts').click();
+      await phoneSimulate.getByRole('button', { name: 'Simulate' }).click();
+      const phoneTable = await visible(phoneSimulate.getByRole('table', { name: 'Simulation: Agent captured contact' }));
+      const tableBox = (await phoneTable.locator('xpath=..').boundingBox())!;
+      expect(tableBox.x + tableBox.width).toBeLessThanOrEqual(390);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await snapshot(page, 'automations-simulate-390');
     },
   );
 });

@@ -138,6 +138,61 @@ describe('imports', () => {
     await visible(page.getByRole('region', { name: 'No contacts yet' }));
   }, 240_000);
 
+  // On a phone: the empty contact list leads to the imports; the mapping of a wide file fits the
+  // screen, every select whole; the result's buttons wrap instead of running past the edge; and
+  // a run whose every row was rejected offers its error report but no undo (nothing to undo).
+  test('on a phone: from the empty list to a mapping that fits, a result that wraps, no undo of nothing', async ({ page }) => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await signUp(page, newUser('import-phone'));
+    await agentLink(page, 'My first agent').click();
+    await page.waitForURL(/\/agents\/[^/]+\/contacts$/);
+    const empty = await visible(page.getByRole('region', { name: 'No contacts yet' }));
+    await empty.getByRole('link', { name: 'Import contacts from a CSV file' }).click();
+    await page.waitForURL(/\/agents\/[^/]+\/imports$/);
+    await visible(page.getByRole('heading', { name: 'Import contacts' }));
+
+    const headers = ['Full name', 'E-mail', 'Phone', 'Company', 'Job title', 'Street address', 'Annual revenue', 'Notes'];
+    const row = (name: string, email: string) => [name, email, '', 'Acme', 'Buyer', '1 Main St', '100', ''].join(',');
+    const good = [headers.join(','), row('Ada Phone', 'ada.phone@example.com'), row('Bad One', 'not-an-email'), row('Bad Two', 'nope')].join('\n');
+    await page.locator('input[type=file]').setInputFiles({ name: 'wide.csv', mimeType: 'text/csv', buffer: Buffer.from(good + '\n') });
+    const mapping = await visible(page.getByRole('table', { name: 'Column mapping' }));
+    expect(await mapping.getByLabel('Import E-mail as').inputValue()).toBe('email');
+    // Every select ends inside the table's box, which scrolls nothing away, and the page keeps its width.
+    const fit = await mapping.evaluate((table) => {
+      const wrap = table.parentElement!;
+      const right = wrap.getBoundingClientRect().right;
+      return {
+        hidden: wrap.scrollWidth - wrap.clientWidth,
+        past: Math.max(...[...table.querySelectorAll('select')].map((s) => s.getBoundingClientRect().right - right)),
+      };
+    });
+    expect(fit.hidden).toBeLessThanOrEqual(0);
+    expect(fit.past).toBeLessThanOrEqual(0);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await snapshot(page, 'import-mapping-390');
+
+    await page.getByRole('button', { name: 'Start import' }).click();
+    await visible(page.getByRole('heading', { name: 'Finished' }), 60_000);
+    const report = await visible(page.getByRole('link', { name: 'Download error report' }));
+    const undo = await visible(page.getByRole('button', { name: 'Undo import' }));
+    for (const action of [report, undo]) {
+      const box = (await action.boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(390);
+    }
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await snapshot(page, 'import-result-390');
+
+    await page.getByRole('link', { name: 'All imports' }).click();
+    const bad = [headers.join(','), row('Bad Three', 'still-not-an-email'), row('Bad Four', 'nope-again')].join('\n');
+    await page.locator('input[type=file]').setInputFiles({ name: 'rejected.csv', mimeType: 'text/csv', buffer: Buffer.from(bad + '\n') });
+    await visible(page.getByRole('heading', { name: 'rejected.csv' }));
+    await page.getByRole('button', { name: 'Start import' }).click();
+    await visible(page.getByRole('heading', { name: 'Finished' }), 60_000);
+    await visible(page.getByText(/created and updated no contacts: nothing changed, and there is nothing to undo/));
+    await visible(page.getByRole('link', { name: 'Download error report' }));
+    expect(await page.getByRole('button', { name: 'Undo import' }).count()).toBe(0);
+  }, 120_000);
+
   // A file without a header whose first person has no email or phone: nothing in the first row
   // tells data from a header, so the upload takes it for one; the member says otherwise, and
   // that row is not silently lost but rejected where they can see it.

@@ -73,6 +73,12 @@ describe('Automations page', () => {
     expect([...(await strategies('Manually created contact'))].map((o) => o.textContent)).toContain('Creator of the contact');
     expect([...(await strategies('Agent captured contact'))].map((o) => o.textContent)).not.toContain('Creator of the contact');
 
+    // Imported contacts never email their owners: said where it applies (imports may follow agent captured).
+    const notifyHint = (s: HTMLElement) => within(s).getByLabelText('Email the owners about each new contact').getAttribute('aria-describedby');
+    const chatSection = await section('Agent captured contact');
+    expect(document.getElementById(notifyHint(chatSection)!)?.textContent).toMatch(/^Not sent for imported contacts/);
+    expect(notifyHint(await section('Manually created contact'))).toBeNull();
+
     // Form submissions follow agent captured: no controls of their own until unchecked.
     const form = await section('Form submission');
     const same = within(form).getByLabelText('Same as agent captured') as HTMLInputElement;
@@ -101,8 +107,11 @@ describe('Automations page', () => {
     expect(await within(chat).findByText('Add at least 2 members.')).toBeTruthy();
     expect(calls.some((c) => c.method === 'PUT')).toBe(false);
 
+    // Editing the pool takes its error away at once, before the next Save.
     await userEvent.selectOptions(add, ann.id);
     await userEvent.click(within(chat).getByRole('button', { name: 'Add' }));
+    expect(within(chat).queryByText('Add at least 2 members.')).toBeNull();
+    expect(within(chat).getByRole('group', { name: 'Primary owner pool' }).getAttribute('aria-describedby')).toBeNull();
     const pool = within(chat).getByRole('list', { name: 'Primary owner pool' });
     expect(within(pool).getAllByRole('listitem').map((li) => li.textContent)).toEqual([
       expect.stringContaining(bob.name),

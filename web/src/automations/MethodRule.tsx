@@ -11,6 +11,7 @@ import {
   canFollowChat,
   describeSlot,
   draftOf,
+  editedFields,
   methodLabel,
   methods,
   normalize,
@@ -19,9 +20,11 @@ import {
   tabDirty,
   toRuleInput,
   validateDraft,
+  withoutErrors,
   workspaceOwnerId,
   type AutomationRule,
   type Automations,
+  type Method,
   type RuleDraft,
   type Tab,
 } from './rules';
@@ -37,6 +40,17 @@ export function stageName(stageId: string | null, stages: readonly Stage[] | nul
   if (!stages) return stageId ? 'a chosen stage' : 'the first stage';
   if (!stageId) return stages[0] ? `${stages[0].name} (the first stage)` : 'the first stage';
   return stages.find((s) => s.id === stageId)?.name ?? 'the first stage';
+}
+
+/**
+ * What the owners' email leaves out, where it matters: imported contacts never send it (an import
+ * of many rows would send as many emails), neither under their own rule nor under agent
+ * captured's, which they may follow.
+ */
+function notifyHint(source: Method): string | undefined {
+  if (source === 'import') return 'Not sent for imported contacts: an import would send one email per row.';
+  if (source === 'chat') return 'Not sent for imported contacts, even when they follow this rule: an import would send one email per row.';
+  return undefined;
 }
 
 /** One creation method's rule in one tab: its controls, its Save, and its simulation. */
@@ -76,7 +90,10 @@ export function MethodRule({
   const [pending, setPending] = useState(false);
 
   function edit(next: RuleDraft) {
-    onDraft(normalize(next, workspaceOwnerId(members)));
+    const normalized = normalize(next, workspaceOwnerId(members));
+    onDraft(normalized);
+    // What was wrong with a field is stale once it is edited: the next Save checks again.
+    setErrors((all) => withoutErrors(all, editedFields(draft, normalized)));
     setNotice(null);
   }
 
@@ -179,6 +196,7 @@ export function MethodRule({
               onChange={(notify) => edit({ ...draft, notify })}
               disabled={readOnly}
               error={errors.notify}
+              hint={notifyHint(source)}
             />
           </>
         ) : (

@@ -2,16 +2,19 @@ import { describe, expect, it } from 'vitest';
 import {
   describeSlot,
   draftOf,
+  editedFields,
   memberChoices,
   normalize,
   parseSimulateCount,
   partOfTab,
   poolChoices,
+  ruleFieldNames,
   secondaryStrategyDisabled,
   strategiesFor,
   tabDirty,
   toRuleInput,
   validateDraft,
+  withoutErrors,
   workspaceOwnerId,
   type AutomationRule,
   type Person,
@@ -204,6 +207,35 @@ describe('validateDraft', () => {
 
   it('checks nothing of a method that follows agent captured', () => {
     expect(validateDraft('form', draft({ same_as_chat: true, primary: { strategy: 'member', member_id: '', pool: [] } }))).toEqual({});
+  });
+});
+
+describe('editedFields', () => {
+  const rr = draft({ primary: { strategy: 'round_robin', member_id: '', pool: ['u-ann'] } });
+
+  it('names the fields an edit changed, keyed like the errors', () => {
+    expect(editedFields(rr, rr)).toEqual([]);
+    expect(editedFields(rr, { ...rr, primary: { ...rr.primary, pool: ['u-ann', 'u-bob'] } })).toEqual(['primary.pool']);
+    // A reorder is an edit of the pool too.
+    const two = { ...rr, primary: { ...rr.primary, pool: ['u-ann', 'u-bob'] } };
+    expect(editedFields(two, { ...two, primary: { ...two.primary, pool: ['u-bob', 'u-ann'] } })).toEqual(['primary.pool']);
+    expect(editedFields(rr, { ...rr, secondary: { strategy: 'none', member_id: 'u-cy', pool: [] } })).toEqual(['secondary.member_id']);
+    expect(editedFields(rr, { ...rr, stage_id: 's2', notify: true })).toEqual(['stage_id', 'notify']);
+  });
+
+  it('takes a new strategy for an edit of its whole slot, and following agent captured for one of the whole rule', () => {
+    expect(editedFields(rr, { ...rr, primary: { ...rr.primary, strategy: 'least_loaded' } })).toEqual([
+      'primary.strategy',
+      'primary.member_id',
+      'primary.pool',
+    ]);
+    expect(editedFields(rr, { ...rr, same_as_chat: true })).toEqual([...ruleFieldNames]);
+  });
+
+  it('drops the edited fields’ errors and keeps the others', () => {
+    const errors = { 'primary.pool': 'Add at least 2 members.', 'secondary.member_id': 'Choose a member.' };
+    expect(withoutErrors(errors, ['primary.pool'])).toEqual({ 'secondary.member_id': 'Choose a member.' });
+    expect(withoutErrors(errors, ['notify'])).toBe(errors);
   });
 });
 

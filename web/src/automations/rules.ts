@@ -237,6 +237,38 @@ export const ruleFieldNames = [
   'notify',
 ] as const;
 
+/**
+ * The fields an edit changed, keyed like the form's errors, so their errors go as soon as they
+ * are edited rather than at the next Save. A new strategy makes the slot's member and pool
+ * another question, and following agent captured (or no longer) the whole rule: their errors
+ * go with it.
+ */
+export function editedFields(before: RuleDraft, after: RuleDraft): string[] {
+  if (before.same_as_chat !== after.same_as_chat) return [...ruleFieldNames];
+  const out: string[] = [];
+  for (const slot of ['primary', 'secondary'] as const) {
+    const a = before[slot];
+    const b = after[slot];
+    if (a.strategy !== b.strategy) {
+      out.push(`${slot}.strategy`, `${slot}.member_id`, `${slot}.pool`);
+      continue;
+    }
+    if (a.member_id !== b.member_id) out.push(`${slot}.member_id`);
+    if (a.pool.join() !== b.pool.join()) out.push(`${slot}.pool`);
+  }
+  if (before.stage_id !== after.stage_id) out.push('stage_id');
+  if (before.notify !== after.notify) out.push('notify');
+  return out;
+}
+
+/** The errors left once the given fields' are dropped (the same object when none of them had one). */
+export function withoutErrors(errors: FieldErrors, fields: readonly string[]): FieldErrors {
+  if (!fields.some((f) => f in errors)) return errors;
+  const out = { ...errors };
+  for (const f of fields) delete out[f];
+  return out;
+}
+
 /** "Round robin: Ann, Bob" — one slot in a sentence, for the summary of a rule another method follows. */
 export function describeSlot(
   slot: { strategy: Strategy; member_id: string | null; pool: readonly string[]; member_gone?: boolean },

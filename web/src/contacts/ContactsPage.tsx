@@ -214,7 +214,7 @@ export function ContactsPage() {
         />
       )}
       {!shown && !error && <Loading label="Loading contacts…" />}
-      {shown && shown.contacts.length === 0 && !filtered && <NoContacts agentName={agent.name} canAdd={caps.manageContacts} />}
+      {shown && shown.contacts.length === 0 && !filtered && <NoContacts agentId={agent.id} agentName={agent.name} canAdd={caps.manageContacts} />}
       {shown && shown.contacts.length === 0 && filtered && (
         <EmptyState icon={<PeopleIcon />} title="No contacts match">
           <p>Try another search, or fewer filters.</p>
@@ -261,17 +261,30 @@ export function ContactsPage() {
   );
 }
 
-// An honest empty state: it names the ways contacts arrive, and that most of them are still to come.
-function NoContacts({ agentName, canAdd }: { agentName: string; canAdd: boolean }) {
+// An honest empty state: it names the ways contacts arrive, the one still to come, and leads to
+// the import. Only owners and admins import (canAdd is their manageContacts): the others are told who does.
+function NoContacts({ agentId, agentName, canAdd }: { agentId: string; agentName: string; canAdd: boolean }) {
   return (
-    <EmptyState icon={<PeopleIcon />} title="No contacts yet">
+    <EmptyState
+      icon={<PeopleIcon />}
+      title="No contacts yet"
+      action={
+        canAdd && (
+          <Link to={`/agents/${agentId}/imports`} className="btn">
+            Import contacts from a CSV file
+          </Link>
+        )
+      }
+    >
       <p>
-        The people {agentName} talks to become its contacts. They will arrive from chat when a visitor shares an email
-        or phone, from form submissions, from CSV imports and through the API.
+        The people {agentName} talks to become its contacts: the agent captures them in chat when a visitor shares an email
+        or phone (try it in the <Link to={`/agents/${agentId}/demo-chat`}>demo chat</Link>). Form submissions (the form
+        builder is coming in a later release), CSV imports and the API add contacts too.
       </p>
       <p className="muted small">
-        These ways in are coming in a later release of Guestlist.
-        {canAdd ? ' Meanwhile, add contacts by hand with “Add contact”.' : ''}
+        {canAdd
+          ? 'Have a list already? Import it from a CSV file, or add contacts one at a time with “Add contact”.'
+          : 'Owners and admins can import contacts from a CSV file.'}
       </p>
     </EmptyState>
   );

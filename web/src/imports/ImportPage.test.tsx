@@ -1,12 +1,15 @@
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { MemoryRouter } from 'react-router';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../App';
 import { stages } from '../test/crm';
-import { agent, fakeApi, json, session } from '../test/fakeApi';
+import { agent, apiError, fakeApi, json, session } from '../test/fakeApi';
 
-afterEach(() => vi.unstubAllGlobals());
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
 
 const base = `/agents/${agent.id}`;
 const importId = '0190a1b2-0000-7000-8000-0000000000c1';
@@ -193,6 +196,86 @@ describe('Import wizard', () => {
     expect(bar.getAttribute('aria-valuenow')).toBe('7');
     expect(bar.getAttribute('aria-valuetext')).toBe('1,500 of 20,000 rows');
     expect(screen.getByText(/1,500 of 20,000 rows \(7%\)/)).toBeTruthy();
+  });
+
+  it('heads the run step with its status, and says no time left once the rows stop moving', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    const progress = { rows_done: 0, total: 20000, created: 0, updated: 0, skipped: 0, rejected: 0, rows_per_second: 0, seconds_left: null };
+    let current = importOf({ status: 'queued', progress });
+    importApi(current, { [`GET ${base}/imports/${importId}`]: () => json(200, current) });
+    renderAt(`${base}/imports/${importId}`);
+    expect(await screen.findByRole('heading', { name: 'Queued' })).toBeTruthy();
+    expect(screen.queryByRole('heading', { name: 'Importing' })).toBeNull();
+
+    current = importOf({ status: 'running', progress: { ...progress, rows_done: 1500, created: 1500, rows_per_second: 500, seconds_left: 37 } });
+    expect(await screen.findByRole('heading', { name: 'Importing' })).toBeTruthy();
+    expect(await screen.findByText(/1,500 of 20,000 rows \(7%\) · 500 rows\/s · 37 s left/)).toBeTruthy();
+    // The page keeps asking, the rows stay where they are: after 10 s the estimate is stale and goes.
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(10_500);
+    });
+    await waitFor(() => expect(screen.queryByText(/ left/)).toBeNull());
+    expect(screen.getByText(/1,500 of 20,000 rows \(7%\)/)).toBeTruthy();
+    // Rows move again: so does the estimate.
+    current = importOf({ status: 'running', progress: { ...progress, rows_done: 2000, created: 2000, rows_per_second: 500, seconds_left: 36 } });
+    expect(await screen.findByText(/2,000 of 20,000 rows \(10%\) · 500 rows\/s · 36 s left/)).toBeTruthy();
+  });
+
+  it('offers no undo when the import created and updated nothing, and says why', async () => {
+    const nothing = { rows_done: 0, total: 150001, created: 0, updated: 0, skipped: 0, rejected: 0, rows_per_second: 0, seconds_left: null };
+    importApi(importOf({ status: 'cancelled', progress: nothing }));
+    const { unmount } = renderAt(`${base}/imports/${importId}`);
+    expect(await screen.findByRole('heading', { name: 'Cancelled' })).toBeTruthy();
+    expect(screen.getByText('The import was cancelled before it created or updated any contact: nothing changed.')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Undo import' })).toBeNull();
+    unmount();
+
+    // Every row rejected: the error report, and no undo.
+    importApi(importOf({ status: 'finished', progress: { ...nothing, rows_done: 44, total: 44, rejected: 44 } }));
+    renderAt(`${base}/imports/${importId}`);
+    expect(await screen.findByRole('heading', { name: 'Finished' })).toBeTruthy();
+    expect(screen.getByRole('link', { name: 'Download error report' })).toBeTruthy();
+    expect(screen.getByText(/created and updated no contacts: nothing changed, and there is nothing to undo/)).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Undo import' })).toBeNull();
+  });
+
+  it('says after a cancel that the rows written before it were kept, and that undo removes them', async () => {
+    importApi(
+      importOf({
+        status: 'cancelled',
+        progress: { rows_done: 1500, total: 150001, created: 1500, updated: 0, skipped: 0, rejected: 0, rows_per_second: 0, seconds_left: null },
+      }),
+    );
+    renderAt(`${base}/imports/${importId}`);
+    expect(
+      await screen.findByText('The import was cancelled. The rows imported before the cancel were kept: 1,500 contacts created. Undo import deletes them.'),
+    ).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Undo import' })).toBeTruthy();
+  });
+
+  it('shows why an undo was refused, closes, and shows the import as it is now', async () => {
+    const finished = importOf({
+      status: 'finished',
+      progress: { rows_done: 2, total: 2, created: 2, updated: 0, skipped: 0, rejected: 0, rows_per_second: 0, seconds_left: null },
+    });
+    let current = finished;
+    importApi(finished, {
+      [`GET ${base}/imports/${importId}`]: () => json(200, current),
+      [`POST ${base}/imports/${importId}/undo`]: () => {
+        // Someone else undid it meanwhile.
+        current = importOf({ status: 'undone', progress: finished.progress, undone_at: '2025-01-05T11:00:00Z' });
+        return apiError(409, 'conflict', 'This import was already undone.');
+      },
+    });
+    renderAt(`${base}/imports/${importId}`);
+    await userEvent.click(await screen.findByRole('button', { name: 'Undo import' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Undo this import?' });
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Undo import' }));
+    expect(await within(dialog).findByText('This import was already undone.')).toBeTruthy();
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(await screen.findByRole('heading', { name: 'Undone' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Undo import' })).toBeNull();
   });
 
   it('says exactly what undo deletes and restores', async () => {

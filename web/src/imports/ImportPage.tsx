@@ -10,6 +10,7 @@ import { Alert, Loading } from '../ui/feedback';
 import { formatBytes, formatDateTime } from '../ui/format';
 import { useResource } from '../ui/useResource';
 import {
+  canUndo,
   formatCount,
   formatTimeLeft,
   isActive,
@@ -17,6 +18,7 @@ import {
   modeLabels,
   percentDone,
   previewColumns,
+  resultNote,
   statusLabels,
   targetOptions,
   undoWarning,
@@ -28,6 +30,8 @@ import {
 import './imports.css';
 
 const POLL_MS = 700;
+/** After this long without a row done, the rate so far says nothing about the time left. */
+const STALL_MS = 10_000;
 
 /**
  * One import, as a wizard: map the columns and choose the mode, preview what would happen,
@@ -161,7 +165,7 @@ function MappingStep({ imp, fields, path, onChange }: { imp: Import; fields: Par
         The first row names the columns
       </label>
       <div className="table-wrap">
-        <table className="table" aria-label="Column mapping">
+        <table className="table import-mapping" aria-label="Column mapping">
           <thead>
             <tr>
               <th>Column in the file</th>
@@ -296,10 +300,27 @@ function Counts({ imp }: { imp: Import }) {
   );
 }
 
+/**
+ * Whether `rows` has stayed as it is for `ms`. It remembers the count it stalled at rather than
+ * a flag, so a count that moves on is not stalled from the very render that shows it.
+ */
+function useStalled(rows: number, ms: number): boolean {
+  const [stalledAt, setStalledAt] = useState<number | null>(null);
+  useEffect(() => {
+    const timer = setTimeout(() => setStalledAt(rows), ms);
+    return () => clearTimeout(timer);
+  }, [rows, ms]);
+  return stalledAt === rows;
+}
+
 function RunStep({ imp, path, onChange }: { imp: Import; path: Path; onChange: (i: Import) => void }) {
   const p = imp.progress;
   const pct = percentDone(p);
   const [error, setError] = useState<string | null>(null);
+  // The time left comes from the rate so far: unknown before the first rows, and stale once no
+  // rows have moved for a while (a slow chunk, a retry), when it would count down to nothing.
+  const stalled = useStalled(p.rows_done, STALL_MS);
+  const timeLeft = p.rows_per_second > 0 && !stalled ? formatTimeLeft(p.seconds_left) : '';
   async function cancel() {
     try {
       onChange(await unwrap(api.POST('/agents/{agentId}/imports/{importId}/cancel', { params: { path } })));
@@ -309,7 +330,8 @@ function RunStep({ imp, path, onChange }: { imp: Import; path: Path; onChange: (
   }
   return (
     <div className="import-step">
-      <h3>Importing</h3>
+      <h3>{statusLabels[imp.status]}</h3>
+      {imp.status === 'queued' && <p className="muted">Waiting to start.</p>}
       <div
         className="import-progress"
         role="progressbar"
@@ -324,7 +346,7 @@ function RunStep({ imp, path, onChange }: { imp: Import; path: Path; onChange: (
       <p className="import-progress__text">
         {formatCount(p.rows_done)} of {formatCount(p.total)} rows ({pct}%)
         {p.rows_per_second > 0 && ` · ${formatCount(p.rows_per_second)} rows/s`}
-        {formatTimeLeft(p.seconds_left) && ` · ${formatTimeLeft(p.seconds_left)} left`}
+        {timeLeft && ` · ${timeLeft} left`}
       </p>
       <Counts imp={imp} />
       {error && <Alert>{error}</Alert>}
@@ -337,7 +359,19 @@ function RunStep({ imp, path, onChange }: { imp: Import; path: Path; onChange: (
 
 function ResultStep({ imp, path, onChange }: { imp: Import; path: Path; onChange: (i: Import) => void }) {
   const [undoing, setUndoing] = useState(false);
+  // An undo the server refused (the dialog says why) may mean the import changed meanwhile.
+  const [undoFailed, setUndoFailed] = useState(false);
   const errorsHref = `${API_BASE}/agents/${path.agentId}/imports/${path.importId}/errors`;
+  const note = resultNote(imp);
+
+  function closeUndo() {
+    setUndoing(false);
+    if (!undoFailed) return;
+    // The page shows the import as it is now: undone by someone else, undoing, or as it was.
+    setUndoFailed(false);
+    unwrap(api.GET('/agents/{agentId}/imports/{importId}', { params: { path } })).then(onChange, () => {});
+  }
+
   return (
     <div className="import-step">
       <h3>{statusLabels[imp.status]}</h3>
@@ -346,6 +380,7 @@ function ResultStep({ imp, path, onChange }: { imp: Import; path: Path; onChange
         {formatCount(imp.progress.rows_done)} of {formatCount(imp.progress.total)} rows done.
       </p>
       <Counts imp={imp} />
+      {note && <p>{note}</p>}
       {imp.file_erased_at && (
         <p className="muted" role="note">
           The file was deleted on {formatDateTime(imp.file_erased_at)}: import files are kept for a limited time after the run, and
@@ -358,7 +393,7 @@ function ResultStep({ imp, path, onChange }: { imp: Import; path: Path; onChange
             Download error report
           </a>
         )}
-        {(imp.status === 'finished' || imp.status === 'cancelled' || imp.status === 'failed') && (
+        {canUndo(imp) && (
           <button type="button" className="btn btn--danger" onClick={() => setUndoing(true)}>
             Undo import
           </button>
@@ -391,9 +426,15 @@ function ResultStep({ imp, path, onChange }: { imp: Import; path: Path; onChange
           confirmLabel="Undo import"
           pendingLabel="Undoing…"
           danger
-          onClose={() => setUndoing(false)}
+          onClose={closeUndo}
           onConfirm={async () => {
-            onChange(await unwrap(api.POST('/agents/{agentId}/imports/{importId}/undo', { params: { path } })));
+            try {
+              onChange(await unwrap(api.POST('/agents/{agentId}/imports/{importId}/undo', { params: { path } })));
+            } catch (err) {
+              // The dialog shows the error and stays until closed.
+              setUndoFailed(true);
+              throw err;
+            }
             setUndoing(false);
           }}
         >

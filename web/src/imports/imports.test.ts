@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { CustomField, Member, Stage } from '../api/client';
-import { formatTimeLeft, limitsText, mappingProblem, percentDone, previewColumns, targetOptions, undoWarning, type PreviewRow } from './imports';
+import {
+  canUndo,
+  formatTimeLeft,
+  limitsText,
+  mappingProblem,
+  percentDone,
+  previewColumns,
+  resultNote,
+  targetOptions,
+  undoWarning,
+  type Import,
+  type PreviewRow,
+} from './imports';
 
 describe('mappingProblem', () => {
   it('needs a column that tells contacts apart', () => {
@@ -98,5 +110,40 @@ describe('undo warning', () => {
       'The 1 contact it created is deleted with its conversations, notes and files, edited or not since the import. Deleted contacts cannot be brought back.',
     ]);
     expect(undoWarning({ created: 0, updated: 0 })).toHaveLength(1);
+  });
+});
+
+describe('after the run', () => {
+  const progress: Import['progress'] = { rows_done: 0, total: 10, created: 0, updated: 0, skipped: 0, rejected: 0, rows_per_second: 0, seconds_left: null };
+
+  it('offers undo only for an ended run that wrote something', () => {
+    for (const status of ['finished', 'cancelled', 'failed'] as const) {
+      expect(canUndo({ status, progress })).toBe(false);
+      expect(canUndo({ status, progress: { ...progress, rejected: 10 } })).toBe(false);
+      expect(canUndo({ status, progress: { ...progress, created: 1 } })).toBe(true);
+      expect(canUndo({ status, progress: { ...progress, updated: 1 } })).toBe(true);
+    }
+    for (const status of ['uploaded', 'queued', 'running', 'undoing', 'undone'] as const) {
+      expect(canUndo({ status, progress: { ...progress, created: 1 } })).toBe(false);
+    }
+  });
+
+  it('says what a cancel kept and what undo does with it', () => {
+    const cancelled = (created: number, updated: number) => resultNote({ status: 'cancelled', progress: { ...progress, created, updated } });
+    expect(cancelled(0, 0)).toBe('The import was cancelled before it created or updated any contact: nothing changed.');
+    expect(cancelled(1, 0)).toBe('The import was cancelled. The rows imported before the cancel were kept: 1 contact created. Undo import deletes them.');
+    expect(cancelled(0, 2)).toBe(
+      'The import was cancelled. The rows imported before the cancel were kept: 2 contacts updated. Undo import gives them back their earlier values.',
+    );
+    expect(cancelled(1500, 3)).toBe(
+      'The import was cancelled. The rows imported before the cancel were kept: 1,500 contacts created and 3 contacts updated. ' +
+        'Undo import deletes the ones created and gives the updated ones back their earlier values.',
+    );
+  });
+
+  it('says when a run changed nothing, and nothing when the counts say it', () => {
+    expect(resultNote({ status: 'finished', progress: { ...progress, rejected: 10 } })).toMatch(/nothing to undo/);
+    expect(resultNote({ status: 'finished', progress: { ...progress, created: 1 } })).toBeNull();
+    expect(resultNote({ status: 'undone', progress })).toBeNull();
   });
 });

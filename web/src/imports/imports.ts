@@ -179,6 +179,47 @@ function contacts(n: number): string {
   return `${formatCount(n)} ${n === 1 ? 'contact' : 'contacts'}`;
 }
 
+/** Contacts the run created or updated: what an undo would take back. */
+export function written(p: Pick<Import['progress'], 'created' | 'updated'>): number {
+  return p.created + p.updated;
+}
+
+/**
+ * Whether the run can be undone: it ended (a failed undo may be asked for again) and wrote
+ * something. The server refuses to undo a run that created and updated nothing.
+ */
+export function canUndo(imp: Pick<Import, 'status' | 'progress'>): boolean {
+  const ended = imp.status === 'finished' || imp.status === 'cancelled' || imp.status === 'failed';
+  return ended && written(imp.progress) > 0;
+}
+
+/**
+ * What an ended run left, in words, where the counts alone do not say it: after a cancel, that
+ * the rows written before it stay (and undo removes them); after a run that wrote nothing, that
+ * nothing changed. null when the counts say enough.
+ */
+export function resultNote(imp: Pick<Import, 'status' | 'progress'>): string | null {
+  const p = imp.progress;
+  const n = written(p);
+  if (imp.status === 'cancelled') {
+    if (n === 0) return 'The import was cancelled before it created or updated any contact: nothing changed.';
+    const what = [p.created > 0 ? `${contacts(p.created)} created` : '', p.updated > 0 ? `${contacts(p.updated)} updated` : '']
+      .filter(Boolean)
+      .join(' and ');
+    const undo =
+      p.updated === 0
+        ? 'Undo import deletes them.'
+        : p.created === 0
+          ? 'Undo import gives them back their earlier values.'
+          : 'Undo import deletes the ones created and gives the updated ones back their earlier values.';
+    return `The import was cancelled. The rows imported before the cancel were kept: ${what}. ${undo}`;
+  }
+  if ((imp.status === 'finished' || imp.status === 'failed') && n === 0) {
+    return 'The import created and updated no contacts: nothing changed, and there is nothing to undo.';
+  }
+  return null;
+}
+
 /** What undoing a run does, for its confirmation: exactly what the undo job deletes and restores. */
 export function undoWarning(p: Pick<Import['progress'], 'created' | 'updated'>): string[] {
   const out: string[] = [];
