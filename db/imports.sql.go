@@ -1303,6 +1303,18 @@ func (q *Queries) RecordImportIssues(ctx context.Context, arg RecordImportIssues
 	return err
 }
 
+const refreshContactStatistics = `-- name: RefreshContactStatistics :one
+SELECT refresh_contact_statistics($1::bigint)::boolean AS analyzed
+`
+
+// After a chunk commits: statistics on contacts if they are stale (00028).
+func (q *Queries) RefreshContactStatistics(ctx context.Context, justWritten int64) (bool, error) {
+	row := q.db.QueryRow(ctx, refreshContactStatistics, justWritten)
+	var analyzed bool
+	err := row.Scan(&analyzed)
+	return analyzed, err
+}
+
 const rejectRetiredOptions = `-- name: RejectRetiredOptions :exec
 UPDATE import_stage s
 SET outcome = 'reject', reason = r.reasons

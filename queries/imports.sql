@@ -577,3 +577,7 @@ ORDER BY k.id;
 UPDATE imports SET status = 'failed', error = @error, updated_at = now()
 WHERE workspace_id = @workspace_id AND id = @id AND status = 'undoing'
 RETURNING *;
+
+-- name: RefreshContactStatistics :one
+-- After a chunk commits: statistics on contacts if they are stale (00028).
+SELECT refresh_contact_statistics(@just_written::bigint)::boolean AS analyzed;

@@ -331,3 +331,29 @@ func TestRunsInSlices(t *testing.T) {
 	require.Equal(t, 1, attempt)
 	require.GreaterOrEqual(t, snoozes, 10, "13 chunks: a run per chunk, or close to it")
 }
+
+// TestAnImportRefreshesStaleStatistics: a chunk that leaves contacts' statistics stale has the
+// table analyzed (00028), so the next chunks and the automations are planned for the agent's
+// real size rather than walking its contacts for every lookup by id (a fresh deployment's
+// first import stood still for a minute or two until autovacuum came by). Not parallel: no
+// other test of the package writes meanwhile.
+func TestAnImportRefreshesStaleStatistics(t *testing.T) {
+	c := setup(t)
+	analyzed := func() int {
+		return c.env.Count(t, c.owner.WorkspaceID,
+			`SELECT COALESCE(extract(epoch FROM last_analyze) * 1000, 0)::bigint % 1000000000 FROM pg_stat_user_tables WHERE relname = 'contacts'`)
+	}
+	before := analyzed()
+	var file strings.Builder
+	file.WriteString("email,name\n")
+	for i := range 1500 {
+		fmt.Fprintf(&file, "stats%d@example.com,Stats %d\n", i, i)
+	}
+	resp := c.upload(t, "stats.csv", []byte(file.String()), "?start=true")
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	imp := c.wait(t, resp.Map(t)["id"].(string), "finished")
+	require.EqualValues(t, 1500, progress(imp)["created"], "%v", imp)
+	// The chunk commits (and the import is finished) before the statistics are asked for.
+	require.Eventually(t, func() bool { return analyzed() != before }, 10*time.Second, 50*time.Millisecond,
+		"contacts were analyzed after the chunk")
+}

@@ -599,8 +599,28 @@ func (s *Service) writeChunk(ctx context.Context, ws uuid.UUID, r db.Import, p *
 		// Kept for the chunks after the next; a chunk that fails ends the run, and the next
 		// attempt reads them again from import_changes.
 		touched.add(created, updated)
+		s.refreshStatistics(ctx, ws, len(created)+len(updated))
 	}
 	return err
+}
+
+// refreshStatistics has contacts analyzed when a chunk left the planner's statistics stale
+// (00028): on a first import, the next chunks' and the automations' lookups by id would walk the
+// agent's contacts until autovacuum came by. Only a hint: a failure is logged, not the run's.
+func (s *Service) refreshStatistics(ctx context.Context, ws uuid.UUID, written int) {
+	if written == 0 {
+		return
+	}
+	err := s.tenants.Tx(ctx, ws, func(tx tenant.Tx) error {
+		analyzed, err := tx.Q.RefreshContactStatistics(ctx, int64(written))
+		if analyzed {
+			slog.DebugContext(ctx, "imports: contacts analyzed after a chunk", "rows", written)
+		}
+		return err
+	})
+	if err != nil && ctx.Err() == nil {
+		slog.WarnContext(ctx, "imports: refreshing the statistics on contacts", "err", err)
+	}
 }
 
 // cancelRun commits a requested cancellation, the rows before `from` written.

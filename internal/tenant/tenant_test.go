@@ -61,6 +61,7 @@ var reviewedDefiners = []string{
 	"public.contact_search_updated()",                                           // 00006, 00014
 	"public.import_housekeeping(interval, integer)",                             // 00022: ids across workspaces for the tidy_imports job
 	"public.redact_audit_subject(text)",                                         // 00008: the one change to the append-only audit log
+	"public.refresh_contact_statistics(bigint)",                                 // 00028: ANALYZE contacts when stale; reads no rows
 	"public.search_contacts(uuid, text, text, uuid, uuid, text, uuid, integer)", // 00006: the only way into contact_search
 }
 
