@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/guestlist/guestlist/internal/apperr"
 	"github.com/guestlist/guestlist/internal/fields"
 )
@@ -53,7 +55,8 @@ var synonyms = map[string][]string{
 // fold reduces a header to lower-case letters and digits.
 func fold(s string) string {
 	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
+	// Decomposed, so accents fall away as combining marks: "Téléphone" is "telephone".
+	for _, r := range norm.NFKD.String(strings.ToLower(s)) {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			b.WriteRune(r)
 		}

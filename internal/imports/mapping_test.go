@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/guestlist/guestlist/internal/fields"
+	"github.com/guestlist/guestlist/internal/imports"
 )
 
 // TestMatchingAndReasons: how rows are matched (external id before email), mapped (owner by
@@ -196,4 +199,15 @@ func TestRateOfAOneChunkRun(t *testing.T) {
 	require.Positive(t, rate)
 	require.InEpsilon(t, progress(imp)["rows_done"].(float64)/finished.Sub(started).Seconds(), rate, 0.01)
 	require.Nil(t, progress(imp)["seconds_left"], "no time left once finished")
+}
+
+// TestSuggestIgnoresAccents: headers are matched with case, spacing, punctuation and accents
+// folded away, so a French export's "Prénom" and "Téléphone" map like "prenom" and
+// "telephone", and a custom field labelled "Société" matches a "Societe" column.
+func TestSuggestIgnoresAccents(t *testing.T) {
+	t.Parallel()
+	got := imports.Suggest([]string{"Prénom", "Nom", "Courriel", "Téléphone", "SOCIETE", "Ville"},
+		[]fields.Field{{Key: "societe", Label: "Société"}})
+	require.Equal(t, []string{imports.TargetFirstName, imports.TargetLastName, imports.TargetEmail, imports.TargetPhone,
+		"custom:societe", imports.TargetIgnore}, got)
 }

@@ -101,4 +101,21 @@ describe('Imports history', () => {
     expect(screen.getByText('file-1.csv')).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Load more' })).toBeTruthy();
   });
+  it('says what is wrong with a refused file in a sentence about it', async () => {
+    let refusal = () => apiError(400, 'invalid', 'file: is empty', { file: 'is empty' });
+    fakeApi({
+      'GET /me': () => json(200, session),
+      [`GET ${base}`]: () => json(200, agent),
+      [`GET ${base}/imports`]: () => json(200, { items: [], limits }),
+      [`POST ${base}/imports`]: () => refusal(),
+    });
+    renderAt(`${base}/imports`);
+    const input = (await screen.findByLabelText('Choose a CSV file')) as HTMLInputElement;
+    await userEvent.upload(input, new File([''], 'empty.csv', { type: 'text/csv' }));
+    expect(await screen.findByText('empty.csv is empty.')).toBeTruthy();
+    // Any other refusal keeps the API's own message.
+    refusal = () => apiError(413, 'too_large', 'The file is larger than 512 MiB.');
+    await userEvent.upload(input, new File(['x'], 'big.csv', { type: 'text/csv' }));
+    expect(await screen.findByText('big.csv cannot be imported: The file is larger than 512 MiB.')).toBeTruthy();
+  });
 });

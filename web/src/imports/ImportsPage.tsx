@@ -76,7 +76,13 @@ function Imports() {
       );
       navigate(created.id);
     } catch (err) {
-      setError(`${file.name} cannot be imported: ${asApiError(err).message}`);
+      const e = asApiError(err);
+      // A problem with the file reads as a sentence about it: "big.csv has no rows." (field
+      // errors come as sentences of their own: "Has no rows.")
+      const problem = e.field('file');
+      setError(
+        problem ? `${file.name} ${problem.charAt(0).toLowerCase()}${problem.slice(1)}` : `${file.name} cannot be imported: ${e.message}`,
+      );
     } finally {
       setUploading(null);
     }

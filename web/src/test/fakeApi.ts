@@ -21,7 +21,15 @@ export function fakeApi(routes: Record<string, Handler>) {
     const url = new URL(input.url);
     const path = url.pathname.replace(/^\/api\/v1/, '');
     const text = await input.text();
-    const body = text ? (JSON.parse(text) as unknown) : undefined;
+    // JSON, or the raw text of another body (a multipart upload).
+    let body: unknown = undefined;
+    if (text) {
+      try {
+        body = JSON.parse(text) as unknown;
+      } catch {
+        body = text;
+      }
+    }
     calls.push({ method: input.method, path, body });
     const handler = routes[`${input.method} ${path}`];
     if (!handler) return apiError(599, 'unrouted', `no fake for ${input.method} ${path}`);
