@@ -211,3 +211,29 @@ func TestSuggestIgnoresAccents(t *testing.T) {
 	require.Equal(t, []string{imports.TargetFirstName, imports.TargetLastName, imports.TargetEmail, imports.TargetPhone,
 		"custom:societe", imports.TargetIgnore}, got)
 }
+
+// TestPreviewKeepsItsReasonsShort: a reason names the value at fault, so a file of distinct bad
+// values has as many reasons as rows; the preview lists the MaxReasons with the most rows and
+// folds the rest into one line per outcome, the counts adding up.
+func TestPreviewKeepsItsReasonsShort(t *testing.T) {
+	t.Parallel()
+	c := setup(t)
+	var file strings.Builder
+	file.WriteString("email,phone\n")
+	for i := range 5 {
+		fmt.Fprintf(&file, "same%d@example.com,99\n", i) // one reason, 5 rows: listed first
+	}
+	for i := range imports.MaxReasons + 4 {
+		fmt.Fprintf(&file, "bad%d@example.com,%d\n", i, i+100) // a reason each
+	}
+	resp := c.upload(t, "phones.csv", []byte(file.String()), "")
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	resp = c.owner.Do("POST", c.base+"/imports/"+resp.Map(t)["id"].(string)+"/preview", nil)
+	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+	preview := resp.Map(t)
+	require.EqualValues(t, imports.MaxReasons+4+5, preview["reject"])
+	reasons := preview["reasons"].([]any)
+	require.Len(t, reasons, imports.MaxReasons+1)
+	require.Equal(t, map[string]any{"outcome": "reject", "reason": `invalid phone "99"`, "rows": float64(5)}, reasons[0])
+	require.Equal(t, map[string]any{"outcome": "reject", "reason": "5 other reasons", "rows": float64(5)}, reasons[imports.MaxReasons])
+}

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -130,7 +132,44 @@ func tally(rows []db.ImportStageSummaryRow) (counts, []Reason) {
 			reasons = append(reasons, Reason{Outcome: r.Outcome, Reason: r.Reason, Rows: n})
 		}
 	}
-	return c, reasons
+	return c, topReasons(reasons)
+}
+
+// MaxReasons bounds a preview's reasons: a reason names the value at fault ('invalid phone
+// "+1 555 0100"'), so a file of 50,000 bad phones has 50,000 of them.
+const MaxReasons = 20
+
+// topReasons keeps the MaxReasons reasons with the most rows and folds the others into one line
+// per outcome ("412 other reasons"), so the counts still add up.
+func topReasons(reasons []Reason) []Reason {
+	if len(reasons) <= MaxReasons {
+		return reasons
+	}
+	slices.SortStableFunc(reasons, func(a, b Reason) int {
+		if a.Rows != b.Rows {
+			return b.Rows - a.Rows
+		}
+		return strings.Compare(a.Reason, b.Reason)
+	})
+	out := reasons[:MaxReasons:MaxReasons]
+	type folded struct{ reasons, rows int }
+	others := map[string]*folded{}
+	var order []string
+	for _, r := range reasons[MaxReasons:] {
+		f := others[r.Outcome]
+		if f == nil {
+			f = &folded{}
+			others[r.Outcome] = f
+			order = append(order, r.Outcome)
+		}
+		f.reasons++
+		f.rows += r.Rows
+	}
+	for _, outcome := range order {
+		f := others[outcome]
+		out = append(out, Reason{Outcome: outcome, Reason: fmt.Sprintf("%d other reasons", f.reasons), Rows: f.rows})
+	}
+	return out
 }
 
 // Reason is how many rows met one outcome for one reason.

@@ -1933,6 +1933,7 @@ export interface components {
             update: number;
             skip: number;
             reject: number;
+            /** @description the 20 reasons with the most rows (a reason names the value at fault), then one line per outcome folding the others: "N other reasons" with their rows */
             reasons: {
                 /** @enum {string} */
                 outcome: "skip" | "reject";
