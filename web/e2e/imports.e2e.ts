@@ -34,6 +34,22 @@ async function watchProgress(page: Page) {
   return () => page.evaluate(() => (window as unknown as { progressSeen: ProgressSeen[] }).progressSeen);
 }
 
+/**
+ * Waits until the agent's active tab is wholly on screen: on a phone the tab strip scrolls
+ * sideways, and the page scrolls it to the tab it opens on.
+ */
+async function expectActiveTabShown(page: Page, label: string) {
+  const tab = page.getByRole('navigation', { name: 'Agent CRM' }).getByRole('link', { name: label, exact: true });
+  expect(await tab.getAttribute('aria-current')).toBe('page');
+  const width = page.viewportSize()!.width;
+  await expect
+    .poll(async () => {
+      const box = (await tab.boundingBox())!;
+      return box.x >= 0 && box.x + box.width <= width;
+    })
+    .toBe(true);
+}
+
 describe('imports', () => {
   const user = newUser('import');
   // The e2e server writes imports in chunks of 500 rows (globalSetup): this file takes 40
@@ -150,6 +166,8 @@ describe('imports', () => {
     await empty.getByRole('link', { name: 'Import contacts from a CSV file' }).click();
     await page.waitForURL(/\/agents\/[^/]+\/imports$/);
     await visible(page.getByRole('heading', { name: 'Import contacts' }));
+    // The tab strip follows the page from Contacts to Imports, which it starts scrolled away from.
+    await expectActiveTabShown(page, 'Imports');
 
     const headers = ['Full name', 'E-mail', 'Phone', 'Company', 'Job title', 'Street address', 'Annual revenue', 'Notes'];
     const row = (name: string, email: string) => [name, email, '', 'Acme', 'Buyer', '1 Main St', '100', ''].join(',');
@@ -180,6 +198,7 @@ describe('imports', () => {
       expect(box.x + box.width).toBeLessThanOrEqual(390);
     }
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await expectActiveTabShown(page, 'Imports');
     await snapshot(page, 'import-result-390');
 
     await page.getByRole('link', { name: 'All imports' }).click();
@@ -191,6 +210,11 @@ describe('imports', () => {
     await visible(page.getByText(/created and updated no contacts: nothing changed, and there is nothing to undo/));
     await visible(page.getByRole('link', { name: 'Download error report' }));
     expect(await page.getByRole('button', { name: 'Undo import' }).count()).toBe(0);
+
+    // Opened at once on a tab far along the strip, it is shown too.
+    await page.goto(page.url().replace(/\/imports\/.*$/, '/automations'));
+    await visible(page.getByRole('heading', { name: 'Automations', exact: true }));
+    await expectActiveTabShown(page, 'Automations');
   }, 120_000);
 
   // A file without a header whose first person has no email or phone: nothing in the first row

@@ -1,4 +1,4 @@
-import { Suspense, useCallback } from 'react';
+import { Suspense, useCallback, useEffect, useRef } from 'react';
 import { Link, NavLink, Outlet, useMatch, useOutletContext, useParams } from 'react-router';
 import { api, unwrap, type Agent } from '../api/client';
 import { Alert, EmptyState, Loading } from '../ui/feedback';
@@ -30,6 +30,20 @@ export function AgentLayout() {
   const agent = useResource(load, agentId);
   // A contact's page has its own heading: the agent's shrinks to the breadcrumb.
   const onContact = useMatch('/agents/:agentId/contacts/:contactId') !== null;
+  const section = useMatch('/agents/:agentId/:section/*')?.params.section ?? '';
+  const strip = useRef<HTMLElement>(null);
+  // On a phone the strip scrolls sideways and starts at its first tab: the active one (Imports,
+  // Automations) would be out of sight. Only the strip is scrolled, never the page, so a page
+  // opened further down stays where it is (scrollIntoView would move it too).
+  useEffect(() => {
+    const nav = strip.current;
+    const active = nav?.querySelector<HTMLElement>('.tabs__tab--active');
+    if (!nav || !active) return;
+    const outer = nav.getBoundingClientRect();
+    const inner = active.getBoundingClientRect();
+    if (inner.left < outer.left) nav.scrollLeft -= outer.left - inner.left;
+    else if (inner.right > outer.right) nav.scrollLeft += inner.right - outer.right;
+  }, [section, agent.status]);
   useDocumentTitle(agent.status === 'ready' ? agent.data.name : agent.status === 'error' ? 'Agent not found' : undefined);
 
   if (agent.status === 'loading') return <Loading label="Loading agent…" />;
@@ -81,7 +95,7 @@ export function AgentLayout() {
           </div>
         </div>
       )}
-      <nav className="tabs" aria-label="Agent CRM">
+      <nav className="tabs" aria-label="Agent CRM" ref={strip}>
         {tabs.map((tab) => (
           <NavLink key={tab.to} to={tab.to} className={({ isActive }) => `tabs__tab${isActive ? ' tabs__tab--active' : ''}`}>
             {tab.label}

@@ -171,6 +171,35 @@ describe('Automations page', () => {
     expect((within(add).getByRole('option', { name: `${ann.name} (the primary owner)` }) as HTMLOptionElement).disabled).toBe(true);
   });
 
+  it('says beside the member pickers of a private agent that only members who can work in it are listed', async () => {
+    const note = 'Only members who can work in this private agent are listed. Give a user access to it on the Team page.';
+    const description = (el: HTMLElement) =>
+      (el.getAttribute('aria-describedby') ?? '')
+        .split(' ')
+        .map((id) => document.getElementById(id)?.textContent)
+        .join(' ');
+    pageApi(session, automations());
+    const first = renderAt(`${base}/automations`);
+    let chat = await section('Agent captured contact');
+    // No picker, no note: the strategies are not a list of members.
+    expect(within(chat).queryByText(note)).toBeNull();
+    await userEvent.selectOptions(within(chat).getByLabelText('Primary owner strategy'), 'member');
+    expect(description(within(chat).getByLabelText('Primary owner: member'))).toContain(note);
+    await userEvent.selectOptions(within(chat).getByLabelText('Secondary owner strategy'), 'least_loaded');
+    expect(description(within(chat).getByLabelText('Add to the secondary owner pool'))).toContain(note);
+    expect(within(chat).getAllByText(note)).toHaveLength(2);
+    first.unmount();
+
+    // A public agent's contacts may be owned by every member: nobody is left out, nothing to say.
+    pageApi(session, automations(), { [`GET ${base}`]: () => json(200, { ...agent, visibility: 'public' }) });
+    renderAt(`${base}/automations`);
+    chat = await section('Agent captured contact');
+    await userEvent.selectOptions(within(chat).getByLabelText('Primary owner strategy'), 'member');
+    await userEvent.selectOptions(within(chat).getByLabelText('Secondary owner strategy'), 'round_robin');
+    expect(within(chat).getByLabelText('Add to the secondary owner pool')).toBeTruthy();
+    expect(screen.queryByText(note)).toBeNull();
+  });
+
   it('says when a selected member is gone, in the slot and in the summary of a method that follows', async () => {
     const gone = { strategy: 'member' as const, member_id: null, pool: [], pool_too_small: false, member_gone: true };
     pageApi(

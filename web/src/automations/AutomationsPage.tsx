@@ -111,6 +111,7 @@ export function AutomationsPage() {
                   onDraft={(d) => setDrafts((all) => ({ ...all, [m.source]: d }))}
                   onSaved={(draft, next) => saved(m.source, tab, draft, next)}
                   members={config.data.members}
+                  privateAgent={agent.visibility === 'private'}
                   stages={stages.status === 'ready' ? stages.data : null}
                   readOnly={readOnly}
                 />

@@ -63,6 +63,7 @@ export function MethodRule({
   onDraft,
   onSaved,
   members,
+  privateAgent,
   stages,
   readOnly,
 }: {
@@ -74,6 +75,7 @@ export function MethodRule({
   onDraft: (draft: RuleDraft) => void;
   onSaved: (draft: RuleDraft, config: Automations) => void;
   members: Automations['members'];
+  privateAgent: boolean;
   stages: Stage[] | null;
   readOnly: boolean;
 }) {
@@ -183,6 +185,7 @@ export function MethodRule({
                   draft={draft}
                   saved={rule[slot]}
                   members={members}
+                  privateAgent={privateAgent}
                   errors={errors}
                   readOnly={readOnly}
                   onChange={(s) => edit({ ...draft, [slot]: s })}

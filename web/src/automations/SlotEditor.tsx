@@ -32,6 +32,12 @@ const strategyHints: Partial<Record<Strategy, string>> = {
     'Each new contact goes to the pool member who owns the fewest active contacts of this agent in this slot (as primary, or as secondary); ties go to the earlier one.',
 };
 
+/**
+ * Said beside the member pickers of a private agent: the server lists only the members who may
+ * own its contacts, so a user without a grant to it is missing, and would be looked for in vain.
+ */
+export const privateAgentNote = 'Only members who can work in this private agent are listed. Give a user access to it on the Team page.';
+
 /** One owner slot: its strategy, and the member or the pool the strategy needs. */
 export function SlotEditor({
   source,
@@ -39,6 +45,7 @@ export function SlotEditor({
   draft,
   saved,
   members,
+  privateAgent,
   errors,
   readOnly,
   onChange,
@@ -49,6 +56,8 @@ export function SlotEditor({
   /** The slot as saved, for its pool_too_small and member_gone flags. */
   saved: AutomationSlot;
   members: readonly Person[];
+  /** A private agent's members are only those with access to it: the pickers say so. */
+  privateAgent: boolean;
   errors: FieldErrors;
   readOnly: boolean;
   onChange: (slot: SlotDraft) => void;
@@ -104,6 +113,7 @@ export function SlotEditor({
           options={[{ value: '', label: 'Choose a member…', disabled: true }, ...memberChoices(members, draft, slot)]}
           disabled={readOnly}
           error={errors[`${slot}.member_id`]}
+          hint={privateAgent ? privateAgentNote : undefined}
         />
       )}
       {isPooled(value.strategy) && (
@@ -112,6 +122,7 @@ export function SlotEditor({
           label={label}
           draft={draft}
           members={members}
+          privateAgent={privateAgent}
           tooSmall={saved.strategy === value.strategy && saved.pool_too_small}
           error={errors[`${slot}.pool`]}
           readOnly={readOnly}
@@ -128,6 +139,7 @@ function PoolEditor({
   label,
   draft,
   members,
+  privateAgent,
   tooSmall,
   error,
   readOnly,
@@ -137,6 +149,7 @@ function PoolEditor({
   label: string;
   draft: RuleDraft;
   members: readonly Person[];
+  privateAgent: boolean;
   tooSmall: boolean;
   error?: string;
   readOnly: boolean;
@@ -147,6 +160,7 @@ function PoolEditor({
   const [adding, setAdding] = useState('');
   const addId = useId();
   const errorId = useId();
+  const noteId = useId();
   const choices = poolChoices(members, draft, slot);
   const primaryMember = primaryPerson(members, draft, slot);
   const items = pool.map((id) => {
@@ -226,7 +240,7 @@ function PoolEditor({
               onChange={(e) => setAdding(e.target.value)}
               disabled={choices.length === 0}
               aria-invalid={error ? true : undefined}
-              aria-describedby={error ? errorId : undefined}
+              aria-describedby={[privateAgent ? noteId : '', error ? errorId : ''].filter(Boolean).join(' ') || undefined}
             >
               <option value="">{choices.length === 0 ? 'Everyone is in the pool' : 'Choose a member…'}</option>
               {choices.map((c) => (
@@ -240,6 +254,12 @@ function PoolEditor({
             Add
           </button>
         </div>
+      )}
+      {!readOnly && privateAgent && (
+        // Below the row rather than in the field, so the Add button stays level with the select.
+        <p id={noteId} className="field__hint">
+          {privateAgentNote}
+        </p>
       )}
     </div>
   );

@@ -221,6 +221,49 @@ describe('Import wizard', () => {
     expect(await screen.findByText(/2,000 of 20,000 rows \(10%\) · 500 rows\/s · 36 s left/)).toBeTruthy();
   });
 
+  it('asks before stopping a run, says what stays, and sends nothing until confirmed', async () => {
+    const running = importOf({
+      status: 'running',
+      progress: { rows_done: 1500, total: 20000, created: 1500, updated: 0, skipped: 0, rejected: 0, rows_per_second: 500, seconds_left: 37 },
+    });
+    let current = running;
+    const { calls } = importApi(running, {
+      [`GET ${base}/imports/${importId}`]: () => json(200, current),
+      [`POST ${base}/imports/${importId}/cancel`]: () => {
+        current = { ...running, cancel_requested: true };
+        return json(202, current);
+      },
+    });
+    const cancels = () => calls.filter((c) => c.method === 'POST' && c.path.endsWith('/cancel'));
+    renderAt(`${base}/imports/${importId}`);
+
+    // Dismissed: nothing is sent, the run goes on.
+    await userEvent.click(await screen.findByRole('button', { name: 'Stop import' }));
+    let dialog = await screen.findByRole('dialog', { name: 'Stop this import?' });
+    expect(dialog.textContent).toContain('The rows already written stay (1,500 of 20,000 rows done so far), and Undo import can remove them afterwards.');
+    expect(dialog.textContent).toContain('The chunk of rows being written when the stop arrives is rolled back');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(cancels()).toEqual([]);
+
+    // Confirmed: one cancel request, and the button says the run is stopping.
+    await userEvent.click(screen.getByRole('button', { name: 'Stop import' }));
+    dialog = await screen.findByRole('dialog', { name: 'Stop this import?' });
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Stop import' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(cancels()).toHaveLength(1);
+    const stopping = screen.getByRole('button', { name: 'Stopping: the rows in flight are rolled back…' }) as HTMLButtonElement;
+    expect(stopping.disabled).toBe(true);
+  });
+
+  it('says a queued import that is stopped changes nothing', async () => {
+    importApi(importOf({ status: 'queued' }));
+    renderAt(`${base}/imports/${importId}`);
+    await userEvent.click(await screen.findByRole('button', { name: 'Stop import' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Stop this import?' });
+    expect(dialog.textContent).toContain('It has not started yet: no contact is created or changed.');
+  });
+
   it('offers no undo when the import created and updated nothing, and says why', async () => {
     const nothing = { rows_done: 0, total: 150001, created: 0, updated: 0, skipped: 0, rejected: 0, rows_per_second: 0, seconds_left: null };
     importApi(importOf({ status: 'cancelled', progress: nothing }));

@@ -316,18 +316,12 @@ function useStalled(rows: number, ms: number): boolean {
 function RunStep({ imp, path, onChange }: { imp: Import; path: Path; onChange: (i: Import) => void }) {
   const p = imp.progress;
   const pct = percentDone(p);
-  const [error, setError] = useState<string | null>(null);
+  // A stop cannot be taken back (a stopped run does not resume), so it is asked for first.
+  const [stopping, setStopping] = useState(false);
   // The time left comes from the rate so far: unknown before the first rows, and stale once no
   // rows have moved for a while (a slow chunk, a retry), when it would count down to nothing.
   const stalled = useStalled(p.rows_done, STALL_MS);
   const timeLeft = p.rows_per_second > 0 && !stalled ? formatTimeLeft(p.seconds_left) : '';
-  async function cancel() {
-    try {
-      onChange(await unwrap(api.POST('/agents/{agentId}/imports/{importId}/cancel', { params: { path } })));
-    } catch (err) {
-      setError(asApiError(err).message);
-    }
-  }
   return (
     <div className="import-step">
       <h3>{statusLabels[imp.status]}</h3>
@@ -349,10 +343,36 @@ function RunStep({ imp, path, onChange }: { imp: Import; path: Path; onChange: (
         {timeLeft && ` · ${timeLeft} left`}
       </p>
       <Counts imp={imp} />
-      {error && <Alert>{error}</Alert>}
-      <button type="button" className="btn" disabled={imp.cancel_requested} onClick={() => void cancel()}>
-        {imp.cancel_requested ? 'Stopping: the rows in flight are rolled back…' : 'Cancel'}
+      {/* "Stop", not "Cancel": the dialog's own Cancel button means "keep importing". */}
+      <button type="button" className="btn" disabled={imp.cancel_requested} onClick={() => setStopping(true)}>
+        {imp.cancel_requested ? 'Stopping: the rows in flight are rolled back…' : 'Stop import'}
       </button>
+      {stopping && (
+        <ConfirmDialog
+          title="Stop this import?"
+          confirmLabel="Stop import"
+          pendingLabel="Stopping…"
+          danger
+          onClose={() => setStopping(false)}
+          onConfirm={async () => {
+            // An error (the run finished meanwhile, say) is shown by the dialog, which stays until closed.
+            onChange(await unwrap(api.POST('/agents/{agentId}/imports/{importId}/cancel', { params: { path } })));
+            setStopping(false);
+          }}
+        >
+          {imp.status === 'queued' ? (
+            <p>It has not started yet: no contact is created or changed.</p>
+          ) : (
+            <>
+              <p>
+                The rows already written stay ({formatCount(p.rows_done)} of {formatCount(p.total)} rows done so far), and Undo import
+                can remove them afterwards.
+              </p>
+              <p>The chunk of rows being written when the stop arrives is rolled back, and the rest of the file is not imported.</p>
+            </>
+          )}
+        </ConfirmDialog>
+      )}
     </div>
   );
 }
