@@ -111,15 +111,20 @@ type rule struct {
 	notify     bool
 }
 
-// complete fills in what in leaves out from the rule in effect for src: its own saved rule, or
-// chat's while it follows chat (so a method that stops following it on the Contact stage tab
-// keeps the owners it had), or the defaults when neither is saved.
+// complete fills in what in leaves out from src's saved rule; a method never configured takes
+// the rule in effect for it, chat's when it follows chat (owners and email alike), so one that
+// stops following chat on the Contact stage tab keeps doing what it did. Without a saved rule
+// anywhere, the defaults.
 func (st *state) complete(src contacts.Source, in RuleInput) rule {
-	saved, ok := st.slots[st.effective(src)]
+	from := src
+	if _, own := st.rows[src]; !own {
+		from = st.effective(src)
+	}
+	saved, ok := st.slots[from]
 	if !ok {
 		saved = defaultSlots()
 	}
-	r := rule{sameAsChat: in.SameAsChat, stageID: in.StageID, notify: st.rows[src].Notify}
+	r := rule{sameAsChat: in.SameAsChat, stageID: in.StageID, notify: st.rows[from].Notify}
 	if in.Notify != nil {
 		r.notify = *in.Notify
 	}

@@ -797,4 +797,13 @@ func TestLeftOutOwnersAreKept(t *testing.T) {
 	require.Equal(t, []any{c.admin.UserID.String()}, api["primary"].(map[string]any)["pool"], "%v", api)
 	require.Equal(t, true, api["primary"].(map[string]any)["pool_too_small"], "%v", api)
 	require.Equal(t, "none", api["secondary"].(map[string]any)["strategy"])
+	require.Equal(t, true, api["notify"], "and chat's email")
+	// A method with a rule of its own gets that back, not chat's.
+	c.configure(t, "form", map[string]any{"same_as_chat": false, "primary": slot("workspace_owner"), "secondary": slot("none"), "notify": false})
+	c.configure(t, "form", map[string]any{"same_as_chat": true})
+	cfg = c.configure(t, "form", map[string]any{"stage_id": customer})
+	form := cfg["rules"].([]any)[2].(map[string]any)
+	require.Equal(t, "form", form["source"])
+	require.Equal(t, "workspace_owner", form["primary"].(map[string]any)["strategy"], "%v", form)
+	require.Equal(t, false, form["notify"])
 }

@@ -139,20 +139,24 @@ func tally(rows []db.ImportStageSummaryRow) (counts, []Reason) {
 // "+1 555 0100"'), so a file of 50,000 bad phones has 50,000 of them.
 const MaxReasons = 20
 
-// topReasons keeps the MaxReasons reasons with the most rows and folds the others into one line
-// per outcome ("412 other reasons"), so the counts still add up.
+// topReasons orders the reasons by rows, most first, and keeps the MaxReasons first; the
+// others are folded into one line per outcome ("412 other reasons"), so the counts still add up
+// (a single one left over is listed itself).
 func topReasons(reasons []Reason) []Reason {
-	if len(reasons) <= MaxReasons {
-		return reasons
-	}
 	slices.SortStableFunc(reasons, func(a, b Reason) int {
 		if a.Rows != b.Rows {
 			return b.Rows - a.Rows
 		}
 		return strings.Compare(a.Reason, b.Reason)
 	})
+	if len(reasons) <= MaxReasons {
+		return reasons
+	}
 	out := reasons[:MaxReasons:MaxReasons]
-	type folded struct{ reasons, rows int }
+	type folded struct {
+		reasons []Reason
+		rows    int
+	}
 	others := map[string]*folded{}
 	var order []string
 	for _, r := range reasons[MaxReasons:] {
@@ -162,12 +166,16 @@ func topReasons(reasons []Reason) []Reason {
 			others[r.Outcome] = f
 			order = append(order, r.Outcome)
 		}
-		f.reasons++
+		f.reasons = append(f.reasons, r)
 		f.rows += r.Rows
 	}
 	for _, outcome := range order {
 		f := others[outcome]
-		out = append(out, Reason{Outcome: outcome, Reason: fmt.Sprintf("%d other reasons", f.reasons), Rows: f.rows})
+		if len(f.reasons) == 1 {
+			out = append(out, f.reasons[0])
+			continue
+		}
+		out = append(out, Reason{Outcome: outcome, Reason: fmt.Sprintf("%d other reasons", len(f.reasons)), Rows: f.rows})
 	}
 	return out
 }

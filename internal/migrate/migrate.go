@@ -120,6 +120,8 @@ func grant(ctx context.Context, owner *pgxpool.Pool, appRole string) error {
 		"REVOKE UPDATE, DELETE ON audit_log FROM " + role,
 		// The imports' housekeeping door answers ids across workspaces: not PUBLIC's (00023).
 		"GRANT EXECUTE ON FUNCTION import_housekeeping(interval, integer) TO " + role,
+		// ANALYZE of contacts when stale, after an import's chunk: the app role's only (00028).
+		"GRANT EXECUTE ON FUNCTION refresh_contact_statistics(bigint) TO " + role,
 		// goose's bookkeeping is the owner's business; the app only reads it for /readyz.
 		"REVOKE INSERT, UPDATE, DELETE ON goose_db_version FROM " + role,
 	}

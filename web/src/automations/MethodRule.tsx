@@ -16,6 +16,7 @@ import {
   methods,
   normalize,
   partOfTab,
+  withSameAsChat,
   ruleFieldNames,
   tabDirty,
   toRuleInput,
@@ -151,7 +152,7 @@ export function MethodRule({
             label="Same as agent captured"
             name="same_as_chat"
             checked={draft.same_as_chat}
-            onChange={(same) => edit({ ...draft, same_as_chat: same })}
+            onChange={(same) => edit(withSameAsChat(draft, same, rule, chatRule))}
             disabled={readOnly}
             error={errors.same_as_chat}
             hint={

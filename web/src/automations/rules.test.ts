@@ -15,6 +15,7 @@ import {
   toRuleInput,
   validateDraft,
   withoutErrors,
+  withSameAsChat,
   workspaceOwnerId,
   type AutomationRule,
   type Person,
@@ -273,5 +274,26 @@ describe('parseSimulateCount', () => {
     expect(parseSimulateCount(' 5 ')).toEqual({ count: 5 });
     expect(parseSimulateCount('100')).toEqual({ count: 100 });
     for (const bad of ['0', '101', '2.5', '-1', '', 'ten']) expect(parseSimulateCount(bad)).toHaveProperty('error');
+  });
+});
+
+describe('withSameAsChat', () => {
+  const chat = rule({
+    customized: true,
+    notify: true,
+    primary: { strategy: 'round_robin', member_id: null, pool: [ann.id, bob.id], pool_too_small: false, member_gone: false },
+  });
+  it("gives a method nobody configured chat's owners and email when it stops following chat", () => {
+    const api = rule({ source: 'api', same_as_chat: true });
+    const next = withSameAsChat(draftOf(api), false, api, chat);
+    expect(next.same_as_chat).toBe(false);
+    expect(next.primary).toEqual({ strategy: 'round_robin', member_id: '', pool: [ann.id, bob.id] });
+    expect(next.notify).toBe(true);
+  });
+  it('keeps the rule of a method that has its own', () => {
+    const own = rule({ source: 'form', same_as_chat: true, customized: true });
+    const next = withSameAsChat(draftOf(own), false, own, chat);
+    expect(next).toEqual({ ...draftOf(own), same_as_chat: false });
+    expect(withSameAsChat(next, true, own, chat)).toEqual({ ...next, same_as_chat: true });
   });
 });

@@ -89,6 +89,18 @@ export function draftOf(rule: AutomationRule): RuleDraft {
   };
 }
 
+/**
+ * The draft once "Same as agent captured" is ticked or unticked. A method nobody configured
+ * that stops following chat starts from chat's saved owners and email, which is what it did
+ * until then (the server fills left-out owners the same way); one with a rule of its own gets
+ * that rule back.
+ */
+export function withSameAsChat(draft: RuleDraft, same: boolean, rule: AutomationRule, chatRule: AutomationRule): RuleDraft {
+  if (same || rule.customized) return { ...draft, same_as_chat: same };
+  const chat = draftOf(chatRule);
+  return { ...draft, same_as_chat: false, primary: chat.primary, secondary: chat.secondary, notify: chat.notify };
+}
+
 function slotInput(slot: SlotDraft): AutomationRuleInput['primary'] {
   return {
     strategy: slot.strategy,
